@@ -1,0 +1,1 @@
+"""Activities: small state machines (quiz, review, role-play, prep) that run over several turns."""

@@ -1,0 +1,35 @@
+"""Term cards: how a term is shown in chat (the same neutral markup on every platform)."""
+
+from __future__ import annotations
+
+from bot.messages import Choice, Reply, escape
+from content.index import PackIndex
+from content.models import Term
+
+
+def term_card(pack: PackIndex, term: Term, *, with_buttons: bool = True) -> Reply:
+    """A term card: part of speech, category, definition, example, related and confusables."""
+    category = pack.categories[term.category].title
+    lines = [f"_{escape(term.part_of_speech)} · {escape(category)}_"]
+    if term.aliases:
+        lines.append(f"Also: {escape(', '.join(term.aliases[:4]))}")
+    if term.pronunciation:
+        lines.append(f"Say it: {escape(term.pronunciation)}")
+    lines += ["", f"*Definition:* {escape(term.definition)}"]
+    lines += ["", f"*Example:* “{escape(term.example)}”"]
+    related = [pack.terms[r].term for r in term.related if r in pack.terms]
+    if related:
+        lines += ["", f"*Related:* {escape(', '.join(related))}"]
+    other = pack.terms.get(term.confused_with.term)
+    if other is not None:
+        lines += [
+            "",
+            f"*Not to be confused with* {escape(other.term)}: {escape(term.confused_with.difference)}",
+        ]
+    choices: tuple[Choice, ...] = ()
+    if with_buttons:
+        choices = (
+            Choice("Next term", "cmd:term"),
+            Choice("Quiz me on this topic", f"cmd:quiz {term.category}"),
+        )
+    return Reply("\n".join(lines), choices=choices, title=term.term, kind="card")

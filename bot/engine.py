@@ -1,0 +1,288 @@
+"""The dialogue engine: one entry point, `handle(inbound) -> list[Reply]`, for every platform."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import weakref
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from bot.clock import Clock, SystemClock
+from bot.commands import CommandRegistry, normalize_command
+from bot.config import Settings
+from bot.context import TurnContext
+from bot.messages import ChoiceIn, CommandIn, Inbound, Reply, TextIn
+from content.index import PackIndex
+from content.models import Pack
+from storage import repos
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4000
+MAX_ARGS = 300
+MAX_CONFLICT_RETRIES = 8
+
+DB_DOWN = (
+    "I can't reach my database right now, so I could not record that. "
+    "Nothing was lost: please send it again in a minute."
+)
+INTERNAL_ERROR = "Sorry, something went wrong on my side. Please try again, or type /help."
+BUSY = "You sent several messages at once and I lost track. Please send your last one again."
+
+TurnHook = Callable[[str, str, float], None]
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters (keeping newlines and tabs) and surrounding blanks."""
+    return "".join(ch for ch in text if ch in "\n\t" or (ch >= " " and ch != "\x7f")).strip()
+
+
+class KeyLocks:
+    """One asyncio lock per key, dropped when nobody holds or waits for it (aiogram's pattern)."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        """Hold the lock for `key` for the duration of the block."""
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        async with lock:
+            yield
+
+
+class DialogueEngine:
+    """Runs one turn per inbound message: dedupe, load state, route, save with a version check.
+
+    It never sends anything itself; proactive messages are built here and sent by adapters.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        pack: Pack | PackIndex,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        settings: Settings | None = None,
+        registry: CommandRegistry | None = None,
+        llm: Any = None,
+    ) -> None:
+        self.db = db
+        self.pack = pack if isinstance(pack, PackIndex) else PackIndex(pack)
+        self.clock: Clock = clock or SystemClock()
+        self.rng = rng or random.Random()
+        self.settings = settings or Settings()
+        self.llm = llm
+        if registry is None:
+            from bot.features import build_registry
+
+            registry = build_registry()
+        self.registry = registry
+        self._locks = KeyLocks()
+        self.on_turn: list[TurnHook] = []
+
+    @property
+    def commands(self) -> list[tuple[str, str]]:
+        """(name, summary) of every visible command, for platform command menus."""
+        return [(s.name, s.summary) for s in self.registry.visible()]
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        """Handle one inbound message and return the replies; never raises for bad input."""
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            async with self._locks.hold(inbound.ref.key):
+                for _attempt in range(MAX_CONFLICT_RETRIES):
+                    try:
+                        return await self._turn(inbound)
+                    except (repos.VersionConflict, IntegrityError):
+                        # Another process changed this conversation first: run the turn again
+                        # on fresh state (the whole transaction was rolled back).
+                        outcome = "conflict"
+                        await asyncio.sleep(self.rng.uniform(0.001, 0.01))
+                outcome = "busy"
+                return [Reply(BUSY, kind="error")]
+        except (SQLAlchemyError, OSError, ConnectionError) as exc:
+            outcome = "db_error"
+            log.warning("database unavailable during a turn: %s", type(exc).__name__)
+            return [Reply(DB_DOWN, kind="error")]
+        except Exception:
+            outcome = "error"
+            log.exception("turn failed for %s", inbound.ref.platform)
+            return [Reply(INTERNAL_ERROR, kind="error")]
+        finally:
+            elapsed = time.perf_counter() - started
+            for hook in self.on_turn:
+                hook(inbound.ref.platform, outcome, elapsed)
+
+    async def _turn(self, inbound: Inbound) -> list[Reply]:
+        now = self.clock.now()
+        ref = inbound.ref
+        async with self.db.session() as session:
+            if inbound.message_id:
+                event_key = f"{ref.platform}:{ref.workspace}:{inbound.message_id}"
+                if not await repos.claim_event(session, event_key, now):
+                    log.debug("dropping redelivered message %s", event_key)
+                    return []
+            conv = await repos.get_conversation(
+                session, ref.key, ref.platform, ref.workspace, ref.chat, ref.thread, now
+            )
+            learner = await repos.get_learner(
+                session,
+                ref.learner_key,
+                now,
+                inbound.display_name,
+                self.settings.default_timezone,
+            )
+            state = dict(conv.state)
+            ctx = TurnContext(
+                engine=self,
+                session=session,
+                inbound=inbound,
+                learner=learner,
+                state=state,
+                now=now,
+                rng=random.Random(self.rng.getrandbits(64)),
+            )
+            replies: list[Reply] = []
+            if ctx.activity and conv.pack_version and conv.pack_version != self.pack.version:
+                ctx.clear_activity()
+                replies.append(
+                    Reply(
+                        "The course content was updated, so I ended your previous activity. "
+                        "Your progress is saved. Start again any time.",
+                    )
+                )
+            replies.extend(await self._route(ctx, inbound))
+            if state != conv.state:
+                await repos.save_conversation(session, conv, state, self.pack.version, now)
+            return replies or [Reply("Done.")]
+
+    async def _route(self, ctx: TurnContext, inbound: Inbound) -> list[Reply]:
+        if isinstance(inbound, CommandIn):
+            return await self.run_command(ctx, inbound)
+        if isinstance(inbound, ChoiceIn):
+            return await self._choice(ctx, inbound)
+        if isinstance(inbound, TextIn):
+            return await self._text(ctx, inbound)
+        return [Reply("I can't read that kind of message yet. Type /help to see what I can do.")]
+
+    async def run_command(self, ctx: TurnContext, command: CommandIn) -> list[Reply]:
+        """Route a command: to the running activity if it owns it, else to the registry."""
+        name = normalize_command(command.name)
+        args = clean_text(command.args)[:MAX_ARGS]
+        command = CommandIn(
+            ref=command.ref,
+            message_id=command.message_id,
+            name=name,
+            args=args,
+            is_group=command.is_group,
+            is_admin=command.is_admin,
+        )
+        running = self.registry.activities.get(ctx.activity or "")
+        if running and name in running.own_commands:
+            return await running.on_command(ctx, command)
+        spec = self.registry.get(name)
+        if spec is None:
+            return [self._unknown_command(name)]
+        prefix: list[Reply] = []
+        if running and spec.name != "help":
+            prefix = await running.end(ctx, "interrupted")
+        elif ctx.activity and not running:
+            ctx.clear_activity()
+        return prefix + await spec.handler(ctx, args)
+
+    def _unknown_command(self, name: str) -> Reply:
+        shown = clean_text(name)[:40] or "that"
+        guess = self.registry.suggest(name)
+        hint = f" Did you mean /{guess}?" if guess else ""
+        return Reply(f"I don't know the command /{_safe(shown)}.{hint} Type /help to see them all.")
+
+    async def _choice(self, ctx: TurnContext, choice: ChoiceIn) -> list[Reply]:
+        payload = choice.payload[:200]
+        running = self.registry.activities.get(ctx.activity or "")
+        owner = self.registry.activity_for_payload(payload)
+        if owner is not None:
+            if running is owner:
+                return await owner.on_input(ctx, choice)
+            return await owner.on_stale_choice(ctx, payload)
+        head, _, rest = payload.partition(":")
+        action = self.registry.actions.get(head)
+        if action is not None:
+            return await action(ctx, rest)
+        return [Reply("That button has expired. Type /help to see what you can do.")]
+
+    async def _text(self, ctx: TurnContext, message: TextIn) -> list[Reply]:
+        raw = message.text
+        if len(raw) > 2 * MAX_TEXT:
+            return [
+                Reply(
+                    f"That message is too long for me ({len(raw):,} characters). "
+                    f"Please keep it under {MAX_TEXT:,} characters.",
+                    kind="error",
+                )
+            ]
+        text = clean_text(raw)[: 2 * MAX_TEXT]
+        if text.startswith("/") and len(text) > 1:
+            name, _, args = text[1:].partition(" ")
+            return await self.run_command(
+                ctx, CommandIn(ref=message.ref, message_id=message.message_id, name=name, args=args)
+            )
+        running = self.registry.activities.get(ctx.activity or "")
+        if running is not None:
+            word = text.lower()
+            if word in running.own_commands:
+                return await running.on_command(ctx, CommandIn(ref=message.ref, name=word))
+            if word in {"cancel", "stop", "quit", "exit"}:
+                return await running.end(ctx, "cancelled")
+            if not text:
+                return [Reply("I got an empty message. Type your answer, or /cancel to stop.")]
+            cleaned = TextIn(
+                ref=message.ref,
+                message_id=message.message_id,
+                text=text,
+                is_group=message.is_group,
+                is_admin=message.is_admin,
+            )
+            return await running.on_input(ctx, cleaned)
+        if ctx.activity:
+            ctx.clear_activity()
+        first, _, rest = text.partition(" ")
+        spec = self.registry.get(first.lower())
+        if spec is not None and not message.is_group:
+            return await self.run_command(
+                ctx, CommandIn(ref=message.ref, name=first.lower(), args=rest)
+            )
+        if text and len(text) <= 80:
+            match = self.pack.exact(text)
+            if match is not None:
+                term_spec = self.registry.get("term")
+                if term_spec is not None:
+                    return await term_spec.handler(ctx, match.id)
+        return [
+            Reply(
+                "I'm not sure what you mean. Try /quiz for a short quiz, /term NAME to look up a "
+                "term, or /help for everything I can do."
+            )
+        ]
+
+    def now(self) -> datetime:
+        """The engine's current time (its injected clock)."""
+        return self.clock.now()
+
+
+def _safe(text: str) -> str:
+    from bot.messages import escape
+
+    return escape(text)

@@ -1,0 +1,1 @@
+"""Command handlers that are not activities (help, term cards, topics, stats)."""

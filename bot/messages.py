@@ -1,0 +1,249 @@
+"""The only vocabulary that crosses the adapter boundary: frozen dataclasses, no platform imports.
+
+Text in a `Reply` uses one small neutral markup that every adapter renders:
+``*bold*``, ``_italic_``, `` `code` ``, lines starting with ``- `` are list items, and a blank line
+separates paragraphs. Content and user text placed into a reply must go through `escape()` so a
+stray ``*`` or ``_`` in it is not taken for markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Platform = Literal["console", "slack", "telegram", "test"]
+
+MARKUP_CHARS = "*_`\\"
+
+
+def escape(text: str) -> str:
+    """Escape the neutral markup characters in user or content text."""
+    return "".join("\\" + ch if ch in MARKUP_CHARS else ch for ch in text)
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRef:
+    """Where a message came from: a chat (conversation) and the user in it (learner).
+
+    A learner quizzed in a DM and in a channel is one learner with two conversations.
+    """
+
+    platform: str
+    workspace: str
+    chat: str
+    user: str
+    thread: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable conversation key: platform, workspace, chat and thread, never the user."""
+        parts = [self.platform, self.workspace, self.chat]
+        if self.thread:
+            parts.append(self.thread)
+        return ":".join(p.replace(":", "%3A") for p in parts)
+
+    @property
+    def learner_key(self) -> tuple[str, str, str]:
+        """The learner identity: one per user per workspace per platform."""
+        return (self.platform, self.workspace, self.user)
+
+    def for_user(self, user: str) -> ConversationRef:
+        """The same conversation seen from another user."""
+        return ConversationRef(self.platform, self.workspace, self.chat, user, self.thread)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inbound:
+    """Base of every inbound message.
+
+    `message_id` is unique per platform delivery (used for deduplication); `raw` is kept for logs
+    only and is never read by the engine. `is_group` tells whether the chat has several people.
+    """
+
+    ref: ConversationRef
+    message_id: str | None = None
+    display_name: str | None = None
+    is_group: bool = False
+    is_admin: bool = False
+    raw: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextIn(Inbound):
+    """Free text typed by the learner."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandIn(Inbound):
+    """A command (``/quiz drift`` on the console, ``/termcoach quiz drift`` on Slack)."""
+
+    name: str
+    args: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChoiceIn(Inbound):
+    """A button press or a poll answer, carrying the payload of the chosen `Choice`."""
+
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One button: what the learner sees and the opaque payload sent back (at most 64 bytes)."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class NativeQuiz:
+    """A multiple-choice question that a platform may show natively (a Telegram quiz poll)."""
+
+    question: str
+    options: tuple[str, ...]
+    correct_index: int
+    explanation: str = ""
+    question_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A picture (PNG bytes) with a caption; adapters that cannot show pictures save or skip it."""
+
+    png: bytes = field(repr=False)
+    filename: str = "chart.png"
+    caption: str = ""
+
+
+ReplyKind = Literal["text", "card", "question", "result", "feedback", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One outbound message in neutral markup, with optional choices, native quiz or picture.
+
+    `title` is a short header (a term card's term); `kind` lets adapters pick a layout; `replaces`
+    names the question id whose message this result should replace (the pressed question);
+    `private` asks the adapter to show it only to the learner (Slack ephemeral, Telegram DM).
+    """
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    title: str | None = None
+    kind: ReplyKind = "text"
+    native_quiz: NativeQuiz | None = None
+    image: Image | None = None
+    replaces: str | None = None
+    private: bool = False
+    question_id: str | None = None
+
+    @property
+    def plain_text(self) -> str:
+        """The text without markup, for fallbacks and logs."""
+        return strip_markup(self.text if not self.title else f"{self.title}\n{self.text}")
+
+
+def strip_markup(text: str) -> str:
+    """Remove the neutral markup characters (keeping escaped ones as literals)."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in MARKUP_CHARS:
+            out.append(text[i + 1])
+            i += 2
+            continue
+        if ch in "*_`":
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def parse_markup(text: str) -> list[tuple[str, str]]:
+    """Split neutral markup into (style, text) runs; style is "", "b", "i" or "code".
+
+    Adapters render runs to their own format. An unclosed marker is kept as a literal character.
+    """
+    runs: list[tuple[str, str]] = []
+    buf: list[str] = []
+    i = 0
+    markers = {"*": "b", "_": "i", "`": "code"}
+
+    def flush(style: str = "") -> None:
+        if buf:
+            runs.append((style, "".join(buf)))
+            buf.clear()
+
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in MARKUP_CHARS:
+            buf.append(text[i + 1])
+            i += 2
+            continue
+        if ch in markers:
+            end = _find_close(text, i + 1, ch)
+            if end > i + 1:
+                flush()
+                inner = text[i + 1 : end]
+                runs.append((markers[ch], _unescape(inner)))
+                i = end + 1
+                continue
+        buf.append(ch)
+        i += 1
+    flush()
+    return runs
+
+
+def _find_close(text: str, start: int, marker: str) -> int:
+    i = start
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text):
+            i += 2
+            continue
+        if text[i] == "\n" and marker != "`":
+            return -1
+        if text[i] == marker:
+            return i
+        i += 1
+    return -1
+
+
+def _unescape(text: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text) and text[i + 1] in MARKUP_CHARS:
+            out.append(text[i + 1])
+            i += 2
+            continue
+        out.append(text[i])
+        i += 1
+    return "".join(out)
+
+
+SendStatus = Literal["sent", "retry", "blocked", "gone", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """What happened to a proactive send: sent, retry later, blocked/gone (stop), or failed.
+
+    `retry_after` is the delay the platform asked for (seconds); `new_chat` is set when the chat
+    moved (Telegram ChatMigrated); `message_ids` are the platform ids of what was sent.
+    """
+
+    status: SendStatus
+    reason: str = ""
+    retry_after: float | None = None
+    new_chat: str | None = None
+    message_ids: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when the message reached the platform."""
+        return self.status == "sent"

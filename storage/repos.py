@@ -1,0 +1,207 @@
+"""Repository functions the engine calls inside one turn's transaction (Core statements, portable)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Conversation, Learner, ProcessedEvent, QuizAttempt, TermSeen
+
+
+class VersionConflict(Exception):
+    """Another writer saved the conversation since we loaded it; the turn must run again."""
+
+
+async def insert_ignore(session: AsyncSession, table: Table, values: dict[str, Any]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing()
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise RuntimeError(f"unsupported database dialect {dialect}")
+    result = await session.execute(stmt)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def claim_event(session: AsyncSession, event_key: str, now: datetime) -> bool:
+    """Record an inbound event id; False when it was already processed (a redelivery)."""
+    table = ProcessedEvent.__table__
+    return await insert_ignore(
+        session,
+        table,  # type: ignore[arg-type]
+        {"event_key": event_key[:300], "processed_at": now},
+    )
+
+
+async def prune_events(session: AsyncSession, older_than: datetime) -> int:
+    """Forget processed event ids older than a cutoff (platforms stop redelivering long before)."""
+    result = await session.execute(
+        delete(ProcessedEvent).where(ProcessedEvent.processed_at < older_than)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+@dataclass
+class LearnerRow:
+    """A learner as the engine sees it (plain data, no ORM session attached)."""
+
+    id: int
+    platform: str
+    workspace: str
+    user_id: str
+    display_name: str | None
+    timezone: str
+    new_per_day: int
+    quiz_mode: str
+    settings: dict[str, Any]
+
+
+_LEARNER_COLS = (
+    Learner.id,
+    Learner.platform,
+    Learner.workspace,
+    Learner.user_id,
+    Learner.display_name,
+    Learner.timezone,
+    Learner.new_per_day,
+    Learner.quiz_mode,
+    Learner.settings,
+)
+
+
+async def get_learner(
+    session: AsyncSession,
+    key: tuple[str, str, str],
+    now: datetime,
+    display_name: str | None = None,
+    default_timezone: str = "UTC",
+) -> LearnerRow:
+    """Load the learner for (platform, workspace, user), creating it on first contact."""
+    platform, workspace, user = key
+    cond = (
+        (Learner.platform == platform)
+        & (Learner.workspace == workspace)
+        & (Learner.user_id == user)
+    )
+    row = (await session.execute(select(*_LEARNER_COLS).where(cond))).first()
+    if row is None:
+        await insert_ignore(
+            session,
+            Learner.__table__,  # type: ignore[arg-type]
+            {
+                "platform": platform,
+                "workspace": workspace,
+                "user_id": user,
+                "display_name": (display_name or None) and display_name[:200],
+                "timezone": default_timezone,
+                "new_per_day": 5,
+                "quiz_mode": "buttons",
+                "settings": {},
+                "created_at": now,
+            },
+        )
+        row = (await session.execute(select(*_LEARNER_COLS).where(cond))).one()
+    return LearnerRow(*row)
+
+
+async def update_learner(session: AsyncSession, learner_id: int, **values: Any) -> None:
+    """Change learner settings (timezone, new_per_day, quiz_mode, settings)."""
+    await session.execute(update(Learner).where(Learner.id == learner_id).values(**values))
+
+
+@dataclass
+class ConversationRow:
+    """A conversation's stored state and the version it was loaded at."""
+
+    id: int
+    key: str
+    state: dict[str, Any]
+    pack_version: str | None
+    version: int
+
+
+async def get_conversation(
+    session: AsyncSession,
+    key: str,
+    platform: str,
+    workspace: str,
+    chat: str,
+    thread: str | None,
+    now: datetime,
+) -> ConversationRow:
+    """Load the conversation by key, creating an empty one on first contact."""
+    cols = (
+        Conversation.id,
+        Conversation.key,
+        Conversation.state,
+        Conversation.pack_version,
+        Conversation.version,
+    )
+    row = (await session.execute(select(*cols).where(Conversation.key == key))).first()
+    if row is None:
+        await insert_ignore(
+            session,
+            Conversation.__table__,  # type: ignore[arg-type]
+            {
+                "key": key,
+                "platform": platform,
+                "workspace": workspace,
+                "chat": chat,
+                "thread": thread,
+                "state": {},
+                "pack_version": None,
+                "version": 1,
+                "updated_at": now,
+            },
+        )
+        row = (await session.execute(select(*cols).where(Conversation.key == key))).one()
+    return ConversationRow(row[0], row[1], dict(row[2] or {}), row[3], row[4])
+
+
+async def save_conversation(
+    session: AsyncSession,
+    conv: ConversationRow,
+    state: dict[str, Any],
+    pack_version: str | None,
+    now: datetime,
+) -> None:
+    """Save new state if nobody else did since we loaded it; raise `VersionConflict` otherwise."""
+    result = await session.execute(
+        update(Conversation)
+        .where(Conversation.id == conv.id, Conversation.version == conv.version)
+        .values(state=state, pack_version=pack_version, version=conv.version + 1, updated_at=now)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise VersionConflict(conv.key)
+
+
+async def record_attempt(session: AsyncSession, **values: Any) -> bool:
+    """Store an answer; False when this question was already answered (scored once)."""
+    return await insert_ignore(session, QuizAttempt.__table__, values)  # type: ignore[arg-type]
+
+
+async def mark_seen(session: AsyncSession, learner_id: int, term_id: str, now: datetime) -> None:
+    """Remember that the learner has been shown this term's card."""
+    await insert_ignore(
+        session,
+        TermSeen.__table__,  # type: ignore[arg-type]
+        {"learner_id": learner_id, "term_id": term_id, "seen_at": now},
+    )
+
+
+async def seen_terms(session: AsyncSession, learner_id: int) -> set[str]:
+    """Ids of the terms the learner has seen (as a card or in a question)."""
+    rows = await session.execute(select(TermSeen.term_id).where(TermSeen.learner_id == learner_id))
+    return {r[0] for r in rows}
+
+
+async def insert_row(session: AsyncSession, table: Table, values: dict[str, Any]) -> None:
+    """Plain insert (for logs and transcripts)."""
+    await session.execute(insert(table).values(**values))
