@@ -13,6 +13,7 @@ from bot.messages import Reply
 
 Handler = Callable[[TurnContext, str], Awaitable[list[Reply]]]
 ActionHandler = Callable[[TurnContext, str], Awaitable[list[Reply]]]
+StatsSection = Callable[[TurnContext], Awaitable[list[str]]]
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class CommandRegistry:
     specs: dict[str, CommandSpec] = field(default_factory=dict)
     activities: dict[str, Activity] = field(default_factory=dict)
     actions: dict[str, ActionHandler] = field(default_factory=dict)
+    stats_sections: list[StatsSection] = field(default_factory=list)
     _by_name: dict[str, CommandSpec] = field(default_factory=dict)
 
     def add_activity(self, activity: Activity) -> None:

@@ -197,6 +197,8 @@ class DialogueEngine:
         if spec is None:
             return [self._unknown_command(name)]
         prefix: list[Reply] = []
+        if running and spec.name == "cancel":
+            return await running.end(ctx, "cancelled")
         if running and spec.name != "help":
             prefix = await running.end(ctx, "interrupted")
         elif ctx.activity and not running:

@@ -100,7 +100,7 @@ async def _accuracy_by_term(ctx: TurnContext) -> dict[str, tuple[int, int]]:
     return {term: (int(right or 0), int(total)) for term, right, total in rows}
 
 
-async def stats_command(ctx: TurnContext, args: str) -> list[Reply]:
+async def quiz_stats_section(ctx: TurnContext) -> list[str]:
     """Terms seen, answers given and accuracy per topic."""
     pack = ctx.pack
     seen = await repos.seen_terms(ctx.session, ctx.learner.id)
@@ -118,7 +118,19 @@ async def stats_command(ctx: TurnContext, args: str) -> list[Reply]:
         t = sum(v[1] for k, v in accuracy.items() if k in ids)
         if t:
             lines.append(f"- {escape(topic.title)}: {round(100 * r / t)}% of {t}")
-    return [Reply("\n".join(lines), title="Your progress")]
+    return lines
+
+
+async def stats_command(ctx: TurnContext, args: str) -> list[Reply]:
+    """Every registered stats section, one after the other."""
+    lines: list[str] = []
+    for section in ctx.engine.registry.stats_sections:
+        part = await section(ctx)
+        if part:
+            if lines:
+                lines.append("")
+            lines.extend(part)
+    return [Reply("\n".join(lines) or "No progress yet.", title="Your progress")]
 
 
 async def cancel_command(ctx: TurnContext, args: str) -> list[Reply]:
@@ -155,3 +167,4 @@ def register(registry: CommandRegistry) -> None:
         )
     )
     registry.add_action("cmd", run_button_command)
+    registry.stats_sections.append(quiz_stats_section)

@@ -101,7 +101,7 @@ class QuizActivity(Activity):
         state = QuizState(label=label, term_ids=[t.id for t in terms], kinds=kinds)
         intro = Reply(
             f"Quiz on *{escape(label)}*: {len(terms)} questions. "
-            "Pick an answer (or type its number). /hint is not available here; /cancel stops."
+            "Pick an answer or type its number; /cancel stops."
         )
         return [intro, self._ask(ctx, state)]
 

@@ -1,0 +1,191 @@
+"""Console adapter: chat with termcoach in a terminal (rich) or through a pipe (plain text)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
+from rich.text import Text
+from starlette.routing import BaseRoute
+
+from bot.engine import DialogueEngine
+from bot.messages import (
+    ChoiceIn,
+    CommandIn,
+    ConversationRef,
+    Inbound,
+    Reply,
+    SendResult,
+    TextIn,
+    parse_markup,
+    strip_markup,
+)
+
+EXIT_WORDS = {"/exit", "/quit"}
+RICH_STYLES = {"b": "bold", "i": "italic", "code": "cyan", "": ""}
+
+
+def console_ref(user: str) -> ConversationRef:
+    """The conversation of a console user (one per user name)."""
+    return ConversationRef("console", "local", f"console-{user}", user)
+
+
+def to_inbound(
+    line: str, ref: ConversationRef, choices: Sequence[tuple[str, str]], message_id: str
+) -> Inbound | None:
+    """Translate one typed line: ``/cmd args``, a choice number or label, or free text."""
+    text = line.rstrip("\r\n")
+    stripped = text.strip()
+    if not stripped:
+        return None
+    if stripped.startswith("/") and len(stripped) > 1:
+        name, _, args = stripped[1:].partition(" ")
+        return CommandIn(ref=ref, message_id=message_id, name=name, args=args.strip(), raw=line)
+    if stripped.isdigit() and 1 <= int(stripped) <= len(choices):
+        return ChoiceIn(
+            ref=ref, message_id=message_id, payload=choices[int(stripped) - 1][1], raw=line
+        )
+    for label, payload in choices:
+        if stripped.casefold() == label.strip().casefold():
+            return ChoiceIn(ref=ref, message_id=message_id, payload=payload, raw=line)
+    return TextIn(ref=ref, message_id=message_id, text=text, raw=line)
+
+
+def render_plain(reply: Reply, numbers: Sequence[int] = ()) -> str:
+    """A reply as plain text: title, text without markup, choices as ``1. label`` lines."""
+    lines: list[str] = []
+    if reply.title:
+        lines.append(f"== {reply.title} ==")
+    lines.append(strip_markup(reply.text))
+    for number, choice in zip(numbers, reply.choices, strict=False):
+        lines.append(f"{number}. {choice.label}")
+    return "\n".join(lines)
+
+
+def render_rich(reply: Reply, numbers: Sequence[int] = ()) -> Text:
+    """A reply as rich text with bold, italic and code styles."""
+    out = Text()
+    if reply.title:
+        out.append(reply.title + "\n", style="bold magenta")
+    for style, chunk in parse_markup(reply.text):
+        out.append(chunk, style=RICH_STYLES.get(style, ""))
+    for number, choice in zip(numbers, reply.choices, strict=False):
+        out.append(f"\n  {number}. ", style="bold yellow")
+        out.append(choice.label)
+    return out
+
+
+class ConsoleAdapter:
+    """Reads lines, hands them to the engine, prints the replies. Holds no tutoring logic."""
+
+    platform = "console"
+
+    def __init__(
+        self,
+        engine: DialogueEngine,
+        user: str = "me",
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        interactive: bool | None = None,
+        chart_dir: Path | None = None,
+    ) -> None:
+        self.engine = engine
+        self.user = user
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.interactive = self.stdin.isatty() if interactive is None else interactive
+        self.console = Console(file=self.stdout, highlight=False, soft_wrap=not self.interactive)
+        self.chart_dir = chart_dir or Path("charts")
+        self.ref = console_ref(user)
+        self._choices: list[tuple[str, str]] = []
+        self._ids = itertools.count(1)
+        self._session = uuid.uuid4().hex[:8]
+        self._ready = False
+
+    @property
+    def ready(self) -> bool:
+        """True while the chat loop runs."""
+        return self._ready
+
+    def routes(self) -> list[BaseRoute]:
+        """The console serves no HTTP routes."""
+        return []
+
+    async def start(self) -> None:
+        """Nothing to connect to."""
+        self._ready = True
+
+    async def stop(self) -> None:
+        """Nothing to disconnect."""
+        self._ready = False
+
+    async def send(self, ref: ConversationRef, replies: Sequence[Reply]) -> SendResult:
+        """Print proactive replies (the daily term when the console is subscribed)."""
+        self.show(replies)
+        return SendResult("sent")
+
+    def show(self, replies: Sequence[Reply]) -> None:
+        """Print replies; choices are numbered across the whole batch."""
+        self._choices = []
+        for reply in replies:
+            numbers = []
+            for choice in reply.choices:
+                self._choices.append((choice.label, choice.payload))
+                numbers.append(len(self._choices))
+            if self.interactive:
+                self.console.print(render_rich(reply, numbers))
+                self.console.print()
+            else:
+                self.stdout.write(render_plain(reply, numbers) + "\n\n")
+            if reply.image is not None:
+                self._save_image(reply)
+        self.stdout.flush()
+
+    def _save_image(self, reply: Reply) -> None:
+        assert reply.image is not None
+        self.chart_dir.mkdir(parents=True, exist_ok=True)
+        path = (self.chart_dir / reply.image.filename).resolve()
+        path.write_bytes(reply.image.png)
+        self.stdout.write(f"(chart saved to {path})\n\n")
+
+    async def handle_line(self, line: str) -> list[Reply]:
+        """Send one typed line through the engine and print what comes back."""
+        message_id = f"console:{self._session}:{next(self._ids)}"
+        inbound = to_inbound(line, self.ref, self._choices, message_id)
+        if inbound is None:
+            return []
+        replies = await self.engine.handle(inbound)
+        self.show(replies)
+        return replies
+
+    async def run(self) -> int:
+        """The chat loop; returns the exit code (0 at end of input)."""
+        await self.start()
+        if self.interactive:
+            self.console.print(
+                "[bold]termcoach[/bold]: type /help to begin, /exit to leave.", highlight=False
+            )
+        while True:
+            line = await self._read_line()
+            if line is None:
+                break
+            if line.strip().lower() in EXIT_WORDS:
+                break
+            await self.handle_line(line)
+        await self.stop()
+        return 0
+
+    async def _read_line(self) -> str | None:
+        if self.interactive:
+            try:
+                return await asyncio.to_thread(self.console.input, "[bold green]you>[/] ")
+            except (EOFError, KeyboardInterrupt):
+                return None
+        line = await asyncio.to_thread(self.stdin.readline)
+        return line if line else None

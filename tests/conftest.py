@@ -1,0 +1,110 @@
+"""Shared fixtures: a migrated SQLite database per test, the real pack, a fake clock, the engine."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import random
+import shutil
+import socket
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.engine import DialogueEngine
+from content.index import PackIndex
+from content.loader import load_default_pack
+from storage.db import Database
+from tests.chatflow import Chat
+
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self: socket.socket, address: Any) -> Any:
+    # Tests talk only to fakes on this machine; anything else is a bug that would hang in CI.
+    if self.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple):
+        host = address[0]
+        try:
+            ip = ipaddress.ip_address(host)
+        except ValueError:
+            ip = None
+        if host != "localhost" and (ip is None or not ip.is_loopback):
+            raise RuntimeError(f"test tried to reach the network: {host}")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_internet() -> Iterator[None]:
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file migrated once with Alembic; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+
+    async def migrate() -> None:
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        await db.upgrade()
+        await db.dispose()
+
+    asyncio.run(migrate())
+    return path
+
+
+@pytest.fixture
+def db_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """URL of a fresh, migrated SQLite database for this test."""
+    path = tmp_path / "termcoach.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    """A migrated database for this test."""
+    database = Database(db_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture(scope="session")
+def pack() -> PackIndex:
+    """The shipped content pack."""
+    return PackIndex(load_default_pack())
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock that moves only when a test says so."""
+    return FakeClock()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Settings with no platform credentials, whatever the environment holds."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        telegram_bot_token=None,
+        slack_bot_token=None,
+        slack_app_token=None,
+        llm_base_url=None,
+    )
+
+
+@pytest.fixture
+def engine(db: Database, pack: PackIndex, clock: FakeClock, settings: Settings) -> DialogueEngine:
+    """The real engine on a fresh database, with a fixed random seed."""
+    return DialogueEngine(db=db, pack=pack, clock=clock, rng=random.Random(7), settings=settings)
+
+
+@pytest.fixture
+def chat(engine: DialogueEngine) -> Chat:
+    """A conversation with the engine as user ``alice`` (see `tests.chatflow.Chat`)."""
+    return Chat(engine)
