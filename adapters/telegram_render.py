@@ -1,0 +1,274 @@
+"""Pure rendering of engine replies to Telegram Bot API call arguments (HTML parse mode).
+
+`render(reply)` returns one dict per API call, in order: ``text`` (sendMessage), ``photo``
+(sendPhoto) or ``question`` (sendPoll) says which. Every piece of text goes through `html.escape`,
+long texts are split at paragraph boundaries, and button payloads are kept within 64 bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.messages import Choice, NativeQuiz, Reply, escape, parse_markup, strip_markup
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+CALLBACK_DATA_LIMIT = 64
+POLL_QUESTION_LIMIT = 300
+POLL_OPTION_LIMIT = 100
+POLL_EXPLANATION_LIMIT = 200
+POLL_EXPLANATION_LINE_FEEDS = 2
+POLL_MIN_OPTIONS, POLL_MAX_OPTIONS = 2, 10
+# Buttons share a row only when every label is this short; longer quiz options read best stacked.
+SHORT_LABEL = 16
+ROW_WIDTH = 3
+# Phones cut a button label after about this many characters. Longer choices (quiz definitions)
+# are listed as numbered lines in the text and the buttons carry only the numbers.
+LONG_LABEL = 40
+NUMBER_ROW_WIDTH = 5
+LONG_PAYLOAD_PREFIX = "#"
+ELLIPSIS = "…"
+
+Run = tuple[str, str]
+_TAGS = {"b": "b", "i": "i", "code": "code"}
+# Split preference: paragraphs, then lines, then words; a single huge word is cut by characters.
+_SEPARATORS = ("\n\n", "\n", " ")
+
+
+def tg_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def callback_data_for(payload: str) -> str:
+    """`payload` itself when it fits Telegram's 64 bytes, else a stable short digest of it.
+
+    The adapter remembers digest -> payload; the engine's payloads normally fit already.
+    """
+    if 0 < len(payload.encode()) <= CALLBACK_DATA_LIMIT and not payload.startswith(
+        LONG_PAYLOAD_PREFIX
+    ):
+        return payload
+    digest = hashlib.sha256(payload.encode()).digest()[:24]
+    return LONG_PAYLOAD_PREFIX + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def _wrap(style: str, text: str) -> str:
+    escaped = html.escape(text, quote=False)
+    tag = _TAGS.get(style)
+    return f"<{tag}>{escaped}</{tag}>" if tag else escaped
+
+
+def _render_runs(runs: Sequence[Run]) -> str:
+    return "".join(_wrap(style, text) for style, text in runs if text)
+
+
+def _bullets(text: str) -> str:
+    # Telegram HTML has no lists: the neutral "- " item becomes a bullet.
+    return "\n".join(
+        "• " + line[2:] if line.startswith("- ") else line for line in text.split("\n")
+    )
+
+
+def to_html(text: str) -> str:
+    """Neutral markup to Telegram HTML, every run escaped; no length limit applied."""
+    return _render_runs(parse_markup(_bullets(text)))
+
+
+def _split_runs(runs: Sequence[Run], sep: str) -> list[list[Run]]:
+    parts: list[list[Run]] = [[]]
+    for style, text in runs:
+        for k, piece in enumerate(text.split(sep)):
+            if k:
+                parts.append([])
+            if piece:
+                parts[-1].append((style, piece))
+    return parts
+
+
+def _hard_split(runs: Sequence[Run], limit: int) -> list[str]:
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for style, text in runs:
+        overhead = tg_len(_wrap(style, ""))
+        piece: list[str] = []
+        for ch in text:
+            cost = tg_len(html.escape(ch, quote=False))
+            if size + overhead + cost > limit and (piece or current):
+                if piece:
+                    current.append(_wrap(style, "".join(piece)))
+                chunks.append("".join(current))
+                current, piece, size = [], [], 0
+            piece.append(ch)
+            size += cost
+        if piece:
+            current.append(_wrap(style, "".join(piece)))
+            size += overhead
+    if current:
+        chunks.append("".join(current))
+    return chunks
+
+
+def _chunk(runs: Sequence[Run], limit: int, level: int = 0) -> list[str]:
+    rendered = _render_runs(runs)
+    if tg_len(rendered) <= limit:
+        return [rendered]
+    if level == len(_SEPARATORS):
+        return _hard_split(runs, limit)
+    sep = _SEPARATORS[level]
+    out: list[str] = []
+    current = ""
+    for unit in _split_runs(runs, sep):
+        piece = _render_runs(unit)
+        if tg_len(piece) > limit:
+            if current:
+                out.append(current)
+                current = ""
+            out.extend(_chunk(unit, limit, level + 1))
+            continue
+        candidate = f"{current}{sep}{piece}" if current else piece
+        if tg_len(candidate) <= limit:
+            current = candidate
+        else:
+            out.append(current)
+            current = piece
+    if current:
+        out.append(current)
+    return out
+
+
+def split_html(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Render neutral markup to HTML chunks of at most `limit`, cut at paragraph boundaries.
+
+    A paragraph too long on its own is cut at lines, then words, then characters; markup is
+    closed and reopened across a cut, so every chunk is valid HTML. Blank chunks are dropped.
+    """
+    runs = parse_markup(_bullets(text))
+    return [c.strip("\n") for c in _chunk(runs, limit) if c.strip()]
+
+
+def labels_too_long(choices: Sequence[Choice]) -> bool:
+    """True when the choice labels would be cut on a button and go into the text instead."""
+    return any(len(strip_markup(c.label)) > LONG_LABEL for c in choices)
+
+
+def numbered_options(choices: Sequence[Choice]) -> str:
+    """The choices as numbered lines in neutral markup (labels escaped as literal text)."""
+    return "\n".join(f"*{n}.* {escape(strip_markup(c.label))}" for n, c in enumerate(choices, 1))
+
+
+def keyboard(
+    choices: Sequence[Choice], data_for: Callable[[str], str] = callback_data_for
+) -> InlineKeyboardMarkup | None:
+    """Choices as an inline keyboard: one button a row unless every label is short, and
+    numbered buttons in rows when the labels are too long for a button."""
+    if not choices:
+        return None
+    if labels_too_long(choices):
+        numbered = [
+            InlineKeyboardButton(str(n), callback_data=data_for(c.payload))
+            for n, c in enumerate(choices, 1)
+        ]
+        rows = [
+            numbered[i : i + NUMBER_ROW_WIDTH] for i in range(0, len(numbered), NUMBER_ROW_WIDTH)
+        ]
+        return InlineKeyboardMarkup(rows)
+    buttons = [
+        InlineKeyboardButton(strip_markup(c.label) or "?", callback_data=data_for(c.payload))
+        for c in choices
+    ]
+    width = ROW_WIDTH if all(len(b.text) <= SHORT_LABEL for b in buttons) else 1
+    rows = [buttons[i : i + width] for i in range(0, len(buttons), width)]
+    return InlineKeyboardMarkup(rows)
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def poll_fits(quiz: NativeQuiz) -> bool:
+    """True when the quiz can be a Telegram quiz poll without losing an option's meaning."""
+    options = [strip_markup(o).strip() for o in quiz.options]
+    return (
+        POLL_MIN_OPTIONS <= len(options) <= POLL_MAX_OPTIONS
+        and all(0 < len(o) <= POLL_OPTION_LIMIT for o in options)
+        and len(set(options)) == len(options)
+        and 0 <= quiz.correct_index < len(options)
+        and bool(strip_markup(quiz.question).strip())
+    )
+
+
+def poll_kwargs(quiz: NativeQuiz) -> list[dict[str, Any]]:
+    """sendPoll arguments for a quiz (non-anonymous), preceded by the full question if too long.
+
+    The explanation is cut to 200 characters and two line feeds, as Telegram requires.
+    """
+    question = strip_markup(quiz.question).strip()
+    calls: list[dict[str, Any]] = []
+    if len(question) > POLL_QUESTION_LIMIT:
+        calls.extend({"text": chunk, "parse_mode": "HTML"} for chunk in split_html(quiz.question))
+        question = _truncate(question, POLL_QUESTION_LIMIT)
+    explanation = strip_markup(quiz.explanation).strip()
+    head, *rest = explanation.split("\n", POLL_EXPLANATION_LINE_FEEDS)
+    lines = [head, *rest[:-1], rest[-1].replace("\n", " ")] if rest else [head]
+    explanation = _truncate("\n".join(lines), POLL_EXPLANATION_LIMIT)
+    poll: dict[str, Any] = {
+        "question": question,
+        "options": [strip_markup(o).strip() for o in quiz.options],
+        "type": "quiz",
+        "is_anonymous": False,
+        # Bot API 9.6 (PTB 22.8) takes a list; the single-id form is deprecated.
+        "correct_option_ids": [quiz.correct_index],
+    }
+    if explanation:
+        poll["explanation"] = explanation
+    calls.append(poll)
+    return calls
+
+
+def render(
+    reply: Reply, data_for: Callable[[str], str] = callback_data_for
+) -> list[dict[str, Any]]:
+    """Telegram call arguments for one reply, in sending order.
+
+    A dict with ``text`` is a sendMessage (its keyboard on the last chunk), ``photo`` a sendPhoto,
+    ``question`` a sendPoll. A native quiz that does not fit the poll limits falls back to text
+    and buttons, as Rasa degrades buttons to text.
+    """
+    if reply.native_quiz is not None and poll_fits(reply.native_quiz):
+        return poll_kwargs(reply.native_quiz)
+    calls: list[dict[str, Any]] = []
+    text = reply.text
+    if reply.title:
+        # Titles are plain (a term's name): escaped so "A*B" stays literal inside the bold.
+        title = f"*{escape(reply.title)}*"
+        text = f"{title}\n{text}" if text else title
+    if reply.image is not None:
+        caption = split_html(reply.image.caption, CAPTION_LIMIT)
+        calls.append(
+            {
+                "photo": reply.image.png,
+                "filename": reply.image.filename,
+                "caption": caption[0] if caption else None,
+                "parse_mode": "HTML",
+            }
+        )
+    if reply.choices and labels_too_long(reply.choices):
+        listing = numbered_options(reply.choices)
+        text = f"{text}\n\n{listing}" if text.strip() else listing
+    chunks = split_html(text) if text.strip() else []
+    if not chunks and reply.choices:
+        # Telegram refuses an empty message, and buttons need one to hang on.
+        chunks = [html.escape(ELLIPSIS)]
+    calls.extend({"text": chunk, "parse_mode": "HTML"} for chunk in chunks)
+    markup = keyboard(reply.choices, data_for)
+    if markup is not None:
+        calls[-1]["reply_markup"] = markup
+    return calls

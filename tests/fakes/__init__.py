@@ -1,0 +1,1 @@
+"""Local fake platform servers for tests and benchmarks."""
