@@ -135,12 +135,12 @@ class DialogueEngine:
                 if not await repos.claim_event(session, event_key, now):
                     log.debug("dropping redelivered message %s", event_key)
                     return []
-            conv = await repos.get_conversation(
-                session, ref.key, ref.platform, ref.workspace, ref.chat, ref.thread, now
-            )
-            learner = await repos.get_learner(
+            learner, conv = await repos.load_turn(
                 session,
+                ref.key,
                 ref.learner_key,
+                ref.chat,
+                ref.thread,
                 now,
                 inbound.display_name,
                 self.settings.default_timezone,

@@ -67,10 +67,12 @@ class PackIndex:
             for name in (*term.names, term.id):
                 self._names.setdefault(normalize(name), term.id)
                 # "PSI (Population Stability Index)" is also found as "PSI" and as the expansion.
-                for part in re.findall(r"^(.*?)\s*\((.*)\)\s*$", name):
-                    for piece in part:
-                        if piece.strip():
-                            self._names.setdefault(normalize(piece), term.id)
+                # "SBOM (ML)" is not found as "ML": a short bracketed part is a qualifier.
+                for outside, inside in re.findall(r"^(.*?)\s*\((.*)\)\s*$", name):
+                    if outside.strip():
+                        self._names.setdefault(normalize(outside), term.id)
+                    if len(normalize(inside)) > 3:
+                        self._names.setdefault(normalize(inside), term.id)
         self._name_keys = list(self._names)
 
     @property
@@ -151,18 +153,42 @@ class PackIndex:
         return [t for t in self.pack.terms if t.category == area.id]
 
     def same_category(self, term: Term) -> list[Term]:
-        """Other terms in the term's category (distractor candidates)."""
-        return [t for t in self.pack.terms if t.category == term.category and t.id != term.id]
+        """Other terms in the term's category (distractor candidates); a fresh list each call."""
+        return list(self._same_category[term.id])
 
     def confusables(self, term: Term) -> list[Term]:
         """Terms easily confused with this one: its `confused_with`, pairs, and reverse links."""
-        ids: list[str] = [term.confused_with.term]
-        for pair in self.pack.pairs:
-            if term.id in pair.terms:
-                ids.extend(t for t in pair.terms if t != term.id)
-        ids.extend(t.id for t in self.pack.terms if t.confused_with.term == term.id)
-        seen: list[str] = []
-        for i in ids:
-            if i not in seen and i != term.id and i in self.terms:
-                seen.append(i)
-        return [self.terms[i] for i in seen]
+        return list(self._confusables[term.id])
+
+    def normalized_names(self, term: Term) -> frozenset[str]:
+        """The term's names and aliases, normalized (computed once per pack)."""
+        return self._normalized[term.id]
+
+    @cached_property
+    def _normalized(self) -> dict[str, frozenset[str]]:
+        return {t.id: frozenset(normalize(n) for n in t.names) for t in self.pack.terms}
+
+    @cached_property
+    def _same_category(self) -> dict[str, tuple[Term, ...]]:
+        return {
+            term.id: tuple(
+                t for t in self.pack.terms if t.category == term.category and t.id != term.id
+            )
+            for term in self.pack.terms
+        }
+
+    @cached_property
+    def _confusables(self) -> dict[str, tuple[Term, ...]]:
+        out: dict[str, tuple[Term, ...]] = {}
+        for term in self.pack.terms:
+            ids: list[str] = [term.confused_with.term]
+            for pair in self.pack.pairs:
+                if term.id in pair.terms:
+                    ids.extend(t for t in pair.terms if t != term.id)
+            ids.extend(t.id for t in self.pack.terms if t.confused_with.term == term.id)
+            seen: list[str] = []
+            for i in ids:
+                if i not in seen and i != term.id and i in self.terms:
+                    seen.append(i)
+            out[term.id] = tuple(self.terms[i] for i in seen)
+        return out

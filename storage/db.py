@@ -31,7 +31,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 
@@ -40,8 +40,12 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine; SQLite gets WAL mode and a busy timeout on every connection."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        import storage.sqlite_onehop  # noqa: F401  (registers the dialect)
+
+        if parsed.get_driver_name() == "aiosqlite":
+            parsed = parsed.set(drivername="sqlite+aiosqlite_onehop")
         kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        engine = create_async_engine(url, **kwargs)
+        engine = create_async_engine(parsed, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)

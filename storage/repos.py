@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,16 +17,30 @@ class VersionConflict(Exception):
     """Another writer saved the conversation since we loaded it; the turn must run again."""
 
 
+_INSERT_IGNORE: dict[tuple[str, str, frozenset[str]], Any] = {}
+
+
+def _insert_ignore_stmt(dialect: str, table: Table, columns: frozenset[str]) -> Any:
+    # Built once per (dialect, table, columns): constructing statements per call costs more than
+    # running them on SQLite, and a reused statement hits SQLAlchemy's compiled cache.
+    key = (dialect, table.name, columns)
+    stmt = _INSERT_IGNORE.get(key)
+    if stmt is None:
+        if dialect == "postgresql":
+            stmt = postgresql.insert(table).on_conflict_do_nothing()
+        elif dialect == "sqlite":
+            stmt = sqlite.insert(table).on_conflict_do_nothing()
+        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+            raise RuntimeError(f"unsupported database dialect {dialect}")
+        _INSERT_IGNORE[key] = stmt
+    return stmt
+
+
 async def insert_ignore(session: AsyncSession, table: Table, values: dict[str, Any]) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted."""
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing()
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise RuntimeError(f"unsupported database dialect {dialect}")
-    result = await session.execute(stmt)
+    stmt = _insert_ignore_stmt(dialect, table, frozenset(values))
+    result = await session.execute(stmt, values)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -116,6 +130,52 @@ async def update_learner(session: AsyncSession, learner_id: int, **values: Any) 
     await session.execute(update(Learner).where(Learner.id == learner_id).values(**values))
 
 
+_CONV_COLS = (
+    Conversation.id,
+    Conversation.key,
+    Conversation.state,
+    Conversation.pack_version,
+    Conversation.version,
+)
+_TURN_STMT = (
+    select(*_LEARNER_COLS, *_CONV_COLS)
+    .select_from(Learner)
+    .outerjoin(Conversation, Conversation.key == bindparam("key"))
+    .where(
+        Learner.platform == bindparam("platform"),
+        Learner.workspace == bindparam("workspace"),
+        Learner.user_id == bindparam("user"),
+    )
+)
+
+
+async def load_turn(
+    session: AsyncSession,
+    key: str,
+    learner_key: tuple[str, str, str],
+    chat: str,
+    thread: str | None,
+    now: datetime,
+    display_name: str | None = None,
+    default_timezone: str = "UTC",
+) -> tuple[LearnerRow, ConversationRow]:
+    """The learner and the conversation of a turn in one query (creating either on first contact)."""
+    platform, workspace, user = learner_key
+    row = (
+        await session.execute(
+            _TURN_STMT, {"key": key, "platform": platform, "workspace": workspace, "user": user}
+        )
+    ).first()
+    n = len(_LEARNER_COLS)
+    if row is None or row[n] is None:
+        learner = await get_learner(session, learner_key, now, display_name, default_timezone)
+        conv = await get_conversation(session, key, platform, workspace, chat, thread, now)
+        return learner, conv
+    learner = LearnerRow(*row[:n])
+    conv = ConversationRow(row[n], row[n + 1], dict(row[n + 2] or {}), row[n + 3], row[n + 4])
+    return learner, conv
+
+
 @dataclass
 class ConversationRow:
     """A conversation's stored state and the version it was loaded at."""
@@ -165,6 +225,18 @@ async def get_conversation(
     return ConversationRow(row[0], row[1], dict(row[2] or {}), row[3], row[4])
 
 
+_SAVE_STMT = (
+    update(Conversation)
+    .where(Conversation.id == bindparam("conv_id"), Conversation.version == bindparam("expected"))
+    .values(
+        state=bindparam("new_state"),
+        pack_version=bindparam("new_pack_version"),
+        version=bindparam("new_version"),
+        updated_at=bindparam("new_updated_at"),
+    )
+)
+
+
 async def save_conversation(
     session: AsyncSession,
     conv: ConversationRow,
@@ -174,9 +246,15 @@ async def save_conversation(
 ) -> None:
     """Save new state if nobody else did since we loaded it; raise `VersionConflict` otherwise."""
     result = await session.execute(
-        update(Conversation)
-        .where(Conversation.id == conv.id, Conversation.version == conv.version)
-        .values(state=state, pack_version=pack_version, version=conv.version + 1, updated_at=now)
+        _SAVE_STMT,
+        {
+            "conv_id": conv.id,
+            "expected": conv.version,
+            "new_state": state,
+            "new_pack_version": pack_version,
+            "new_version": conv.version + 1,
+            "new_updated_at": now,
+        },
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise VersionConflict(conv.key)

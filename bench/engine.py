@@ -1,0 +1,128 @@
+"""Engine throughput and latency on SQLite, against one bare aiosqlite write transaction.
+
+Drives the engine in-process (no adapter) through scripted quizzes and prints turns per second and
+p50/p99 turn latency, beside the p50 of a bare write transaction measured in the same run. The last
+line is one JSON object (see issue 2; issue 8 adds PostgreSQL figures with --pg).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiosqlite
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.config import Settings  # noqa: E402
+from bot.engine import DialogueEngine  # noqa: E402
+from bot.messages import ChoiceIn, CommandIn, ConversationRef, Inbound, Reply, TextIn  # noqa: E402
+from content.index import PackIndex  # noqa: E402
+from content.loader import load_default_pack  # noqa: E402
+from storage.db import Database  # noqa: E402
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100) by nearest rank."""
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def bare_write_tx(path: Path, count: int) -> list[float]:
+    """Latencies (ms) of BEGIN; INSERT; COMMIT with the same pragmas the engine uses."""
+    times: list[float] = []
+    async with aiosqlite.connect(path) as conn:
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA synchronous=FULL")
+        await conn.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT)")
+        await conn.commit()
+        for i in range(count):
+            start = time.perf_counter()
+            await conn.execute("BEGIN")
+            await conn.execute("INSERT INTO t (v) VALUES (?)", (f"value {i}",))
+            await conn.commit()
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def next_input(ref: ConversationRef, last: list[Reply], step: int) -> Inbound:
+    """A learner's next message: start a quiz when none runs, else answer the open question."""
+    mid = f"b{step}"
+    question = next((r for r in reversed(last) if r.kind == "question"), None)
+    if question is None:
+        return CommandIn(ref=ref, message_id=mid, name="quiz", args="")
+    if question.choices:
+        choice = question.choices[step % len(question.choices)]
+        return ChoiceIn(ref=ref, message_id=mid, payload=choice.payload)
+    return TextIn(ref=ref, message_id=mid, text="model registry")
+
+
+async def drive(engine: DialogueEngine, turns: int, learners: int, seed: int) -> list[float]:
+    """Run `turns` turns spread over `learners` conversations; return per-turn latencies (ms)."""
+    rng = random.Random(seed)
+    refs = [ConversationRef("bench", "w", f"c{i}", f"u{i}") for i in range(learners)]
+    last: dict[str, list[Reply]] = {r.key: [] for r in refs}
+    times: list[float] = []
+    for step in range(turns):
+        ref = rng.choice(refs)
+        inbound = next_input(ref, last[ref.key], step + seed * 1_000_000)
+        start = time.perf_counter()
+        last[ref.key] = await engine.handle(inbound)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+async def sqlite_run(turns: int, writes: int) -> dict[str, float]:
+    """The SQLite figures of issue 2."""
+    with tempfile.TemporaryDirectory() as tmp:
+        write_times = await bare_write_tx(Path(tmp) / "bare.db", writes)
+        db = Database(f"sqlite+aiosqlite:///{tmp}/engine.db")
+        await db.upgrade()
+        engine = DialogueEngine(
+            db=db,
+            pack=PackIndex(load_default_pack()),
+            rng=random.Random(1),
+            settings=Settings(_env_file=None),  # type: ignore[call-arg]
+        )
+        await drive(engine, 200, 20, seed=99)  # warm-up: caches, prepared statements
+        started = time.perf_counter()
+        turn_times = await drive(engine, turns, 50, seed=1)
+        elapsed = time.perf_counter() - started
+        await db.dispose()
+    write_p50 = statistics.median(write_times)
+    turn_p50 = statistics.median(turn_times)
+    return {
+        "turns": turns,
+        "turns_per_s": round(turns / elapsed, 1),
+        "turn_p50_ms": round(turn_p50, 3),
+        "turn_p99_ms": round(percentile(turn_times, 99), 3),
+        "write_tx_p50_ms": round(write_p50, 3),
+        "write_tx_p99_ms": round(percentile(write_times, 99), 3),
+        "p50_ratio": round(turn_p50 / write_p50, 2),
+        "p99_ratio": round(percentile(turn_times, 99) / write_p50, 2),
+    }
+
+
+def main() -> None:
+    """Parse arguments, run, print a table then the JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--turns", type=int, default=3000)
+    parser.add_argument("--writes", type=int, default=3000)
+    args = parser.parse_args()
+    result = asyncio.run(sqlite_run(args.turns, args.writes))
+    for key, value in result.items():
+        print(f"{key:>18}: {value}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,270 @@
+"""Engine conversations: every command, unknown input, redeliveries, restarts and failures."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+from bot.engine import DB_DOWN, DialogueEngine
+from bot.messages import ChoiceIn, CommandIn, ConversationRef, TextIn
+from storage.db import Database
+from tests.chatflow import Chat
+
+
+async def answer_current_question(chat: Chat, correct: bool = True) -> None:
+    """Answer the open question by button when it has options, else by typing."""
+    question = chat.question()
+    if question.choices:
+        await chat.press(0)
+    else:
+        await chat.send("no idea")
+
+
+async def test_help_lists_every_command(chat: Chat) -> None:
+    await chat.send("/help")
+    for name in ("/term", "/topics", "/quiz", "/stats", "/cancel", "/help"):
+        assert name in chat.text
+    assert chat.last[0].choices
+
+
+async def test_start_greets_and_shows_help(chat: Chat) -> None:
+    await chat.send("/start")
+    assert "Welcome to termcoach" in chat.text
+    assert "/quiz" in chat.text
+
+
+async def test_term_card_by_name(chat: Chat) -> None:
+    await chat.send("/term concept drift")
+    card = chat.last[0]
+    assert card.kind == "card"
+    assert card.title == "concept drift"
+    for part in ("Definition:", "Example:", "Related:", "Not to be confused with"):
+        assert part in chat.text
+
+
+async def test_term_lookup_tolerates_typos_and_abbreviations(chat: Chat) -> None:
+    await chat.send("/term trainng serving skew")
+    assert chat.last[0].title is not None
+    assert "skew" in chat.last[0].title.lower()
+    await chat.send("/term psi")
+    assert "PSI" in (chat.last[0].title or "")
+    await chat.send("/term materialization")
+    assert chat.last[0].title == "materialisation"
+
+
+async def test_term_without_name_walks_unseen_terms(chat: Chat) -> None:
+    await chat.send("/term")
+    first = chat.last[0].title
+    await chat.send("/term")
+    second = chat.last[0].title
+    assert first and second and first != second
+
+
+async def test_unknown_term_suggests_close_ones(chat: Chat) -> None:
+    await chat.send("/term zzqx")
+    assert "could not find" in chat.text
+    await chat.send("/term feature stor")
+    assert chat.last[0].title is not None  # close enough to find
+
+
+async def test_topics_show_six_areas_with_progress(chat: Chat) -> None:
+    await chat.send("/topics")
+    assert chat.text.count("terms seen") == 6
+    assert len(chat.last[0].choices) == 6
+
+
+async def test_quiz_asks_scores_and_summarises(chat: Chat) -> None:
+    await chat.send("/quiz")
+    assert any(r.kind == "question" for r in chat.last)
+    for _ in range(20):
+        await answer_current_question(chat)
+        assert any(r.kind == "result" for r in chat.last)
+        if not any(r.kind == "question" for r in chat.last):
+            break
+    assert "finished" in chat.text.lower()
+    await chat.send("/stats")
+    assert "Terms seen" in chat.text or "terms seen" in chat.text.lower()
+
+
+async def test_quiz_on_a_topic_uses_that_topic(chat: Chat, engine: DialogueEngine) -> None:
+    await chat.send("/quiz drift")
+    assert "Model drift detection" in chat.text or "Drift" in chat.text
+    await chat.send("/quiz no-such-topic-at-all")
+    assert "don't know a topic" in chat.text
+
+
+async def test_answer_by_number_and_by_text(chat: Chat) -> None:
+    await chat.send("/quiz")
+    question = chat.question()
+    if question.choices:
+        await chat.send("1")
+        assert any(r.kind == "result" for r in chat.last)
+
+
+async def test_cancel_stops_a_quiz_and_nothing_runs_after(chat: Chat) -> None:
+    await chat.send("/quiz")
+    await chat.send("/cancel")
+    assert "stopped" in chat.text.lower()
+    await chat.send("/cancel")
+    assert "Nothing is running" in chat.text
+
+
+async def test_another_command_ends_a_quiz_politely(chat: Chat) -> None:
+    await chat.send("/quiz")
+    await chat.send("/term psi")
+    assert "stopped" in chat.text.lower()
+    assert any(r.kind == "card" for r in chat.last)
+
+
+async def test_unknown_command_gets_help_and_a_suggestion(chat: Chat) -> None:
+    await chat.send("/quizz")
+    assert "don't know the command" in chat.text
+    assert "/quiz" in chat.text
+    await chat.command("frobnicate", "a b c")
+    assert "/help" in chat.text
+
+
+async def test_free_text_outside_an_activity_gets_a_helpful_reply(chat: Chat) -> None:
+    await chat.send("hello there")
+    assert "/quiz" in chat.text and "/help" in chat.text
+
+
+async def test_typing_a_term_name_shows_its_card(chat: Chat) -> None:
+    await chat.send("PSI")
+    assert chat.last[0].kind == "card"
+
+
+async def test_bare_command_words_work_in_direct_messages(chat: Chat) -> None:
+    await chat.send("help")
+    assert "/quiz" in chat.text
+
+
+async def test_redelivered_message_is_handled_once(chat: Chat) -> None:
+    first = await chat.send("/term", message_id="same-id")
+    assert first
+    again = await chat.send("/term", message_id="same-id")
+    assert again == []
+    await chat.send("/term")
+    assert chat.last[0].title != first[0].title  # the redelivery did not advance the walk
+
+
+async def test_empty_and_huge_messages_get_replies(chat: Chat) -> None:
+    await chat.send("")
+    assert chat.last
+    await chat.send("x" * 20_000)
+    assert "too long" in chat.text
+    await chat.send("/quiz")
+    await chat.send("   ")
+    assert chat.last
+
+
+async def test_control_characters_are_ignored(chat: Chat) -> None:
+    await chat.send("/term \x00psi\x07")
+    assert chat.last[0].kind == "card"
+
+
+async def test_stale_button_after_the_quiz_ended(chat: Chat) -> None:
+    await chat.send("/quiz")
+    question = chat.question()
+    payload = question.choices[0].payload if question.choices else None
+    await chat.send("/cancel")
+    if payload:
+        await chat.payload(payload)
+        assert "expired" in chat.text or "already answered" in chat.text
+
+
+async def test_unknown_button_payload(chat: Chat) -> None:
+    await chat.payload("zz:garbage")
+    assert "expired" in chat.text
+
+
+async def test_quiz_survives_a_restart(db: Database, engine: DialogueEngine, pack, clock) -> None:
+    chat = Chat(engine)
+    await chat.send("/quiz")
+    question = chat.question()
+    restarted = DialogueEngine(
+        db=db, pack=pack, clock=clock, rng=random.Random(1), settings=engine.settings
+    )
+    chat2 = Chat(restarted)
+    chat2.last = chat.last
+    if question.choices:
+        await chat2.press(0)
+    else:
+        await chat2.send("anything")
+    assert any(r.kind == "result" for r in chat2.last)
+
+
+async def test_pack_change_ends_an_activity_politely(
+    db: Database, engine: DialogueEngine, clock
+) -> None:
+    chat = Chat(engine)
+    await chat.send("/quiz")
+    from content.index import PackIndex
+    from content.loader import load_default_pack
+
+    pack = load_default_pack()
+    changed = pack.model_copy(update={"pack": pack.pack.model_copy(update={"version": "999"})})
+    newer = DialogueEngine(db=db, pack=PackIndex(changed), clock=clock, settings=engine.settings)
+    chat2 = Chat(newer)
+    await chat2.send("1")
+    assert "content was updated" in chat2.text
+
+
+async def test_one_learner_two_conversations(engine: DialogueEngine) -> None:
+    dm = Chat(engine, user="bob", chat="dm-bob")
+    channel = Chat(engine, user="bob", chat="team-channel")
+    await dm.send("/term psi")
+    await channel.send("/topics")
+    assert "1 of" in channel.text  # the card seen in the DM counts for the same learner
+
+
+async def test_database_outage_gets_a_clear_reply(pack, clock, settings, tmp_path) -> None:
+    broken = Database(f"sqlite+aiosqlite:///{tmp_path}/missing-dir/x.db")
+    engine = DialogueEngine(db=broken, pack=pack, clock=clock, settings=settings)
+    replies = await engine.handle(
+        TextIn(ref=ConversationRef("test", "w", "c", "u"), message_id="1", text="/help")
+    )
+    assert replies[0].text == DB_DOWN
+    await broken.dispose()
+
+
+async def test_concurrent_messages_in_one_conversation_all_get_replies(
+    engine: DialogueEngine,
+) -> None:
+    ref = ConversationRef("test", "w", "c", "u")
+    results = await asyncio.gather(
+        *[engine.handle(CommandIn(ref=ref, message_id=f"c{i}", name="term")) for i in range(10)]
+    )
+    titles = [r[0].title for r in results]
+    assert all(titles)
+    assert len(set(titles)) == 10  # each turn saw the previous one's state
+
+
+async def test_two_engines_on_one_database_keep_state_consistent(
+    db: Database, pack, clock, settings
+) -> None:
+    a = DialogueEngine(db=db, pack=pack, clock=clock, rng=random.Random(1), settings=settings)
+    b = DialogueEngine(db=db, pack=pack, clock=clock, rng=random.Random(2), settings=settings)
+    ref = ConversationRef("test", "w", "shared", "u")
+    results = await asyncio.gather(
+        *[
+            (a if i % 2 else b).handle(CommandIn(ref=ref, message_id=f"x{i}", name="term"))
+            for i in range(12)
+        ]
+    )
+    titles = [r[0].title for r in results]
+    assert all(titles) and len(set(titles)) == 12
+
+
+async def test_choice_for_a_command_button(chat: Chat) -> None:
+    await chat.send("/help")
+    await chat.press("Topics")
+    assert "terms seen" in chat.text
+
+
+async def test_group_chatter_is_not_taken_for_commands(engine: DialogueEngine) -> None:
+    ref = ConversationRef("test", "w", "group", "u")
+    replies = await engine.handle(TextIn(ref=ref, message_id="g1", text="help me", is_group=True))
+    assert "/help" in replies[0].plain_text
+    replies = await engine.handle(ChoiceIn(ref=ref, message_id="g2", payload="cmd:topics"))
+    assert "terms seen" in replies[0].plain_text
