@@ -70,7 +70,7 @@ def _inbound(ref: ConversationRef, item: tuple[str, str, str]) -> Inbound:
 
 
 def test_ten_thousand_generated_inputs_all_get_replies(
-    db: Database, pack, clock, settings_fixture=None
+    db: Database, pack, clock
 ) -> None:
     from bot.config import Settings
 
