@@ -165,8 +165,10 @@ class DialogueEngine:
                     )
                 )
             replies.extend(await self._route(ctx, inbound))
-            if state != conv.state:
-                await repos.save_conversation(session, conv, state, self.pack.version, now)
+            # Every turn bumps the version, even when the state did not change: a turn also reads
+            # learner data (seen terms, cards), and two replicas handling one conversation at
+            # once must not both act on the same snapshot. The loser retries on fresh data.
+            await repos.save_conversation(session, conv, state, self.pack.version, now)
             return replies or [Reply("Done.")]
 
     async def _route(self, ctx: TurnContext, inbound: Inbound) -> list[Reply]:

@@ -20,6 +20,7 @@ from content.index import PackIndex
 from content.loader import load_default_pack
 from storage.db import Database
 from tests.chatflow import Chat
+from tests.pg import PgTestDatabase, unavailable_reason
 
 _real_connect = socket.socket.connect
 
@@ -58,12 +59,65 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+# Modules whose tests run on both backends (storage, engine, quiz and scheduler behaviour).
+PG_MODULES = ("test_engine", "test_storage", "test_daily", "test_quiz", "test_srs", "test_replica")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run the storage, engine, quiz and scheduler tests on SQLite and on PostgreSQL."""
+    if "db_url" not in metafunc.fixturenames:
+        return
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if module.startswith(PG_MODULES) and module != "test_engine_properties":
+        metafunc.parametrize("backend", ["sqlite", "postgresql"])
+
+
 @pytest.fixture
-def db_url(sqlite_template: Path, tmp_path: Path) -> str:
-    """URL of a fresh, migrated SQLite database for this test."""
+def backend() -> str:
+    """The database backend of this test (parametrized for the modules in PG_MODULES)."""
+    return "sqlite"
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[PgTestDatabase | str]:
+    """This run's PostgreSQL database, or the reason there is none."""
+    reason = unavailable_reason()
+    if reason:
+        yield reason
+        return
+    database = PgTestDatabase()
+    asyncio.run(database.create())
+    yield database
+    asyncio.run(database.drop())
+
+
+@pytest.fixture
+def db_url(
+    backend: str,
+    sqlite_template: Path,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+) -> str:
+    """URL of a fresh, migrated database for this test (SQLite file copy or emptied PostgreSQL)."""
+    if backend == "postgresql":
+        pg = request.getfixturevalue("pg_database")
+        if isinstance(pg, str):
+            pytest.skip(pg)
+        asyncio.run(pg.truncate())
+        return pg.url
     path = tmp_path / "termcoach.db"
     shutil.copy(sqlite_template, path)
     return f"sqlite+aiosqlite:///{path}"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say how many PostgreSQL tests really ran (not skipped)."""
+    passed = terminalreporter.stats.get("passed", [])
+    failed = terminalreporter.stats.get("failed", [])
+    skipped = terminalreporter.stats.get("skipped", [])
+    ran = sum(1 for r in passed + failed if "postgresql" in r.nodeid)
+    skip = sum(1 for r in skipped if "postgresql" in r.nodeid)
+    terminalreporter.write_line(f"PostgreSQL tests run: {ran} (skipped: {skip})")
 
 
 @pytest.fixture
