@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from bot import observe
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandRegistry, normalize_command
 from bot.config import Settings
@@ -123,6 +124,20 @@ class DialogueEngine:
             return [Reply(INTERNAL_ERROR, kind="error")]
         finally:
             elapsed = time.perf_counter() - started
+            observe.turn_handled(inbound.ref.platform, outcome, elapsed)
+            if log.isEnabledFor(logging.INFO):
+                # Structured fields only: never the message text or tokens.
+                log.info(
+                    "turn %s",
+                    outcome,
+                    extra={
+                        "request_id": inbound.message_id,
+                        "platform": inbound.ref.platform,
+                        "conversation": inbound.ref.key,
+                        "outcome": outcome,
+                        "duration_ms": round(elapsed * 1000, 2),
+                    },
+                )
             for hook in self.on_turn:
                 hook(inbound.ref.platform, outcome, elapsed)
 

@@ -18,6 +18,7 @@ from bot.engine import DialogueEngine
 from content.loader import DEFAULT_PACK, load_default_pack
 from storage.db import Database
 from termcoach.http import build_app
+from termcoach.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,9 @@ async def serve(settings: Settings, console_user: str = "me") -> int:
             file=sys.stderr,
         )
         return await run_console(runtime, console_user)
-    app = build_app(runtime.adapters, runtime.db)
+    metrics = Metrics()
+    metrics.install()
+    app = build_app(runtime.adapters, runtime.db, extra_routes=[metrics.route()])
     config = uvicorn.Config(
         app, host=settings.http_host, port=settings.http_port, log_config=None, lifespan="off"
     )

@@ -1,0 +1,46 @@
+"""Neutral observation hooks: code reports events here; `termcoach.metrics` turns them into metrics.
+
+The engine and adapters never import Prometheus; with no listener registered these calls are no-ops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Observers:
+    """Listeners for the events termcoach reports."""
+
+    turn: list[Callable[[str, str, float], None]] = field(default_factory=list)
+    delivery: list[Callable[[str, str], None]] = field(default_factory=list)
+    platform_error: list[Callable[[str, str], None]] = field(default_factory=list)
+    scheduler_lag: list[Callable[[float], None]] = field(default_factory=list)
+
+
+OBSERVERS = Observers()
+
+
+def turn_handled(platform: str, outcome: str, seconds: float) -> None:
+    """A turn finished (outcome: ok, conflict, busy, db_error, error, duplicate)."""
+    for listener in OBSERVERS.turn:
+        listener(platform, outcome, seconds)
+
+
+def delivery(platform: str, status: str) -> None:
+    """A daily-term delivery ended with a status (sent, failed, deactivated, retry...)."""
+    for listener in OBSERVERS.delivery:
+        listener(platform, status)
+
+
+def platform_error(platform: str, kind: str) -> None:
+    """A platform call failed (kind: rate_limited, blocked, gone, network, auth, other)."""
+    for listener in OBSERVERS.platform_error:
+        listener(platform, kind)
+
+
+def scheduler_lag(seconds: float) -> None:
+    """How late the scheduler's last pass ran compared with when it was due."""
+    for listener in OBSERVERS.scheduler_lag:
+        listener(seconds)
