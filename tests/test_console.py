@@ -1,0 +1,86 @@
+"""Console adapter: piped chat prints plain text, choices by number or label, progress persists."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from adapters.console import ConsoleAdapter, console_ref, render_plain, to_inbound
+from bot.engine import DialogueEngine
+from bot.messages import Choice, ChoiceIn, CommandIn, Reply, TextIn
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_to_inbound_translates_commands_numbers_labels_and_text() -> None:
+    ref = console_ref("ann")
+    choices = [("Start a quiz", "cmd:quiz"), ("Topics", "cmd:topics")]
+    assert isinstance(to_inbound("/term psi", ref, choices, "1"), CommandIn)
+    cmd = to_inbound("/term  psi ", ref, choices, "1")
+    assert isinstance(cmd, CommandIn)
+    assert (cmd.name, cmd.args) == ("term", "psi")
+    number = to_inbound("2", ref, choices, "2")
+    assert isinstance(number, ChoiceIn)
+    assert number.payload == "cmd:topics"
+    label = to_inbound("start a QUIZ", ref, choices, "3")
+    assert isinstance(label, ChoiceIn)
+    assert label.payload == "cmd:quiz"
+    assert isinstance(to_inbound("7", ref, choices, "4"), TextIn)
+    assert to_inbound("   ", ref, choices, "5") is None
+
+
+def test_render_plain_numbers_choices_and_strips_markup() -> None:
+    reply = Reply(
+        "*Bold* and _it_ and `code`", choices=(Choice("A", "a"), Choice("B", "b")), title="T"
+    )
+    assert render_plain(reply, [1, 2]) == "== T ==\nBold and it and code\n1. A\n2. B"
+
+
+async def test_piped_chat_runs_help_card_and_a_question(engine: DialogueEngine) -> None:
+    stdin = io.StringIO("/help\n/term concept drift\n/quiz\n1\n")
+    stdout = io.StringIO()
+    adapter = ConsoleAdapter(engine, user="ann", stdin=stdin, stdout=stdout, interactive=False)
+    assert await adapter.run() == 0
+    out = stdout.getvalue()
+    assert "/quiz" in out
+    assert "== concept drift ==" in out
+    assert "Question 1 of" in out
+    assert "1. " in out
+    assert "Correct" in out or "Not quite" in out
+
+
+def test_make_run_style_pipe_through_the_cli(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_"))}
+    env["TERMCOACH_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
+    script = "/help\n/term concept drift\n/quiz\n1\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "termcoach.cli", "run"],
+        input=script,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "== concept drift ==" in result.stdout
+    assert "Question 1 of" in result.stdout
+    assert "Traceback" not in result.stderr
+    # Progress persists between runs: the card seen above counts in /topics.
+    again = subprocess.run(
+        [sys.executable, "-m", "termcoach.cli", "chat", "--user", "me"],
+        input="/stats\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "Terms seen: " in again.stdout
+    assert "Terms seen: 0" not in again.stdout
