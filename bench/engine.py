@@ -112,13 +112,130 @@ async def sqlite_run(turns: int, writes: int) -> dict[str, float]:
     }
 
 
+async def pg_worker(url: str, seconds: float, concurrency: int, worker: int) -> int:
+    """One replica: drive `concurrency` conversations at once for `seconds`; return turns done."""
+    db = Database(url, pool_size=concurrency, max_overflow=0)
+    engine = DialogueEngine(
+        db=db,
+        pack=PackIndex(load_default_pack()),
+        rng=random.Random(worker),
+        settings=Settings(_env_file=None),  # type: ignore[call-arg]
+    )
+    done = 0
+    deadline = 0.0
+
+    async def learner(i: int) -> None:
+        nonlocal done
+        ref = ConversationRef("bench", "w", f"r{worker}-c{i}", f"r{worker}-u{i}")
+        last: list[Reply] = []
+        step = 0
+        while time.perf_counter() < deadline:
+            last = await engine.handle(
+                next_input(ref, last, worker * 10_000_000 + i * 100_000 + step)
+            )
+            step += 1
+            done += 1
+
+    deadline = time.perf_counter() + 1.0  # warm-up
+    await asyncio.gather(*(learner(i) for i in range(concurrency)))
+    done = 0
+    deadline = time.perf_counter() + seconds
+    await asyncio.gather(*(learner(i) for i in range(concurrency)))
+    await db.dispose()
+    return done
+
+
+def pg_replicas(url: str, replicas: int, seconds: float, concurrency: int) -> float:
+    """Turns per second of `replicas` processes sharing one PostgreSQL database."""
+    import subprocess
+
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--pg-worker",
+                url,
+                "--seconds",
+                str(seconds),
+                "--concurrency",
+                str(concurrency),
+                "--worker",
+                str(w),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for w in range(replicas)
+    ]
+    total = 0
+    for proc in procs:
+        out, _ = proc.communicate(timeout=seconds * 10 + 60)
+        total += int(out.strip().splitlines()[-1])
+    return total / seconds
+
+
+async def pg_prepare(admin: str) -> str:
+    """A fresh, migrated PostgreSQL database for the bench; returns its URL."""
+    import uuid
+
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    name = f"termcoach_bench_{uuid.uuid4().hex[:8]}"
+    dsn = make_url(admin).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    db = Database(url)
+    await db.upgrade()
+    await db.dispose()
+    return url
+
+
+async def pg_drop(admin: str, url: str) -> None:
+    """Drop the bench database."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    dsn = make_url(admin).set(drivername="postgresql").render_as_string(hide_password=False)
+    name = make_url(url).database
+    conn = await asyncpg.connect(dsn)
+    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await conn.close()
+
+
 def main() -> None:
     """Parse arguments, run, print a table then the JSON line."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=3000)
     parser.add_argument("--writes", type=int, default=3000)
+    parser.add_argument(
+        "--pg",
+        nargs="?",
+        const="postgresql+asyncpg://postgres@127.0.0.1:5432/test",
+        help="also measure PostgreSQL with one and two replicas (server URL)",
+    )
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--pg-worker", help=argparse.SUPPRESS)
+    parser.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    result = asyncio.run(sqlite_run(args.turns, args.writes))
+    if args.pg_worker:
+        print(asyncio.run(pg_worker(args.pg_worker, args.seconds, args.concurrency, args.worker)))
+        return
+    result: dict[str, float] = asyncio.run(sqlite_run(args.turns, args.writes))
+    if args.pg:
+        url = asyncio.run(pg_prepare(args.pg))
+        try:
+            one = pg_replicas(url, 1, args.seconds, args.concurrency)
+            two = pg_replicas(url, 2, args.seconds, args.concurrency)
+        finally:
+            asyncio.run(pg_drop(args.pg, url))
+        result["pg_turns_per_s_1"] = round(one, 1)
+        result["pg_turns_per_s_2"] = round(two, 1)
+        result["pg_scale_2_over_1"] = round(two / one, 2) if one else 0.0
     for key, value in result.items():
         print(f"{key:>18}: {value}")
     print(json.dumps(result))
