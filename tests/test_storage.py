@@ -1,0 +1,102 @@
+"""Storage: migrations match the models, UTC round trips, dedupe and optimistic locking."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from storage import repos
+from storage.db import Database
+from storage.models import Base, ReviewLogRow
+
+NOW = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+
+
+async def test_migrations_match_the_models(db: Database) -> None:
+    def diff(conn: Connection) -> list[object]:
+        context = MigrationContext.configure(conn, opts={"compare_type": False})
+        return list(compare_metadata(context, Base.metadata))
+
+    async with db.engine.connect() as conn:
+        changes = await conn.run_sync(diff)
+    assert changes == [], "models changed without a migration: " + repr(changes)[:2000]
+
+
+async def test_processed_events_dedupe(db: Database) -> None:
+    async with db.session() as s:
+        assert await repos.claim_event(s, "telegram:1:42", NOW)
+    async with db.session() as s:
+        assert not await repos.claim_event(s, "telegram:1:42", NOW)
+        assert await repos.claim_event(s, "telegram:1:43", NOW)
+
+
+async def test_prune_old_events(db: Database) -> None:
+    async with db.session() as s:
+        await repos.claim_event(s, "old", NOW - timedelta(days=2))
+        await repos.claim_event(s, "new", NOW)
+    async with db.session() as s:
+        assert await repos.prune_events(s, NOW - timedelta(days=1)) == 1
+
+
+async def test_version_conflict_is_detected(db: Database) -> None:
+    async with db.session() as s:
+        learner, conv = await repos.load_turn(s, "k", ("test", "w", "u"), "c", None, NOW)
+        assert learner.user_id == "u"
+    async with db.session() as s:
+        await repos.save_conversation(s, conv, {"a": 1}, "1", NOW)
+    with pytest.raises(repos.VersionConflict):
+        async with db.session() as s:
+            await repos.save_conversation(s, conv, {"a": 2}, "1", NOW)
+    async with db.session() as s:
+        _, fresh = await repos.load_turn(s, "k", ("test", "w", "u"), "c", None, NOW)
+    assert fresh.state == {"a": 1}
+    assert fresh.version == conv.version + 1
+
+
+async def test_times_come_back_as_utc(db: Database) -> None:
+    berlin = timezone(timedelta(hours=2))
+    async with db.session() as s:
+        learner, _ = await repos.load_turn(s, "k2", ("test", "w", "v"), "c", None, NOW)
+        s.add(
+            ReviewLogRow(
+                learner_id=learner.id,
+                term_id="psi",
+                rating=3,
+                reviewed_at=datetime(2026, 3, 29, 3, 30, tzinfo=berlin),
+            )
+        )
+    async with db.session() as s:
+        stored = (await s.execute(select(ReviewLogRow.reviewed_at))).scalar_one()
+    assert stored == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    assert stored.tzinfo is not None
+
+
+async def test_naive_datetimes_are_refused(db: Database) -> None:
+    with pytest.raises(Exception, match="naive"):
+        async with db.session() as s:
+            learner, _ = await repos.load_turn(s, "k3", ("test", "w", "x"), "c", None, NOW)
+            s.add(
+                ReviewLogRow(
+                    learner_id=learner.id, term_id="psi", rating=3, reviewed_at=datetime(2026, 1, 1)
+                )
+            )
+
+
+def test_sqlite_and_several_replicas_are_refused() -> None:
+    from bot.config import Settings
+    from termcoach.runtime import ConfigError, check_settings
+
+    settings = Settings(_env_file=None, replicas=2)  # type: ignore[call-arg]
+    with pytest.raises(ConfigError, match="needs PostgreSQL"):
+        check_settings(settings)
+    ok = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        replicas=2,
+        database_url="postgresql+asyncpg://postgres@127.0.0.1/test",
+    )
+    check_settings(ok)
