@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 4000
 MAX_ARGS = 300
 MAX_CONFLICT_RETRIES = 8
+# Message ids remembered per conversation. Platforms redeliver within minutes (Slack retries at
+# once, after 1 and after 5 minutes; Telegram until acknowledged), long before 100 newer messages.
+RECENT_IDS = 100
 
 DB_DOWN = (
     "I can't reach my database right now, so I could not record that. "
@@ -64,7 +67,7 @@ class KeyLocks:
 
 
 class DialogueEngine:
-    """Runs one turn per inbound message: dedupe, load state, route, save with a version check.
+    """Runs one turn per inbound message: load state, drop redeliveries, route, save (versioned).
 
     It never sends anything itself; proactive messages are built here and sent by adapters.
     """
@@ -145,11 +148,6 @@ class DialogueEngine:
         now = self.clock.now()
         ref = inbound.ref
         async with self.db.session() as session:
-            if inbound.message_id:
-                event_key = f"{ref.platform}:{ref.workspace}:{inbound.message_id}"
-                if not await repos.claim_event(session, event_key, now):
-                    log.debug("dropping redelivered message %s", event_key)
-                    return []
             learner, conv = await repos.load_turn(
                 session,
                 ref.key,
@@ -160,6 +158,13 @@ class DialogueEngine:
                 inbound.display_name,
                 self.settings.default_timezone,
             )
+            message_id = (inbound.message_id or "")[:120]
+            if message_id and message_id in conv.recent_ids:
+                log.debug("dropping redelivered message %s", message_id)
+                return []
+            recent = conv.recent_ids
+            if message_id:
+                recent = [*recent, message_id][-RECENT_IDS:]
             state = dict(conv.state)
             ctx = TurnContext(
                 engine=self,
@@ -183,7 +188,7 @@ class DialogueEngine:
             # Every turn bumps the version, even when the state did not change: a turn also reads
             # learner data (seen terms, cards), and two replicas handling one conversation at
             # once must not both act on the same snapshot. The loser retries on fresh data.
-            await repos.save_conversation(session, conv, state, self.pack.version, now)
+            await repos.save_conversation(session, conv, state, self.pack.version, now, recent)
             return replies or [Reply("Done.")]
 
     async def _route(self, ctx: TurnContext, inbound: Inbound) -> list[Reply]:

@@ -104,6 +104,9 @@ class Conversation(Base):
     chat: Mapped[str] = mapped_column(String(128))
     thread: Mapped[str | None] = mapped_column(String(128))
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The last inbound message ids handled here: a redelivery is dropped by the same versioned
+    # write that saves the turn, so deduplication costs no extra statement and holds across replicas.
+    recent_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     pack_version: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

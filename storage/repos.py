@@ -136,6 +136,7 @@ _CONV_COLS = (
     Conversation.state,
     Conversation.pack_version,
     Conversation.version,
+    Conversation.recent_ids,
 )
 _TURN_STMT = (
     select(*_LEARNER_COLS, *_CONV_COLS)
@@ -172,19 +173,22 @@ async def load_turn(
         conv = await get_conversation(session, key, platform, workspace, chat, thread, now)
         return learner, conv
     learner = LearnerRow(*row[:n])
-    conv = ConversationRow(row[n], row[n + 1], dict(row[n + 2] or {}), row[n + 3], row[n + 4])
+    conv = ConversationRow(
+        row[n], row[n + 1], dict(row[n + 2] or {}), row[n + 3], row[n + 4], list(row[n + 5] or [])
+    )
     return learner, conv
 
 
 @dataclass
 class ConversationRow:
-    """A conversation's stored state and the version it was loaded at."""
+    """A conversation's stored state, the version it was loaded at, and recent message ids."""
 
     id: int
     key: str
     state: dict[str, Any]
     pack_version: str | None
     version: int
+    recent_ids: list[str]
 
 
 async def get_conversation(
@@ -197,14 +201,7 @@ async def get_conversation(
     now: datetime,
 ) -> ConversationRow:
     """Load the conversation by key, creating an empty one on first contact."""
-    cols = (
-        Conversation.id,
-        Conversation.key,
-        Conversation.state,
-        Conversation.pack_version,
-        Conversation.version,
-    )
-    row = (await session.execute(select(*cols).where(Conversation.key == key))).first()
+    row = (await session.execute(select(*_CONV_COLS).where(Conversation.key == key))).first()
     if row is None:
         await insert_ignore(
             session,
@@ -216,13 +213,14 @@ async def get_conversation(
                 "chat": chat,
                 "thread": thread,
                 "state": {},
+                "recent_ids": [],
                 "pack_version": None,
                 "version": 1,
                 "updated_at": now,
             },
         )
-        row = (await session.execute(select(*cols).where(Conversation.key == key))).one()
-    return ConversationRow(row[0], row[1], dict(row[2] or {}), row[3], row[4])
+        row = (await session.execute(select(*_CONV_COLS).where(Conversation.key == key))).one()
+    return ConversationRow(row[0], row[1], dict(row[2] or {}), row[3], row[4], list(row[5] or []))
 
 
 _SAVE_STMT = (
@@ -230,6 +228,7 @@ _SAVE_STMT = (
     .where(Conversation.id == bindparam("conv_id"), Conversation.version == bindparam("expected"))
     .values(
         state=bindparam("new_state"),
+        recent_ids=bindparam("new_recent_ids"),
         pack_version=bindparam("new_pack_version"),
         version=bindparam("new_version"),
         updated_at=bindparam("new_updated_at"),
@@ -243,6 +242,7 @@ async def save_conversation(
     state: dict[str, Any],
     pack_version: str | None,
     now: datetime,
+    recent_ids: list[str] | None = None,
 ) -> None:
     """Save new state if nobody else did since we loaded it; raise `VersionConflict` otherwise."""
     result = await session.execute(
@@ -251,6 +251,7 @@ async def save_conversation(
             "conv_id": conv.id,
             "expected": conv.version,
             "new_state": state,
+            "new_recent_ids": conv.recent_ids if recent_ids is None else recent_ids,
             "new_pack_version": pack_version,
             "new_version": conv.version + 1,
             "new_updated_at": now,
