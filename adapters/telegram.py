@@ -86,6 +86,7 @@ _SECRET_OK = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # Bounded in-memory maps: a nicety for edits and a guard against redeliveries, never state.
 MAX_REMEMBERED = 10_000
 ADMIN_CACHE_S = 300.0
+START_RETRIES = 6
 # Term links in cards would otherwise unfurl into large previews.
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 GONE_MARKERS = ("chat not found", "user not found", "peer_id_invalid", "chat_id_invalid")
@@ -355,6 +356,16 @@ class _Stop(Exception):
         self.result = result
 
 
+def normalize_base_url(url: str) -> str:
+    """The Bot API base URL as PTB wants it (ending in ``/bot``, the token is appended).
+
+    ``http://localhost:8081`` and ``http://localhost:8081/bot/`` both give
+    ``http://localhost:8081/bot``, so a self-hosted server can be given either way.
+    """
+    url = url.strip().rstrip("/")
+    return url if url.endswith("/bot") else f"{url}/bot"
+
+
 def build_application(
     token: str,
     base_url: str = "https://api.telegram.org/bot",
@@ -370,10 +381,12 @@ def build_application(
     updates are handled concurrently, each chat in order (the adapter's per-chat lock).
     """
     limiter = rate_limiter if rate_limiter is not None else AIORateLimiter(max_retries=3)
+    api_base = normalize_base_url(base_url)
     builder = (
         ApplicationBuilder()
         .token(token)
-        .base_url(base_url.rstrip("/") if base_url.endswith("//") else base_url)
+        .base_url(api_base)
+        .base_file_url(api_base[: -len("/bot")] + "/file/bot")
         .rate_limiter(limiter)
         .concurrent_updates(concurrent_updates)
         .job_queue(None)
@@ -475,7 +488,7 @@ class TelegramAdapter:
             return
         self._install_redaction()
         app = self.application
-        await app.initialize()
+        await self._initialize(app)
         self._started = True
         bot = app.bot
         self.bot_id = bot.id
@@ -483,6 +496,9 @@ class TelegramAdapter:
         self.workspace = str(bot.id)
         await self._register_commands()
         if self.webhook_url:
+            if not self.webhook_url.rstrip("/").endswith(WEBHOOK_PATH):
+                # A proxy may rewrite the path, so this is only a warning.
+                log.warning("TELEGRAM_WEBHOOK_URL does not end with %s", WEBHOOK_PATH)
             await bot.set_webhook(
                 url=self.webhook_url,
                 secret_token=self.webhook_secret,
@@ -500,6 +516,21 @@ class TelegramAdapter:
             )
         self._ready = True
         log.info("telegram adapter started as @%s (%s)", self.bot_username, self.mode)
+
+    async def _initialize(self, app: Application) -> None:
+        # getMe at start: a Telegram outage at boot is waited out; a bad token is not.
+        for attempt in range(START_RETRIES + 1):
+            try:
+                await app.initialize()
+                return
+            except InvalidToken:
+                raise
+            except NetworkError as exc:
+                if attempt >= START_RETRIES:
+                    raise
+                delay = min(30.0, self.backoff_s * 2**attempt)
+                log.warning("telegram not reachable at start (%s), retry in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
 
     async def stop(self) -> None:
         """Stop polling and close the HTTP client; safe to call twice.
@@ -720,6 +751,12 @@ class TelegramAdapter:
                     await self._record_migration(chat, new)
                     chat = new_chat = new
                     edited |= await self._send_reply(chat, ref, reply, pressed, ids)
+                except _Stop as stop:
+                    if not (reply.private and ref.user != chat):
+                        raise
+                    # A private note to someone who never opened a DM with the bot: the
+                    # group's own replies still go out.
+                    log.info("private telegram reply not delivered: %s", stop.result.reason)
             if pressed is not None and not edited and pressed.reply_markup is not None:
                 # The pressed keyboard must not be answerable twice, even if nothing replaced it.
                 await self._strip_keyboard(pressed)

@@ -230,39 +230,61 @@ async def test_typed_answer_replaces_the_open_question(
 async def test_quiz_poll_answer_is_scored_by_the_engine(
     fake: FakeTelegram, adapter: TelegramAdapter, db: Database
 ) -> None:
-    # The engine asks a question; sending it as a native quiz poll is the learner's choice.
-    fake.push(fake.text_update("/quiz", chat_id=DM))
-    await question_message(fake, DM, 1)
-    current = await quiz_state(db, DM, adapter.workspace)
-    quiz = NativeQuiz(
-        question="Which term? " + "x" * 400,
-        options=tuple(f"option {i}" for i in range(len(current["options"]))),
-        correct_index=current["answer_index"],
-        explanation="Because.\n" * 5 + "y" * 300,
-        question_id=current["id"],
-    )
-    choices = tuple(
-        Choice(f"option {i}", f"q:{current['id']}:{i}") for i in range(len(current["options"]))
-    )
-    ref = ref_for(adapter, DM)
-    sent = await adapter.send(
-        ref, [Reply("", choices=choices, native_quiz=quiz, question_id=current["id"])]
-    )
-    assert sent.ok
+    # "/quiz poll": questions that fit Telegram's poll limits come as quiz polls, the rest as
+    # buttons. Answer by poll the first one that came as a poll.
+    fake.push(fake.text_update("/quiz poll", chat_id=DM))
+    for number in range(1, 6):
+        assert await eventually(lambda n=number: _asked(fake, n))  # type: ignore[misc]
+        if fake.calls_to("sendPoll"):
+            break
+        question = fake.last_message(DM, with_text=f"Question {number} of")
+        fake.push(fake.callback_update(question, buttons(question)[0]))
     [poll_call] = fake.calls_to("sendPoll")
     params = poll_call.params
     assert params["type"] == "quiz"
     assert params["is_anonymous"] is False
     assert len(params["question"]) <= POLL_QUESTION_LIMIT
+    assert all(len(o["text"]) <= 100 for o in params["options"])
+    [correct] = params["correct_option_ids"]
+    poll_id = next(iter(fake.polls))
+    before = len(await attempts(db))
+
+    fake.push(fake.poll_answer_update(poll_id, DM, [correct]))
+    await fake.wait_for("sendMessage", where=lambda c: "Correct!" in c.params["text"])
+    rows = await attempts(db)
+    assert len(rows) == before + 1
+    assert rows[-1].correct
+
+
+async def _asked(fake: FakeTelegram, number: int) -> bool:
+    polls = len(fake.calls_to("sendPoll"))
+    asked = [t for t in fake.sent_texts(DM) if "Question " in t and " of " in t]
+    return polls > 0 or len(asked) >= number
+
+
+async def test_native_quiz_is_kept_within_poll_limits(
+    fake: FakeTelegram, adapter: TelegramAdapter
+) -> None:
+    quiz = NativeQuiz(
+        question="Which term? " + "x" * 400,
+        options=("feature store", "model registry"),
+        correct_index=1,
+        explanation="Because.\n" * 5 + "y" * 300,
+        question_id="abc",
+    )
+    choices = (Choice("feature store", "q:abc:0"), Choice("model registry", "q:abc:1"))
+    ref = ref_for(adapter, DM)
+    sent = await adapter.send(
+        ref, [Reply("", choices=choices, native_quiz=quiz, question_id="abc")]
+    )
+    assert sent.ok
+    [poll_call] = fake.calls_to("sendPoll")
+    params = poll_call.params
+    assert len(params["question"]) <= POLL_QUESTION_LIMIT
     assert len(params["explanation"]) <= POLL_EXPLANATION_LIMIT
     assert params["explanation"].count("\n") <= 2
-    assert params["correct_option_ids"] == [current["answer_index"]]
-    poll_id = next(iter(fake.polls))
-
-    fake.push(fake.poll_answer_update(poll_id, DM, [current["answer_index"]]))
-    await fake.wait_for("sendMessage", where=lambda c: "Correct!" in c.params["text"])
-    [attempt] = await attempts(db)
-    assert attempt.correct
+    # The full question went out first as a message, since the poll's had to be cut.
+    assert fake.sent_texts(DM)[0].startswith("Which term? xxx")
 
 
 async def test_free_text_reaches_the_engine(fake: FakeTelegram, adapter: TelegramAdapter) -> None:
@@ -608,3 +630,25 @@ async def test_the_token_never_reaches_the_logs(
     assert any("<redacted>" in r.getMessage() for r in caplog.records if r.name == "httpx")
     assert fake.token not in caplog.text
     assert all(fake.token not in r.getMessage() for r in caplog.records)
+
+
+async def test_private_replies_go_to_the_dm_and_never_block_the_group(
+    fake: FakeTelegram, adapter: TelegramAdapter
+) -> None:
+    ref = ref_for(adapter, GROUP, 9)
+    result = await adapter.send(ref, [Reply("just for you", private=True), Reply("for all")])
+    assert result.ok
+    assert fake.sent_texts(9) == ["just for you"]
+    assert fake.sent_texts(GROUP) == ["for all"]
+    fake.block_chat(10)  # never opened a DM with the bot
+    ref = ref_for(adapter, GROUP, 10)
+    result = await adapter.send(ref, [Reply("secret", private=True), Reply("public")])
+    assert result.ok
+    assert fake.sent_texts(GROUP) == ["for all", "public"]
+
+
+def test_self_hosted_base_url_forms() -> None:
+    for url in ("http://bots.local:8081", "http://bots.local:8081/bot", "http://bots.local:8081/"):
+        app = build_application("1:abc", url)
+        assert app.bot.base_url == "http://bots.local:8081/bot1:abc"
+        assert app.bot.base_file_url == "http://bots.local:8081/file/bot1:abc"

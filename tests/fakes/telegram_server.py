@@ -613,7 +613,12 @@ class FakeTelegram:
         ]
         deadline = time.monotonic() + wait
         while not self._closing:
-            batch = [p for p in self._pending if not p.delivered][:limit]
+            # As on Telegram, an update stays in every answer until an offset confirms it (a
+            # long poll abandoned by a stopping client loses nothing). A re-pushed update with an
+            # old id is delivered once more: that is how tests simulate a redelivery.
+            batch = [
+                p for p in self._pending if not p.delivered or p.update["update_id"] >= offset
+            ][:limit]
             if batch:
                 for p in batch:
                     p.delivered = True

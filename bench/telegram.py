@@ -1,0 +1,248 @@
+"""Telegram adapter throughput beside a bare python-telegram-bot echo bot, on one fake Bot API.
+
+Both runs use the same PTB application settings (`adapters.telegram.build_application`: polling,
+concurrent updates, AIORateLimiter with its flood limits off) against the same local fake server:
+first a bare echo handler, then the real `TelegramAdapter` with the real engine on a fresh SQLite
+database, driven by learners who quiz themselves, answer by number, look terms up and ask for help.
+Handling time is measured per update from the first to the last PTB handler group. The last line
+is one JSON object: updates_per_s, bare_ptb_updates_per_s, ratio (target >= 0.7) and p99_ms.
+
+    .venv/bin/python bench/telegram.py --updates 2000 --users 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+# Run as a script, this file's folder comes first on sys.path and this module would shadow the
+# `telegram` package; drop the folder and put the project root there instead.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(ROOT))
+
+from telegram import Update  # noqa: E402
+from telegram.ext import (  # noqa: E402
+    AIORateLimiter,
+    Application,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from adapters.telegram import TelegramAdapter, build_application  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.engine import DialogueEngine  # noqa: E402
+from content.loader import load_default_pack  # noqa: E402
+from storage.db import Database  # noqa: E402
+from tests.fakes.telegram_server import FakeTelegram  # noqa: E402
+
+# What a learner types, in order, over and over: a quiz answered by number, look-ups, help.
+SCRIPT = ("/quiz", "1", "2", "3", "4", "1", "concept drift", "/term psi", "/help", "/topics")
+CONCURRENCY = 64  # what the adapter runs with (build_application's default)
+WARMUP = 50
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100) by nearest rank."""
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+class Timer:
+    """PTB handlers in the first and last groups: per-update handling time and a done count."""
+
+    def __init__(self) -> None:
+        self.started: dict[int, float] = {}
+        self.durations: list[float] = []
+        self.done = 0
+        self.event = asyncio.Event()
+        self.target = 0
+
+    def install(self, app: Application) -> None:
+        """Add the timing handlers around the handlers under test (groups -1 and 1)."""
+
+        async def first(update: object, _: ContextTypes.DEFAULT_TYPE) -> None:
+            if isinstance(update, Update):
+                self.started[update.update_id] = time.perf_counter()
+
+        async def last(update: object, _: ContextTypes.DEFAULT_TYPE) -> None:
+            if isinstance(update, Update):
+                begun = self.started.pop(update.update_id, None)
+                if begun is not None:
+                    self.durations.append(time.perf_counter() - begun)
+                self.done += 1
+                if self.done >= self.target:
+                    self.event.set()
+
+        app.add_handler(TypeHandler(Update, first), group=-1)
+        app.add_handler(TypeHandler(Update, last), group=1)
+
+    def expect(self, count: int) -> None:
+        """Reset and wait for `count` updates next."""
+        self.durations.clear()
+        self.done = 0
+        self.target = count
+        self.event.clear()
+
+
+def make_updates(fake: FakeTelegram, count: int, users: int, offset: int) -> list[dict[str, Any]]:
+    """`count` text updates from `users` learners, each following SCRIPT, interleaved."""
+    updates = []
+    for i in range(count):
+        user = 10_000 + offset + i % users
+        step = (i // users) % len(SCRIPT)
+        updates.append(fake.text_update(SCRIPT[step], chat_id=user))
+    return updates
+
+
+def quiet_limiter() -> AIORateLimiter:
+    # The fake has no flood limits; throttling would measure the limiter's clock, not the code.
+    return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
+
+
+async def drive(
+    fake: FakeTelegram, timer: Timer, updates: list[dict[str, Any]], timeout_s: float
+) -> float:
+    """Push updates at once and wait until every one went through the last handler group."""
+    timer.expect(len(updates))
+    started = time.perf_counter()
+    fake.push_many(updates)
+    await asyncio.wait_for(timer.event.wait(), timeout_s)
+    return time.perf_counter() - started
+
+
+async def run_phase(
+    name: str,
+    fake: FakeTelegram,
+    app: Application,
+    start: Callable[[], Any],
+    stop: Callable[[], Any],
+    count: int,
+    users: int,
+    timeout_s: float,
+) -> tuple[float, list[float]]:
+    """Warm up, then measure `count` updates; returns (seconds, handling times)."""
+    timer = Timer()
+    timer.install(app)
+    await start()
+    try:
+        await drive(fake, timer, make_updates(fake, WARMUP, users, 50_000), timeout_s)
+        elapsed = await drive(fake, timer, make_updates(fake, count, users, 0), timeout_s)
+        durations = list(timer.durations)
+    finally:
+        await stop()
+    rate = count / elapsed
+    print(
+        f"{name:>10}: {count} updates in {elapsed:.2f}s = {rate:,.0f}/s, "
+        f"p50 {percentile(durations, 50) * 1000:.1f} ms, p99 {percentile(durations, 99) * 1000:.1f} ms"
+    )
+    return elapsed, durations
+
+
+def application(fake: FakeTelegram, concurrency: int) -> Application:
+    """The PTB application both runs use: termcoach's settings, flood limits off."""
+    return build_application(
+        fake.token,
+        fake.base_url,
+        rate_limiter=quiet_limiter(),
+        poll_timeout=1.0,
+        concurrent_updates=concurrency,
+    )
+
+
+async def bare(
+    fake: FakeTelegram, count: int, users: int, timeout_s: float, concurrency: int
+) -> float:
+    """The baseline: PTB polling with one echo handler, same application settings."""
+    app = application(fake, concurrency)
+
+    async def echo(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None
+        assert update.message.text is not None
+        await update.message.reply_text(update.message.text)
+
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+
+    async def start() -> None:
+        await app.initialize()
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(timeout=1)
+
+    async def stop() -> None:
+        assert app.updater is not None
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+    elapsed, _ = await run_phase("bare PTB", fake, app, start, stop, count, users, timeout_s)
+    return elapsed
+
+
+async def adapter_run(
+    fake: FakeTelegram, count: int, users: int, timeout_s: float, folder: Path, concurrency: int
+) -> tuple[float, list[float]]:
+    """The real adapter and engine on a fresh, migrated SQLite database."""
+    db = Database(f"sqlite+aiosqlite:///{folder / 'bench.db'}")
+    await db.upgrade()
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    engine = DialogueEngine(
+        db=db, pack=load_default_pack(), rng=random.Random(7), settings=settings
+    )
+    app = application(fake, concurrency)
+    adapter = TelegramAdapter(engine, db, app, poll_timeout=1.0)
+    try:
+        return await run_phase(
+            "adapter", fake, app, adapter.start, adapter.stop, count, users, timeout_s
+        )
+    finally:
+        await db.dispose()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=2000, help="updates per run")
+    parser.add_argument("--users", type=int, default=50, help="distinct learners (chats)")
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per run at most")
+    parser.add_argument(
+        "--concurrency", type=int, default=CONCURRENCY, help="PTB concurrent_updates, both runs"
+    )
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    async with FakeTelegram() as fake:
+        bare_s = await bare(fake, args.updates, args.users, args.timeout, args.concurrency)
+        with tempfile.TemporaryDirectory() as tmp:
+            adapter_s, durations = await adapter_run(
+                fake, args.updates, args.users, args.timeout, Path(tmp), args.concurrency
+            )
+    bare_rate = args.updates / bare_s
+    rate = args.updates / adapter_s
+    result = {
+        "updates": args.updates,
+        "users": args.users,
+        "concurrency": args.concurrency,
+        "updates_per_s": round(rate, 1),
+        "bare_ptb_updates_per_s": round(bare_rate, 1),
+        "ratio": round(rate / bare_rate, 3),
+        "p50_ms": round(percentile(durations, 50) * 1000, 2),
+        "p99_ms": round(percentile(durations, 99) * 1000, 2),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
