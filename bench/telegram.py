@@ -4,6 +4,7 @@ Both runs use the same PTB application settings (`adapters.telegram.build_applic
 concurrent updates, AIORateLimiter with its flood limits off) against the same local fake server:
 first a bare echo handler, then the real `TelegramAdapter` with the real engine on a fresh SQLite
 database, driven by learners who quiz themselves, answer by number, look terms up and ask for help.
+A third run puts the adapter around an echo engine (no database) to show the adapter's own cost.
 Handling time is measured per update from the first to the last PTB handler group. The last line
 is one JSON object: updates_per_s, bare_ptb_updates_per_s, ratio (target >= 0.7) and p99_ms.
 
@@ -21,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,7 @@ from telegram.ext import (  # noqa: E402
 from adapters.telegram import TelegramAdapter, build_application  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.engine import DialogueEngine  # noqa: E402
+from bot.messages import Inbound, Reply, TextIn, escape  # noqa: E402
 from content.loader import load_default_pack  # noqa: E402
 from storage.db import Database  # noqa: E402
 from tests.fakes.telegram_server import FakeTelegram  # noqa: E402
@@ -124,6 +127,15 @@ async def drive(
     return time.perf_counter() - started
 
 
+@dataclass
+class Phase:
+    """One measured run: wall time, per-update handling times, Bot API calls made."""
+
+    elapsed: float
+    durations: list[float]
+    api_calls: int
+
+
 async def run_phase(
     name: str,
     fake: FakeTelegram,
@@ -133,23 +145,29 @@ async def run_phase(
     count: int,
     users: int,
     timeout_s: float,
-) -> tuple[float, list[float]]:
-    """Warm up, then measure `count` updates; returns (seconds, handling times)."""
+) -> Phase:
+    """Warm up, then measure `count` updates."""
     timer = Timer()
     timer.install(app)
     await start()
     try:
         await drive(fake, timer, make_updates(fake, WARMUP, users, 50_000), timeout_s)
+        before = _api_calls(fake)
         elapsed = await drive(fake, timer, make_updates(fake, count, users, 0), timeout_s)
-        durations = list(timer.durations)
+        phase = Phase(elapsed, list(timer.durations), _api_calls(fake) - before)
     finally:
         await stop()
-    rate = count / elapsed
     print(
-        f"{name:>10}: {count} updates in {elapsed:.2f}s = {rate:,.0f}/s, "
-        f"p50 {percentile(durations, 50) * 1000:.1f} ms, p99 {percentile(durations, 99) * 1000:.1f} ms"
+        f"{name:>12}: {count} updates in {elapsed:.2f}s = {count / elapsed:,.0f}/s, "
+        f"p50 {percentile(phase.durations, 50) * 1000:.1f} ms, "
+        f"p99 {percentile(phase.durations, 99) * 1000:.1f} ms, "
+        f"{phase.api_calls / count:.2f} Bot API calls per update"
     )
-    return elapsed, durations
+    return phase
+
+
+def _api_calls(fake: FakeTelegram) -> int:
+    return sum(1 for c in fake.calls if c.method != "getUpdates")
 
 
 def application(fake: FakeTelegram, concurrency: int) -> Application:
@@ -165,7 +183,7 @@ def application(fake: FakeTelegram, concurrency: int) -> Application:
 
 async def bare(
     fake: FakeTelegram, count: int, users: int, timeout_s: float, concurrency: int
-) -> float:
+) -> Phase:
     """The baseline: PTB polling with one echo handler, same application settings."""
     app = application(fake, concurrency)
 
@@ -188,13 +206,12 @@ async def bare(
         await app.stop()
         await app.shutdown()
 
-    elapsed, _ = await run_phase("bare PTB", fake, app, start, stop, count, users, timeout_s)
-    return elapsed
+    return await run_phase("bare PTB", fake, app, start, stop, count, users, timeout_s)
 
 
 async def adapter_run(
     fake: FakeTelegram, count: int, users: int, timeout_s: float, folder: Path, concurrency: int
-) -> tuple[float, list[float]]:
+) -> tuple[Phase, list[float]]:
     """The real adapter and engine on a fresh, migrated SQLite database."""
     db = Database(f"sqlite+aiosqlite:///{folder / 'bench.db'}")
     await db.upgrade()
@@ -202,14 +219,37 @@ async def adapter_run(
     engine = DialogueEngine(
         db=db, pack=load_default_pack(), rng=random.Random(7), settings=settings
     )
+    turns: list[float] = []
+    engine.on_turn.append(lambda _platform, _outcome, seconds: turns.append(seconds))
     app = application(fake, concurrency)
     adapter = TelegramAdapter(engine, db, app, poll_timeout=1.0)
     try:
-        return await run_phase(
+        phase = await run_phase(
             "adapter", fake, app, adapter.start, adapter.stop, count, users, timeout_s
         )
+        return phase, turns[-count:]
     finally:
         await db.dispose()
+
+
+class EchoEngine:
+    """An engine that answers every message with its own text: the adapter's own cost alone."""
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        """Echo the text (or the command) back, as the bare PTB handler does."""
+        text = inbound.text if isinstance(inbound, TextIn) else getattr(inbound, "name", "?")
+        return [Reply(escape(text))]
+
+
+async def echo_adapter_run(
+    fake: FakeTelegram, count: int, users: int, timeout_s: float, concurrency: int
+) -> Phase:
+    """The real adapter around the echo engine: translation, rendering, sending, no database."""
+    app = application(fake, concurrency)
+    adapter = TelegramAdapter(EchoEngine(), None, app, poll_timeout=1.0)
+    return await run_phase(
+        "adapter+echo", fake, app, adapter.start, adapter.stop, count, users, timeout_s
+    )
 
 
 async def main() -> None:
@@ -224,22 +264,32 @@ async def main() -> None:
     logging.basicConfig(level=logging.WARNING)
 
     async with FakeTelegram() as fake:
-        bare_s = await bare(fake, args.updates, args.users, args.timeout, args.concurrency)
+        base = await bare(fake, args.updates, args.users, args.timeout, args.concurrency)
+        echo = await echo_adapter_run(
+            fake, args.updates, args.users, args.timeout, args.concurrency
+        )
         with tempfile.TemporaryDirectory() as tmp:
-            adapter_s, durations = await adapter_run(
+            real, turns = await adapter_run(
                 fake, args.updates, args.users, args.timeout, Path(tmp), args.concurrency
             )
-    bare_rate = args.updates / bare_s
-    rate = args.updates / adapter_s
+    n = args.updates
+    rate, bare_rate = n / real.elapsed, n / base.elapsed
     result = {
-        "updates": args.updates,
+        "updates": n,
         "users": args.users,
         "concurrency": args.concurrency,
         "updates_per_s": round(rate, 1),
         "bare_ptb_updates_per_s": round(bare_rate, 1),
         "ratio": round(rate / bare_rate, 3),
-        "p50_ms": round(percentile(durations, 50) * 1000, 2),
-        "p99_ms": round(percentile(durations, 99) * 1000, 2),
+        "p50_ms": round(percentile(real.durations, 50) * 1000, 2),
+        "p99_ms": round(percentile(real.durations, 99) * 1000, 2),
+        # Where the time goes: the engine's own turn time, the Bot API calls its replies need,
+        # and the adapter around a do-nothing engine (translation and rendering alone).
+        "engine_turn_p50_ms": round(percentile(turns, 50) * 1000, 2),
+        "api_calls_per_update": round(real.api_calls / n, 2),
+        "bare_api_calls_per_update": round(base.api_calls / n, 2),
+        "adapter_echo_updates_per_s": round(n / echo.elapsed, 1),
+        "adapter_echo_ratio": round(base.elapsed / echo.elapsed, 3),
     }
     print(json.dumps(result))
 

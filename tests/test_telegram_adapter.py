@@ -295,17 +295,24 @@ async def test_free_text_reaches_the_engine(fake: FakeTelegram, adapter: Telegra
     assert "link_preview_options" in call.params
 
 
-async def test_roleplay_turn_is_free_text_in_an_activity(
-    fake: FakeTelegram, adapter: TelegramAdapter
-) -> None:
-    # A role-play turn is free text while an activity runs; the adapter passes it through
-    # unchanged (the quiz is the activity the engine has today).
-    fake.push(fake.text_update("/quiz", chat_id=DM))
-    await question_message(fake, DM, 1)
-    fake.push(fake.text_update("I would say we roll it back <now> & check", chat_id=DM))
-    await fake.wait_for(
-        "sendMessage", where=lambda c: "Please answer with a number" in c.params["text"]
+async def test_roleplay_turn(fake: FakeTelegram, adapter: TelegramAdapter) -> None:
+    fake.push(fake.text_update("/roleplay 1", chat_id=DM))
+    await fake.wait_for("sendMessage", where=lambda c: "You are talking to" in c.params["text"])
+    opening = await fake.wait_for("sendMessage", 2)
+    fake.push(
+        fake.text_update("We roll back when PSI > 0.2 & the <drift> alert fires.", chat_id=DM)
     )
+    # The persona answers the learner's turn (free text went to the running role-play).
+    follow_up = await fake.wait_for("sendMessage", len(opening) + 1)
+    assert "more messages at most" in follow_up[-1].params["text"]
+    persona = fake.last_message(DM, with_text="more messages at most")
+    fake.push(fake.callback_update(persona, buttons(persona)[0]))
+    await fake.wait_for("sendMessage", where=lambda c: "Feedback" in c.params["text"])
+    # The pressed "Finish" button cannot be pressed twice.
+    await fake.wait_for(
+        "editMessageReplyMarkup", where=lambda c: c.params["message_id"] == persona["message_id"]
+    )
+    assert "reply_markup" not in fake.messages[(DM, persona["message_id"])]
 
 
 # -- groups ---------------------------------------------------------------------------------
