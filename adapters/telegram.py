@@ -462,6 +462,12 @@ class TelegramAdapter:
         webhook = bool(settings.telegram_webhook_url)
         application = build_application(token, settings.telegram_api_base_url, webhook=webhook)
         secret = settings.telegram_webhook_secret
+        if not webhook and settings.replicas > 1:
+            # Telegram serves getUpdates to one client at a time; the others get 409 Conflict.
+            log.warning(
+                "telegram long polling with %d replicas: set TELEGRAM_WEBHOOK_URL",
+                settings.replicas,
+            )
         return cls(
             engine,
             db,
@@ -499,7 +505,8 @@ class TelegramAdapter:
             if not self.webhook_url.rstrip("/").endswith(WEBHOOK_PATH):
                 # A proxy may rewrite the path, so this is only a warning.
                 log.warning("TELEGRAM_WEBHOOK_URL does not end with %s", WEBHOOK_PATH)
-            await bot.set_webhook(
+            await self._with_retries(
+                bot.set_webhook,
                 url=self.webhook_url,
                 secret_token=self.webhook_secret,
                 allowed_updates=list(ALLOWED_UPDATES),
@@ -649,8 +656,9 @@ class TelegramAdapter:
             )
             if inbound is None:
                 return
-            inbound = await self._enrich(inbound)
             async with self._locks.hold(inbound.ref.key):
+                # Inside the lock: an admin look-up must not let a later message overtake.
+                inbound = await self._enrich(inbound)
                 replies = await self.engine.handle(inbound)
                 pressed = query.message if query is not None else None
                 result = await self._deliver(
@@ -672,11 +680,10 @@ class TelegramAdapter:
             log.debug("answerCallbackQuery failed: %s", exc)
 
     async def _enrich(self, inbound: Inbound) -> Inbound:
-        if isinstance(inbound, ChoiceIn):
-            payload = inbound.payload
-            if payload.startswith("#"):
-                payload = self._long_payloads.get(payload) or payload
-            inbound = dataclasses.replace(inbound, payload=payload)
+        if isinstance(inbound, ChoiceIn) and inbound.payload.startswith("#"):
+            original = self._long_payloads.get(inbound.payload)
+            if original is not None:
+                inbound = dataclasses.replace(inbound, payload=original)
         if inbound.ref.chat in self._inactive:
             await self._set_status(inbound.ref.chat, active=True, reason=None)
         if isinstance(inbound, CommandIn) and inbound.name == "start" and not inbound.is_group:
