@@ -115,8 +115,12 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     passed = terminalreporter.stats.get("passed", [])
     failed = terminalreporter.stats.get("failed", [])
     skipped = terminalreporter.stats.get("skipped", [])
-    ran = sum(1 for r in passed + failed if "postgresql" in r.nodeid)
-    skip = sum(1 for r in skipped if "postgresql" in r.nodeid)
+
+    def on_pg(nodeid: str) -> bool:
+        return "postgresql" in nodeid or "test_replica" in nodeid
+
+    ran = sum(1 for r in passed + failed if on_pg(r.nodeid))
+    skip = sum(1 for r in skipped if on_pg(r.nodeid))
     terminalreporter.write_line(f"PostgreSQL tests run: {ran} (skipped: {skip})")
 
 

@@ -1,0 +1,187 @@
+"""Two real `termcoach run` processes on one PostgreSQL database behind a "load balancer" (this test).
+
+Skips with the reason when no PostgreSQL server answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from storage.db import Database
+from storage.models import Learner, TermSeen
+from tests.fakes.telegram_server import FakeTelegram
+from tests.pg import PgTestDatabase
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "replica-test-secret"
+
+
+def free_port() -> int:
+    """An unused TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Replica:
+    """One `termcoach run` process and the port its HTTP server listens on."""
+
+    process: subprocess.Popen[str]
+    port: int
+    log: Path
+
+    @property
+    def webhook(self) -> str:
+        """Its Telegram webhook URL."""
+        return f"http://127.0.0.1:{self.port}/telegram/webhook"
+
+
+@pytest.fixture
+def pg_url(pg_database: PgTestDatabase | str) -> str:
+    """The run's PostgreSQL database, emptied."""
+    if isinstance(pg_database, str):
+        pytest.skip(pg_database)
+    asyncio.run(pg_database.truncate())
+    return pg_database.url
+
+
+async def start_replicas(fake: FakeTelegram, url: str, tmp: Path, count: int = 2) -> list[Replica]:
+    """Start `count` replicas and wait until each answers /readyz."""
+    replicas = []
+    for i in range(count):
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TELEGRAM_"))}
+        env.update(
+            {
+                "TERMCOACH_DATABASE_URL": url,
+                "TERMCOACH_REPLICAS": str(count),
+                "TELEGRAM_BOT_TOKEN": fake.token,
+                "TELEGRAM_API_BASE_URL": fake.base_url,
+                "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook",
+                "TELEGRAM_WEBHOOK_SECRET": SECRET,
+                "TERMCOACH_HTTP_HOST": "127.0.0.1",
+                "TERMCOACH_HTTP_PORT": str(port),
+                "TERMCOACH_SCHEDULER_INTERVAL": "1",
+                "TERMCOACH_LOG_LEVEL": "WARNING",
+                "PYTHONPATH": str(ROOT),
+            }
+        )
+        log = tmp / f"replica{i}.log"
+        process = subprocess.Popen(  # noqa: ASYNC220  (long-lived children)
+            [sys.executable, "-m", "termcoach.cli", "run"],
+            env=env,
+            cwd=tmp,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        replicas.append(Replica(process, port, log))
+    deadline = time.monotonic() + 90
+    async with httpx.AsyncClient() as client:
+        for replica in replicas:
+            while True:
+                if replica.process.poll() is not None:
+                    raise AssertionError(f"replica exited:\n{replica.log.read_text()}")
+                try:
+                    response = await client.get(f"http://127.0.0.1:{replica.port}/readyz")
+                    if response.status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"replica not ready:\n{replica.log.read_text()}")
+                await asyncio.sleep(0.2)
+    return replicas
+
+
+def stop_replicas(replicas: list[Replica]) -> None:
+    """Terminate every replica (SIGTERM, then kill)."""
+    for replica in replicas:
+        replica.process.terminate()
+    for replica in replicas:
+        try:
+            replica.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            replica.process.kill()
+
+
+@pytest.fixture
+async def cluster(pg_url: str, tmp_path: Path) -> AsyncIterator[tuple[FakeTelegram, list[Replica]]]:
+    """A fake Bot API and two replicas on one PostgreSQL database."""
+    async with FakeTelegram() as fake:
+        replicas = await start_replicas(fake, pg_url, tmp_path)
+        try:
+            yield fake, replicas
+        finally:
+            stop_replicas(replicas)
+
+
+async def post(client: httpx.AsyncClient, replica: Replica, update: dict[str, object]) -> int:
+    """Deliver one update to one replica's webhook, as Telegram would."""
+    response = await client.post(
+        replica.webhook,
+        json=update,
+        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+        timeout=60,
+    )
+    return response.status_code
+
+
+async def test_interleaved_messages_over_two_replicas_stay_consistent(
+    cluster: tuple[FakeTelegram, list[Replica]], pg_url: str
+) -> None:
+    fake, replicas = cluster
+    users = list(range(1001, 1011))
+    per_user = 20
+    rng = random.Random(5)
+    updates = {u: [fake.text_update("/term", chat_id=u) for _ in range(per_user)] for u in users}
+    async with httpx.AsyncClient() as client:
+        # Each user's messages arrive two at a time, one on each replica, so both replicas work
+        # on the same conversation at once; all users run concurrently.
+        async def user_flow(user: int) -> None:
+            items = updates[user]
+            for i in range(0, per_user, 2):
+                pair = items[i : i + 2]
+                statuses = await asyncio.gather(
+                    post(client, replicas[0], pair[0]), post(client, replicas[1], pair[1])
+                )
+                assert statuses == [200, 200]
+
+        await asyncio.gather(*(user_flow(u) for u in users))
+        # Redeliveries: the same updates again, to the other replica this time.
+        again = [rng.choice(updates[u]) for u in users for _ in range(2)]
+        statuses = await asyncio.gather(*(post(client, replicas[1], up) for up in again))
+        assert set(statuses) == {200}
+
+    sent = Counter(call.chat_id for call in fake.calls_to("sendMessage"))
+    assert sum(sent.values()) == len(users) * per_user, "duplicate or missing replies"
+    for user in users:
+        assert sent[user] == per_user
+        texts = fake.sent_texts(user)
+        titles = [text.split("\n", 1)[0] for text in texts]
+        assert len(set(titles)) == per_user, f"user {user} saw a term twice: {titles}"
+
+    db = Database(pg_url)
+    try:
+        async with db.session() as session:
+            learners = await session.scalar(select(func.count()).select_from(Learner))
+            seen = await session.scalar(select(func.count()).select_from(TermSeen))
+    finally:
+        await db.dispose()
+    assert learners == len(users)
+    assert seen == len(users) * per_user
