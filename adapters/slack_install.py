@@ -1,0 +1,284 @@
+"""Slack installations in our database: bolt's installation and OAuth state stores over our tables.
+
+Bot tokens are encrypted at rest with Fernet under ``TERMCOACH_SECRET_KEY``; they are decrypted
+only to authorize a request or send a message, and never logged.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import secrets
+import time
+from datetime import UTC, datetime, timedelta
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.installation_store.models.bot import Bot
+from slack_sdk.oauth.installation_store.models.installation import Installation
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+from sqlalchemy import delete, select
+
+from storage.db import Database
+from storage.models import OAuthState, SlackInstallation
+
+log = logging.getLogger("termcoach.slack.install")
+
+# A workspace's installation is read on every request in multi-workspace mode; a short cache
+# keeps that off the database. Deletions on this replica clear it at once; another replica's
+# cache lives at most this long, and a removed token then only earns a logged invalid_auth.
+FIND_CACHE_SECONDS = 30.0
+
+
+class TokenCipher:
+    """Fernet encryption of bot tokens, keyed by ``TERMCOACH_SECRET_KEY``.
+
+    A valid Fernet key is used as is; any other secret is stretched to one with HKDF-SHA256.
+    """
+
+    def __init__(self, secret: str) -> None:
+        if not secret:
+            raise ValueError("TERMCOACH_SECRET_KEY is empty")
+        self._fernet = Fernet(self.derive_key(secret))
+
+    @staticmethod
+    def derive_key(secret: str) -> bytes:
+        """The Fernet key for `secret`."""
+        raw = secret.encode()
+        try:
+            if len(base64.urlsafe_b64decode(raw)) == 32:
+                return raw
+        except ValueError:
+            pass
+        hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"termcoach-slack-tokens")
+        return base64.urlsafe_b64encode(hkdf.derive(raw))
+
+    def encrypt(self, token: str) -> bytes:
+        """Encrypt a token."""
+        return self._fernet.encrypt(token.encode())
+
+    def decrypt(self, blob: bytes) -> str | None:
+        """Decrypt a token; None (and a log line) when the key changed or the data is damaged."""
+        try:
+            return self._fernet.decrypt(blob).decode()
+        except InvalidToken:
+            log.error(
+                "cannot decrypt a stored Slack bot token: TERMCOACH_SECRET_KEY changed since "
+                "the workspace installed termcoach; reinstall it from /slack/install"
+            )
+            return None
+
+
+def _scopes(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return ",".join(str(v) for v in value)  # type: ignore[attr-defined]
+
+
+class SqlInstallationStore(AsyncInstallationStore):
+    """bolt's `AsyncInstallationStore` over our ``slack_installations`` table (bot tokens only)."""
+
+    def __init__(self, db: Database, cipher: TokenCipher, client_id: str = "") -> None:
+        self.db = db
+        self.cipher = cipher
+        self.client_id = client_id
+        self._cache: dict[tuple[str, str], tuple[float, Bot]] = {}
+
+    @property
+    def logger(self) -> logging.Logger:
+        """The store's logger (bolt asks for it)."""
+        return log
+
+    async def async_save(self, installation: Installation) -> None:
+        """Store (or replace) the workspace's bot installation."""
+        if not installation.bot_token or not installation.team_id:
+            log.warning("ignoring a Slack installation without a bot token or team id")
+            return
+        await self._upsert(
+            enterprise_id=installation.enterprise_id or "",
+            team_id=installation.team_id,
+            team_name=installation.team_name,
+            bot_user_id=installation.bot_user_id,
+            bot_id=installation.bot_id,
+            bot_token=installation.bot_token,
+            bot_scopes=_scopes(installation.bot_scopes),
+            installer_user_id=installation.user_id,
+        )
+        log.info("Slack workspace %s installed termcoach", installation.team_id)
+
+    async def async_save_bot(self, bot: Bot) -> None:
+        """Store (or replace) a bot installation."""
+        await self._upsert(
+            enterprise_id=bot.enterprise_id or "",
+            team_id=bot.team_id or "",
+            team_name=bot.team_name,
+            bot_user_id=bot.bot_user_id,
+            bot_id=bot.bot_id,
+            bot_token=bot.bot_token,
+            bot_scopes=_scopes(bot.bot_scopes),
+            installer_user_id=None,
+        )
+
+    async def _upsert(
+        self,
+        *,
+        enterprise_id: str,
+        team_id: str,
+        team_name: str | None,
+        bot_user_id: str | None,
+        bot_id: str | None,
+        bot_token: str,
+        bot_scopes: str,
+        installer_user_id: str | None,
+    ) -> None:
+        self._cache.pop((enterprise_id, team_id), None)
+        encrypted = self.cipher.encrypt(bot_token)
+        async with self.db.session() as session:
+            row = await session.scalar(
+                select(SlackInstallation).where(
+                    SlackInstallation.enterprise_id == enterprise_id,
+                    SlackInstallation.team_id == team_id,
+                )
+            )
+            if row is None:
+                row = SlackInstallation(enterprise_id=enterprise_id, team_id=team_id)
+                session.add(row)
+            row.team_name = team_name
+            row.bot_user_id = bot_user_id
+            row.bot_id = bot_id
+            row.bot_token_encrypted = encrypted
+            row.bot_scopes = bot_scopes
+            if installer_user_id:
+                row.installer_user_id = installer_user_id
+            row.installed_at = datetime.now(UTC)
+
+    async def _find(
+        self, enterprise_id: str | None, team_id: str | None
+    ) -> SlackInstallation | None:
+        async with self.db.session() as session:
+            query = select(SlackInstallation).where(SlackInstallation.team_id == (team_id or ""))
+            if enterprise_id:
+                query = query.where(SlackInstallation.enterprise_id == enterprise_id)
+            rows = (await session.scalars(query)).all()
+        return rows[0] if rows else None
+
+    async def async_find_bot(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None = False,
+    ) -> Bot | None:
+        """The workspace's bot installation, with its token decrypted."""
+        key = (enterprise_id or "", team_id or "")
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        row = await self._find(enterprise_id, team_id)
+        if row is None:
+            return None
+        token = self.cipher.decrypt(row.bot_token_encrypted)
+        if token is None:
+            return None
+        bot = Bot(
+            enterprise_id=row.enterprise_id or None,
+            team_id=row.team_id,
+            team_name=row.team_name,
+            bot_token=token,
+            bot_id=row.bot_id or "",
+            bot_user_id=row.bot_user_id or "",
+            bot_scopes=row.bot_scopes,
+            installed_at=row.installed_at.timestamp(),
+            is_enterprise_install=False,
+        )
+        self._cache[key] = (time.monotonic() + FIND_CACHE_SECONDS, bot)
+        return bot
+
+    async def async_find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        """The workspace's installation (we keep bot tokens only, so any user gets the same)."""
+        bot = await self.async_find_bot(enterprise_id=enterprise_id, team_id=team_id)
+        if bot is None:
+            return None
+        return Installation(
+            enterprise_id=bot.enterprise_id,
+            team_id=bot.team_id,
+            team_name=bot.team_name,
+            bot_token=bot.bot_token,
+            bot_id=bot.bot_id,
+            bot_user_id=bot.bot_user_id,
+            bot_scopes=bot.bot_scopes,
+            user_id=user_id or "",
+            installed_at=bot.installed_at,
+        )
+
+    async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        """Remove the workspace's bot token (``tokens_revoked``, ``app_uninstalled``)."""
+        self._cache.pop((enterprise_id or "", team_id or ""), None)
+        async with self.db.session() as session:
+            query = delete(SlackInstallation).where(SlackInstallation.team_id == (team_id or ""))
+            if enterprise_id:
+                query = query.where(SlackInstallation.enterprise_id == enterprise_id)
+            await session.execute(query)
+        log.info("Slack workspace %s removed termcoach; its bot token was deleted", team_id)
+
+    async def async_delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        """Delete the installation; a user's revoked token is not stored, so only a full one."""
+        if user_id is None:
+            await self.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+
+    async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        """Delete everything stored for the workspace."""
+        await self.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+
+
+class SqlOAuthStateStore(AsyncOAuthStateStore):
+    """One-time OAuth ``state`` values in our ``oauth_states`` table (shared by every replica)."""
+
+    def __init__(self, db: Database, expiration_seconds: int = 600) -> None:
+        self.db = db
+        self.expiration_seconds = expiration_seconds
+
+    @property
+    def logger(self) -> logging.Logger:
+        """The store's logger (bolt asks for it)."""
+        return log
+
+    async def async_issue(self, *args: object, **kwargs: object) -> str:
+        """A new random state, valid for `expiration_seconds`."""
+        state = secrets.token_urlsafe(24)
+        now = datetime.now(UTC)
+        async with self.db.session() as session:
+            # Expired states are swept here so the table never grows without bound.
+            await session.execute(delete(OAuthState).where(OAuthState.expires_at < now))
+            session.add(
+                OAuthState(state=state, expires_at=now + timedelta(seconds=self.expiration_seconds))
+            )
+        return state
+
+    async def async_consume(self, state: str) -> bool:
+        """True once for a state that was issued and has not expired; it is deleted either way."""
+        if not state:
+            return False
+        now = datetime.now(UTC)
+        async with self.db.session() as session:
+            # One DELETE decides: of two callbacks racing with the same state, only one wins.
+            result = await session.execute(
+                delete(OAuthState).where(OAuthState.state == state, OAuthState.expires_at >= now)
+            )
+            if getattr(result, "rowcount", 0) == 1:
+                return True
+            await session.execute(delete(OAuthState).where(OAuthState.state == state))
+            return False

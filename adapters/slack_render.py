@@ -1,0 +1,322 @@
+"""Pure Slack rendering: neutral markup to mrkdwn, a `Reply` to Block Kit, the App Home view.
+
+Nothing here talks to Slack; every function is a plain function of its arguments, so the limits
+(header 150 characters, section text 3000, button text 75, button value 2000, action and block ids
+255, 25 buttons per actions block, 50 blocks per message, 100 per Home view) are tested directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.messages import Choice, Reply, parse_markup
+
+MAX_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION = 3000
+MAX_HEADER = 150
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+MAX_ID = 255
+MAX_BUTTONS_PER_BLOCK = 25
+MAX_FALLBACK = 3000
+
+# Every button termcoach renders has an action id with this prefix, so one bolt listener
+# (a regex) receives them all; the suffix keeps ids unique within their actions block.
+ACTION_PREFIX = "termcoach:"
+CHOICE_ACTION = ACTION_PREFIX + "choice:"
+HOME_ACTION = ACTION_PREFIX + "home:"
+# An actions block carrying a question is tagged with its question id, so a button press tells
+# which question it answered without any server-side memory (several replicas, restarts).
+QUESTION_BLOCK = "q:"
+
+# Slack mrkdwn has no escape character. `&`, `<` and `>` become entities (so content cannot
+# mention @channel or forge links); formatting characters in content become look-alikes where
+# Slack could read them as markers (jsx-slack does the same for content it cannot trust).
+_LOOKALIKE = {"*": "\u2217", "~": "\u223c", "`": "\u02cb", "_": "\u02cd"}
+_WORD = re.compile(r"\w")
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape content for mrkdwn: entities for ``&<>``, look-alikes for formatting markers.
+
+    An underscore between two word characters (``feature_store``) cannot start or end italics, so
+    it is kept; every other ``*``, ``_``, ``~`` and backtick is replaced.
+    """
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if ch == "&":
+            out.append("&amp;")
+        elif ch == "<":
+            out.append("&lt;")
+        elif ch == ">":
+            # A quote marker only at the start of a line; a soft hyphen in front disarms it.
+            at_line_start = i == 0 or text[i - 1] == "\n"
+            out.append("\u00ad&gt;" if at_line_start else "&gt;")
+        elif ch == "_":
+            inner = 0 < i < len(text) - 1
+            if inner and _WORD.match(text[i - 1]) and _WORD.match(text[i + 1]):
+                out.append(ch)
+            else:
+                out.append(_LOOKALIKE[ch])
+        elif ch in _LOOKALIKE:
+            out.append(_LOOKALIKE[ch])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _escape_code(text: str) -> str:
+    # Slack does not format inside backticks; only the backtick itself and entities matter.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("`", "ˋ")
+
+
+def _wrap(marker: str, text: str) -> str:
+    # Slack needs the markers to touch non-space characters: keep outer spaces outside them.
+    core = text.strip()
+    if not core:
+        return escape_mrkdwn(text)
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()) :]
+    return f"{lead}{marker}{escape_mrkdwn(core)}{marker}{trail}"
+
+
+_LIST_ITEM = re.compile(r"^- ", re.MULTILINE)
+
+
+def to_mrkdwn(text: str) -> str:
+    """Neutral markup (``*bold*``, ``_italic_``, `` `code` ``, ``- `` lists) to Slack mrkdwn."""
+    text = _LIST_ITEM.sub("• ", text)
+    parts: list[str] = []
+    for style, run in parse_markup(text):
+        if style == "b":
+            parts.append(_wrap("*", run))
+        elif style == "i":
+            parts.append(_wrap("_", run))
+        elif style == "code":
+            parts.append(f"`{_escape_code(run)}`" if run else "")
+        else:
+            parts.append(escape_mrkdwn(run))
+    return "".join(parts)
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut `text` to `limit` characters, ending with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip("\n") for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def _split_long(text: str, limit: int = MAX_SECTION) -> list[str]:
+    """Split mrkdwn into pieces of at most `limit` characters, at line breaks where possible."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        pieces.append(current)
+    return [p for p in pieces if p.strip()]
+
+
+def text_blocks(text: str) -> list[dict[str, Any]]:
+    """Section blocks for neutral-markup text: one per paragraph, each within 3000 characters."""
+    blocks: list[dict[str, Any]] = []
+    for paragraph in _paragraphs(text):
+        for piece in _split_long(to_mrkdwn(paragraph)):
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": piece}})
+    return blocks
+
+
+def header_block(title: str) -> dict[str, Any]:
+    """A header block (plain text, at most 150 characters)."""
+    clean = " ".join(title.split()) or "termcoach"
+    return {
+        "type": "header",
+        "text": {"type": "plain_text", "text": truncate(clean, MAX_HEADER), "emoji": True},
+    }
+
+
+def button(label: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    """A button within Slack's limits (text 75, action id 255, value 2000 characters)."""
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {
+            "type": "plain_text",
+            "text": truncate(" ".join(label.split()) or "…", MAX_BUTTON_TEXT),
+            "emoji": True,
+        },
+        "action_id": action_id[:MAX_ID],
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def choices_of(reply: Reply) -> tuple[Choice, ...]:
+    """The reply's buttons; a native quiz (Slack has none) becomes one button per option."""
+    if reply.choices:
+        return reply.choices
+    quiz = reply.native_quiz
+    if quiz is None:
+        return ()
+    qid = quiz.question_id or reply.question_id or ""
+    # The quiz activity's payload format: "q:<question id>:<option index>".
+    return tuple(Choice(option, f"q:{qid}:{i}") for i, option in enumerate(quiz.options))
+
+
+def action_blocks(
+    choices: Sequence[Choice], question_id: str | None, thread: str | None = None
+) -> list[dict[str, Any]]:
+    """Choices as buttons, 25 per actions block.
+
+    Block ids read ``q:<question id>|t:<thread ts>|n:<k>``: the question the buttons answer and
+    the thread of the conversation that asked it (a press on an ephemeral message does not say).
+    """
+    usable = [c for c in choices if c.payload and len(c.payload) <= MAX_BUTTON_VALUE]
+    blocks: list[dict[str, Any]] = []
+    base = f"{QUESTION_BLOCK}{question_id}" if question_id else "choices"
+    if thread:
+        base += f"|t:{thread}"
+    for n, start in enumerate(range(0, len(usable), MAX_BUTTONS_PER_BLOCK)):
+        chunk = usable[start : start + MAX_BUTTONS_PER_BLOCK]
+        block_id = base if n == 0 else f"{base}|n:{n}"
+        elements = [
+            button(c.label, f"{CHOICE_ACTION}{start + i}", c.payload) for i, c in enumerate(chunk)
+        ]
+        blocks.append({"type": "actions", "block_id": block_id[:MAX_ID], "elements": elements})
+    return blocks
+
+
+def fallback_text(reply: Reply) -> str:
+    """Plain text for notifications and clients without Block Kit: text plus numbered choices."""
+    lines = [reply.plain_text.strip()]
+    if reply.kind == "error":
+        lines[0] = "⚠️ " + lines[0]
+    choices = choices_of(reply)
+    if choices:
+        lines.append("\n".join(f"{i}. {c.label}" for i, c in enumerate(choices, 1)))
+    text = "\n\n".join(line for line in lines if line) or "…"
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return truncate(text, MAX_FALLBACK)
+
+
+def render(reply: Reply, *, thread: str | None = None) -> dict[str, Any]:
+    """A reply as a Slack message: ``{"text": fallback, "blocks": [...]}``.
+
+    A title becomes a header block (the term on a term card), the text becomes sections, choices
+    become buttons whose block id names the question they answer (and `thread`, the thread of
+    the conversation the message belongs to).
+    """
+    blocks: list[dict[str, Any]] = []
+    if reply.title:
+        blocks.append(header_block(reply.title))
+    body = text_blocks(reply.text)
+    if reply.kind == "error" and body:
+        body[0]["text"]["text"] = ":warning: " + body[0]["text"]["text"]
+    if reply.native_quiz is not None and not reply.text.strip():
+        body = text_blocks(reply.native_quiz.question)
+    blocks.extend(body)
+    question = reply.question_id or (reply.native_quiz.question_id if reply.native_quiz else None)
+    actions = action_blocks(choices_of(reply), question or None, thread)
+    room = MAX_BLOCKS - len(actions)
+    if len(blocks) > room:
+        blocks = [*blocks[: room - 1], _context("(shortened: the full text is in the preview)")]
+    blocks.extend(actions)
+    if not blocks:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "…"}})
+    return {"text": fallback_text(reply), "blocks": blocks}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, 3000)}]}
+
+
+def without_actions(blocks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The blocks of a question with its buttons removed (so it cannot be answered again)."""
+    return [b for b in blocks if b.get("type") != "actions"]
+
+
+def answered(question_blocks: Sequence[dict[str, Any]], result: Reply) -> dict[str, Any]:
+    """The pressed question updated to show its result: question text, a divider, the result."""
+    result_msg = render(result)
+    head = without_actions(question_blocks)
+    blocks = [*head, {"type": "divider"}, *result_msg["blocks"]] if head else result_msg["blocks"]
+    if len(blocks) > MAX_BLOCKS:
+        blocks = result_msg["blocks"]
+    return {"text": result_msg["text"], "blocks": blocks}
+
+
+@dataclass(frozen=True)
+class HomeProgress:
+    """What the App Home tab shows about one learner."""
+
+    streak_days: int = 0
+    due_cards: int = 0
+    mastered_terms: int = 0
+    seen_terms: int = 0
+    total_terms: int = 0
+    answers: int = 0
+    accuracy_pct: int | None = None
+    roleplay_scores: tuple[tuple[str, int], ...] = field(default_factory=tuple)
+
+
+HOME_BUTTONS = (("Review due cards", "review"), ("Quick quiz", "quiz"), ("Role-play", "roleplay"))
+
+
+def render_home(progress: HomeProgress, *, command: str = "/termcoach") -> dict[str, Any]:
+    """The App Home view: progress figures, recent role-play scores, and buttons to start."""
+
+    def field_(label: str, value: str) -> dict[str, str]:
+        return {"type": "mrkdwn", "text": f"*{label}*\n{value}"}
+
+    days = "day" if progress.streak_days == 1 else "days"
+    accuracy = f" ({progress.accuracy_pct}% correct)" if progress.accuracy_pct is not None else ""
+    fields = [
+        field_("Streak", f"{progress.streak_days} {days}"),
+        field_("Due for review", f"{progress.due_cards} cards"),
+        field_("Mastered", f"{progress.mastered_terms} terms"),
+        field_("Seen", f"{progress.seen_terms} of {progress.total_terms} terms"),
+        field_("Quiz answers", f"{progress.answers}{accuracy}"),
+    ]
+    if progress.roleplay_scores:
+        scores = "\n".join(
+            f"• {escape_mrkdwn(name)}: {score}/100" for name, score in progress.roleplay_scores
+        )
+    else:
+        scores = "No role-plays yet. Press *Role-play* to practise a meeting."
+    blocks: list[dict[str, Any]] = [
+        header_block("Your termcoach progress"),
+        {"type": "section", "fields": fields},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "*Recent role-plays*\n" + scores}},
+        {"type": "divider"},
+        {
+            "type": "actions",
+            "block_id": "home",
+            "elements": [
+                button(label, f"{HOME_ACTION}{name}", name, "primary" if i == 0 else None)
+                for i, (label, name) in enumerate(HOME_BUTTONS)
+            ],
+        },
+        _context(
+            f"Buttons start in your direct messages with termcoach. In any channel, type "
+            f"`{command} help` to see every command."
+        ),
+    ]
+    return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
