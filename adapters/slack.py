@@ -32,9 +32,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import aiohttp
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -52,7 +50,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -78,8 +76,10 @@ from bot.messages import (
     SendResult,
     TextIn,
 )
+from bot.quiz import store
+from bot.quiz.streaks import day_end, local_date, streak_at, zone
 from storage.db import Database
-from storage.models import Learner, QuizAttempt, ReviewCard, ReviewLogRow, RoleplaySession, TermSeen
+from storage.models import Learner, QuizAttempt, RoleplaySession, TermSeen
 
 log = logging.getLogger("termcoach.slack")
 
@@ -127,7 +127,6 @@ SOCKET_CONNECT_SECONDS = 30.0
 RATE_LIMIT_RETRIES = 3
 QUESTION_MEMORY = 5000
 RESPONSE_URL_USES = 5
-MASTERED_STABILITY_DAYS = 21.0
 
 # What a failed send means for the daily broadcaster (issue 7): stop for good, or not.
 GONE_ERRORS = frozenset(
@@ -1089,9 +1088,13 @@ class SlackAdapter:
             self._log_error(exc, team=team, channel=user, method="views.publish")
 
     async def progress(self, team: str, user: str) -> HomeProgress:
-        """A learner's progress for the Home tab, read from storage (the engine offers none yet)."""
-        total = len(getattr(self.engine.pack, "terms", {}) or {})
-        now = self.engine.now() if hasattr(self.engine, "now") else datetime.now().astimezone()
+        """A learner's progress for the Home tab, with the same definitions as ``stats``.
+
+        The engine has no progress API outside a turn, so this reads storage through the quiz
+        module's own helpers (cards, answer times, streak) and the role-play results table.
+        """
+        pack = self.engine.pack
+        now = self.engine.now()
         async with self.db.session() as session:
             learner = await session.scalar(
                 select(Learner).where(
@@ -1101,54 +1104,38 @@ class SlackAdapter:
                 )
             )
             if learner is None:
-                return HomeProgress(total_terms=total)
-            lid = learner.id
-            due = await session.scalar(
-                select(func.count()).where(ReviewCard.learner_id == lid, ReviewCard.due <= now)
+                return HomeProgress(total_terms=len(pack.terms))
+            tz = zone(learner.timezone)
+            cards = list((await store.load_cards(session, learner.id)).values())
+            times = await store.answer_times(session, learner.id)
+            seen = await session.scalar(
+                select(func.count()).where(TermSeen.learner_id == learner.id)
             )
-            mastered = await session.scalar(
+            right = await session.scalar(
                 select(func.count()).where(
-                    ReviewCard.learner_id == lid,
-                    ReviewCard.stability >= MASTERED_STABILITY_DAYS,
-                )
-            )
-            seen = await session.scalar(select(func.count()).where(TermSeen.learner_id == lid))
-            answers_row = (
-                await session.execute(
-                    select(func.count(), func.sum(case((QuizAttempt.correct, 1), else_=0))).where(
-                        QuizAttempt.learner_id == lid
-                    )
-                )
-            ).one()
-            since = now - timedelta(days=400)
-            quiz_times = await session.scalars(
-                select(QuizAttempt.answered_at).where(
-                    QuizAttempt.learner_id == lid, QuizAttempt.answered_at >= since
-                )
-            )
-            review_times = await session.scalars(
-                select(ReviewLogRow.reviewed_at).where(
-                    ReviewLogRow.learner_id == lid, ReviewLogRow.reviewed_at >= since
+                    QuizAttempt.learner_id == learner.id, QuizAttempt.correct.is_(True)
                 )
             )
             roleplays = await session.execute(
                 select(RoleplaySession.scenario_id, RoleplaySession.score)
-                .where(RoleplaySession.learner_id == lid, RoleplaySession.score.is_not(None))
-                .order_by(RoleplaySession.finished_at.desc())
+                .where(RoleplaySession.learner_id == learner.id, RoleplaySession.score.is_not(None))
+                .order_by(RoleplaySession.finished_at.desc(), RoleplaySession.id.desc())
                 .limit(3)
             )
-            active = [*quiz_times, *review_times]
-            scores = tuple((str(name), int(score or 0)) for name, score in roleplays)
-        answers, correct = int(answers_row[0] or 0), int(answers_row[1] or 0)
+            scores = [(str(item), int(score or 0)) for item, score in roleplays]
+        end_today = day_end(local_date(now, tz), tz)
+        titles = getattr(pack, "scenarios", {})
         return HomeProgress(
-            streak_days=streak(active, now, learner.timezone),
-            due_cards=int(due or 0),
-            mastered_terms=int(mastered or 0),
+            streak_days=streak_at(times, now, tz),
+            due_cards=sum(1 for c in cards if not c.is_new and c.due <= end_today),
+            mastered_terms=sum(1 for c in cards if c.mastered),
             seen_terms=int(seen or 0),
-            total_terms=total,
-            answers=answers,
-            accuracy_pct=round(100 * correct / answers) if answers else None,
-            roleplay_scores=scores,
+            total_terms=len(pack.terms),
+            answers=len(times),
+            accuracy_pct=round(100 * int(right or 0) / len(times)) if times else None,
+            roleplay_scores=tuple(
+                (titles[item].title if item in titles else item, score) for item, score in scores
+            ),
         )
 
     # ---- clients, tokens, logging -------------------------------------------------------
@@ -1189,23 +1176,6 @@ class SlackAdapter:
         log.log(level, "Slack: %s", message)
 
 
-def streak(times: Sequence[datetime], now: datetime, timezone: str) -> int:
-    """Consecutive days with practice, in the learner's timezone, up to today (or yesterday)."""
-    try:
-        zone = ZoneInfo(timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    days = {t.astimezone(zone).date() for t in times}
-    day = now.astimezone(zone).date()
-    if day not in days:
-        day -= timedelta(days=1)  # today's practice may still come
-    count = 0
-    while day in days:
-        count += 1
-        day -= timedelta(days=1)
-    return count
-
-
 def _engine_commands(engine: Any) -> set[str]:
     try:
         return {str(name) for name, _ in engine.commands}
@@ -1231,7 +1201,6 @@ __all__ = [
     "Target",
     "classify_error",
     "render",
-    "streak",
     "target_for",
     "to_inbound",
 ]

@@ -33,7 +33,6 @@ from adapters.slack import (
     SlackAdapter,
     SlackConfigError,
     classify_error,
-    streak,
     target_for,
     to_inbound,
 )
@@ -954,20 +953,28 @@ def test_render_stays_within_block_kit_limits() -> None:
     assert error["text"] == "⚠️ Boom &lt;x&gt;"
 
 
-def test_home_view_is_valid_and_streak_counts_local_days() -> None:
+def test_home_view_is_valid() -> None:
     view = render_home(HomeProgress(streak_days=3, roleplay_scores=(("incident <review>", 80),)))
     check_blocks(view["blocks"], limit=100)
     assert "incident &lt;review&gt;: 80/100" in json.dumps(view)
-
-    from datetime import UTC, datetime, timedelta
-
-    now = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
-    days = [now - timedelta(days=d) for d in (1, 2, 3, 5)]
-    assert streak(days, now, "UTC") == 3  # today not yet practised: the streak still stands
-    assert streak([now, *days], now, "UTC") == 4
-    assert streak([datetime(2026, 3, 9, 23, 30, tzinfo=UTC)], now, "Asia/Tokyo") == 1
+    assert "*Streak*\n3 days" in json.dumps(view).replace("\\n", "\n")
 
 
 def test_classify_error_without_slack() -> None:
     assert classify_error(OSError("reset")).status == "retry"
     assert classify_error(ValueError("x")).status == "failed"
+
+
+async def test_a_chart_is_uploaded_to_the_dm(make_slack: MakeSlack, fake: FakeSlackServer) -> None:
+    slack = await make_slack()
+    for text in ("quiz", "1", "cancel"):
+        await slack.dm(text)
+        await slack.settle()
+    fake.reset()
+    await slack.dm("stats chart")
+    await slack.settle()
+    assert fake.calls_to("chat.postMessage")
+    (upload,) = fake.calls_to("upload")
+    assert upload.params["size"] > 100
+    (complete,) = fake.calls_to("files.completeUploadExternal")
+    assert complete.params["channel_id"] == "DU1"

@@ -1,0 +1,366 @@
+"""Slack acknowledgement latency: termcoach's HTTP endpoint beside a bare slack-bolt app.
+
+Sends signed slash commands (``/termcoach term``, ``/termcoach quiz``) and button presses on the
+questions termcoach posted, over real HTTP to termcoach's server (``termcoach.http.build_app`` under
+uvicorn, the real engine on SQLite, the Web API faked by ``tests.fakes.slack_server``), and times
+each request until its HTTP response: that response is Slack's acknowledgement. The same request
+bodies then go to a bare slack-bolt ``AsyncApp`` with default settings whose listeners only
+``ack()``, served the same way in the same process.
+
+The engine's work is not waited for between requests (it runs after each ack, as in production),
+so termcoach's acks are measured while earlier turns still use the event loop. A slow-reply
+phase starts role-plays against a fake LLM that takes ``--slow`` seconds per answer and measures
+the acks of the learner's messages while those turns are in flight.
+
+The last line is one JSON object: ``ack_p50_ms``, ``ack_p99_ms``, ``bare_bolt_p50_ms`` and more.
+Targets (issue 6): ack p50 at most 5 ms, p99 at most 50 ms, a slow reply never delays an ack past 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import re
+import socket
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pydantic import SecretStr  # noqa: E402
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler  # noqa: E402
+from slack_bolt.app.async_app import AsyncApp  # noqa: E402
+from slack_sdk.signature import SignatureVerifier  # noqa: E402
+from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
+from starlette.applications import Starlette  # noqa: E402
+from starlette.requests import Request  # noqa: E402
+from starlette.responses import Response  # noqa: E402
+from starlette.routing import Route  # noqa: E402
+
+from adapters.slack import SlackAdapter  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.engine import DialogueEngine  # noqa: E402
+from content.loader import load_default_pack  # noqa: E402
+from storage.db import Database  # noqa: E402
+from termcoach.http import build_app  # noqa: E402
+from tests.fakes.llm_server import FakeLLM  # noqa: E402
+from tests.fakes.slack_server import FakeSlackServer, SlackCall  # noqa: E402
+
+SECRET = "bench-signing-secret"
+TOKEN = "xoxb-T1-bench-token"
+TEAM = "T1"
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100) by nearest rank."""
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def signed(body: str) -> dict[str, str]:
+    """Slack's signature headers for `body`, computed as Slack computes them."""
+    ts = str(int(time.time()))
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body) or ""
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
+
+
+def slash_body(text: str, channel: str, user: str, key: str, fake: FakeSlackServer) -> str:
+    """A ``/termcoach`` slash command as Slack posts it (form encoded)."""
+    return urllib.parse.urlencode(
+        {
+            "token": "legacy",
+            "team_id": TEAM,
+            "team_domain": "bench",
+            "channel_id": channel,
+            "channel_name": "directmessage" if channel.startswith("D") else "general",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/termcoach",
+            "text": text,
+            "api_app_id": "A0TERMCOACH",
+            "response_url": fake.response_url(key),
+            "trigger_id": f"trigger-{key}",
+        }
+    )
+
+
+def press_body(call: SlackCall, channel: str, user: str, key: str, fake: FakeSlackServer) -> str:
+    """A press of the first button of an ephemeral question, as Slack posts it."""
+    block = next(b for b in call.blocks if b.get("type") == "actions")
+    button = block["elements"][0]
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+        "api_app_id": "A0TERMCOACH",
+        "token": "legacy",
+        "container": {
+            "type": "message",
+            "message_ts": "1700000000.000100",
+            "channel_id": channel,
+            "is_ephemeral": True,
+        },
+        "trigger_id": f"trigger-{key}",
+        "team": {"id": TEAM, "domain": "bench"},
+        "channel": {"id": channel, "name": "general"},
+        "response_url": fake.response_url(key),
+        "actions": [
+            {
+                "action_id": button["action_id"],
+                "block_id": block["block_id"],
+                "text": button["text"],
+                "value": button["value"],
+                "type": "button",
+                "action_ts": "1700000000.000200",
+            }
+        ],
+    }
+    return "payload=" + urllib.parse.quote(json.dumps(payload))
+
+
+def dm_body(text: str, user: str, event_id: str) -> str:
+    """A ``message.im`` event as Slack posts it (JSON)."""
+    return json.dumps(
+        {
+            "token": "legacy",
+            "team_id": TEAM,
+            "api_app_id": "A0TERMCOACH",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": {
+                "type": "message",
+                "channel_type": "im",
+                "channel": "D" + user,
+                "user": user,
+                "text": text,
+                "ts": f"{time.time():.6f}",
+            },
+        }
+    )
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+async def timed_post(http: httpx.AsyncClient, url: str, body: str, ctype: str) -> float:
+    """Milliseconds from sending a signed request to receiving its whole response."""
+    headers = {"Content-Type": ctype, **signed(body)}
+    start = time.perf_counter()
+    response = await http.post(url, content=body, headers=headers)
+    elapsed = (time.perf_counter() - start) * 1000
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}: {response.text[:200]}")
+    return elapsed
+
+
+@contextlib.asynccontextmanager
+async def serve(app: Any) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on a free 127.0.0.1 port; yield its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_config=None, lifespan="off", access_log=False)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    for _ in range(1000):  # uvicorn has no "started" event to await
+        if server.started:
+            break
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+def bare_bolt(fake: FakeSlackServer) -> Starlette:
+    """A bare slack-bolt app with default settings that only acknowledges."""
+    app = AsyncApp(
+        signing_secret=SECRET,
+        client=AsyncWebClient(token=TOKEN, base_url=fake.api_url),
+    )
+
+    @app.command("/termcoach")
+    async def command(ack: Any) -> None:
+        await ack()
+
+    @app.action(re.compile(".*"))
+    async def action(ack: Any) -> None:
+        await ack()
+
+    @app.event("message")
+    async def message(ack: Any) -> None:
+        await ack()
+
+    handler = AsyncSlackRequestHandler(app)
+
+    async def endpoint(request: Request) -> Response:
+        return await handler.handle(request)
+
+    return Starlette(routes=[Route("/slack/events", endpoint, methods=["POST"])])
+
+
+async def wait_question(fake: FakeSlackServer, key: str, seconds: float = 30) -> SlackCall:
+    """The question termcoach sent to the response URL `key`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for call in fake.calls_to("response_url"):
+            if call.path.endswith(f"/{key}") and call.buttons():
+                return call
+        await asyncio.sleep(0.002)
+    raise RuntimeError(f"no question arrived at {key}")
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    """The whole benchmark; returns the figures."""
+    logging.basicConfig(level=logging.WARNING)
+    tmp = tempfile.TemporaryDirectory()
+    db = Database(f"sqlite+aiosqlite:///{tmp.name}/bench.db")
+    await db.upgrade()
+    async with FakeSlackServer() as fake, FakeLLM(mode="slow", delay_s=args.slow) as llm:
+        fake.add_workspace(TEAM, TOKEN)
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            llm_base_url=llm.base_url,
+            llm_model="bench-persona",
+            llm_api_key=SecretStr("bench-key"),
+            llm_timeout_s=args.slow + 10,
+        )
+        from bot.roleplay.llm import LlmPersona
+
+        engine = DialogueEngine(
+            db=db,
+            pack=load_default_pack(),
+            rng=random.Random(6),
+            settings=settings,
+            llm=LlmPersona.from_settings(settings),
+        )
+        adapter = SlackAdapter(
+            engine, db, signing_secret=SECRET, bot_token=TOKEN, api_url=fake.api_url
+        )
+        await adapter.start()
+        limits = httpx.Limits(max_keepalive_connections=4)
+        async with (
+            serve(build_app([adapter], db)) as termcoach_url,
+            serve(bare_bolt(fake)) as bare_url,
+            httpx.AsyncClient(limits=limits, timeout=30) as http,
+        ):
+            tc = f"{termcoach_url}/slack/events"
+            bare = f"{bare_url}/slack/events"
+            requests: list[tuple[str, str, str]] = []  # (kind, body, content type)
+            acks: dict[str, list[float]] = {"term": [], "quiz": [], "button": []}
+
+            # Warm up both servers (connections, bolt's first auth.test, SQLite pages).
+            for i in range(5):
+                body = slash_body("help", f"CW{i}", f"UW{i}", f"w{i}", fake)
+                await timed_post(http, tc, body, FORM)
+                await timed_post(http, bare, body, FORM)
+            await adapter.drain(30)
+
+            for i in range(args.users):
+                channel, user = f"C{i:04d}", f"U{i:04d}"
+                term = slash_body("term", channel, user, f"t{i}", fake)
+                acks["term"].append(await timed_post(http, tc, term, FORM))
+                quiz = slash_body("quiz", channel, user, f"q{i}", fake)
+                acks["quiz"].append(await timed_post(http, tc, quiz, FORM))
+                question = await wait_question(fake, f"q{i}")
+                press = press_body(question, channel, user, f"p{i}", fake)
+                acks["button"].append(await timed_post(http, tc, press, FORM))
+                requests += [("term", term, FORM), ("quiz", quiz, FORM), ("button", press, FORM)]
+            await adapter.drain(60)
+
+            # A slow reply: role-plays whose every learner turn waits `--slow` s for the LLM.
+            slow_acks: list[float] = []
+            other_acks: list[float] = []
+            for i in range(args.slow_users):
+                user = f"US{i:03d}"
+                start = slash_body("roleplay random", "D" + user, user, f"rp{i}", fake)
+                await timed_post(http, tc, start, FORM)
+            await adapter.drain(60)
+            llm_before = len(llm.requests)
+            for i in range(args.slow_users):
+                user = f"US{i:03d}"
+                turn = dm_body(
+                    "I think we should roll back to the previous model.", user, f"EvS{i}"
+                )
+                slow_acks.append(await timed_post(http, tc, turn, "application/json"))
+            # While those turns wait for the LLM, other learners keep getting acks.
+            for i in range(args.slow_users):
+                body = slash_body("term", f"CO{i}", f"UO{i}", f"o{i}", fake)
+                other_acks.append(await timed_post(http, tc, body, FORM))
+            in_flight = len(adapter._tasks)
+            slow_started = time.perf_counter()
+            await adapter.drain(args.slow + 60)
+            slow_turn_s = time.perf_counter() - slow_started
+            llm_calls = len(llm.requests) - llm_before
+
+            # The bare bolt app answers the same requests.
+            bare_acks: list[float] = [
+                await timed_post(http, bare, body, ctype) for _, body, ctype in requests
+            ]
+        await adapter.stop()
+    await db.dispose()
+    tmp.cleanup()
+
+    all_acks = [a for values in acks.values() for a in values]
+    return {
+        "requests": len(all_acks),
+        "ack_p50_ms": round(percentile(all_acks, 50), 2),
+        "ack_p99_ms": round(percentile(all_acks, 99), 2),
+        "ack_max_ms": round(max(all_acks), 2),
+        "bare_bolt_p50_ms": round(percentile(bare_acks, 50), 2),
+        "bare_bolt_p99_ms": round(percentile(bare_acks, 99), 2),
+        "term_p50_ms": round(percentile(acks["term"], 50), 2),
+        "quiz_p50_ms": round(percentile(acks["quiz"], 50), 2),
+        "button_p50_ms": round(percentile(acks["button"], 50), 2),
+        "slow_reply_s": args.slow,
+        "slow_turns": len(slow_acks),
+        "slow_turns_in_flight": in_flight,
+        "slow_llm_calls": llm_calls,
+        "slow_turns_done_after_s": round(slow_turn_s, 2),
+        "slow_reply_ack_max_ms": round(max(slow_acks + other_acks), 2),
+    }
+
+
+def main() -> None:
+    """Parse arguments, run, print a table and the JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=300, help="learners (3 requests each)")
+    parser.add_argument("--slow", type=float, default=2.0, help="seconds the fake LLM takes")
+    parser.add_argument("--slow-users", type=int, default=20, help="concurrent slow role-plays")
+    args = parser.parse_args()
+    figures = asyncio.run(run(args))
+    print(f"requests through termcoach    {figures['requests']}")
+    print(
+        f"termcoach ack p50 / p99 / max {figures['ack_p50_ms']} / {figures['ack_p99_ms']} / "
+        f"{figures['ack_max_ms']} ms  (term {figures['term_p50_ms']}, quiz "
+        f"{figures['quiz_p50_ms']}, button {figures['button_p50_ms']} ms p50)"
+    )
+    print(
+        f"bare slack-bolt p50 / p99     {figures['bare_bolt_p50_ms']} / "
+        f"{figures['bare_bolt_p99_ms']} ms  (default settings: acks polled every 10 ms)"
+    )
+    print(
+        f"slow replies ({figures['slow_reply_s']} s LLM, {figures['slow_turns']} turns, "
+        f"{figures['slow_llm_calls']} LLM calls): worst ack {figures['slow_reply_ack_max_ms']} ms, "
+        f"turns done {figures['slow_turns_done_after_s']} s after the acks"
+    )
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
