@@ -70,6 +70,19 @@ class CommandRegistry:
             self._by_name[name] = spec
         self.specs[spec.name] = spec
 
+    def replace(self, spec: CommandSpec) -> None:
+        """Swap a registered command for a new spec of the same name (to extend its handler)."""
+        old = self.specs.get(spec.name)
+        if old is None:
+            raise KeyError(f"command {spec.name!r} is not registered")
+        for name in (old.name, *old.aliases):
+            self._by_name.pop(name, None)
+        for name in (spec.name, *spec.aliases):
+            if name in self._by_name:
+                raise ValueError(f"command {name!r} registered twice")
+            self._by_name[name] = spec
+        self.specs[spec.name] = spec
+
     def get(self, name: str) -> CommandSpec | None:
         """The command with this name or alias."""
         return self._by_name.get(name)

@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from bot.commands import CommandRegistry, CommandSpec
-from bot.context import TurnContext
+from bot.commands import CommandRegistry
 from bot.handlers import basic
-from bot.messages import Reply
-from bot.quiz.activity import QuizActivity
+from bot.quiz import feature as quiz_feature
 
 
 def build_registry() -> CommandRegistry:
     """The registry with every command termcoach offers."""
     registry = CommandRegistry()
     basic.register(registry)
-    quiz = QuizActivity()
-    registry.add_activity(quiz)
-
-    async def quiz_command(ctx: TurnContext, args: str) -> list[Reply]:
-        return await quiz.start(ctx, args)
-
-    registry.add(
-        CommandSpec(
-            "quiz",
-            "a short multiple-choice quiz",
-            quiz_command,
-            usage="[topic or category]",
-            group="Practise",
-        )
-    )
+    quiz_feature.register(registry)
     return registry

@@ -1,143 +1,310 @@
-"""The quiz activity: a short round of questions with feedback after each answer and a summary."""
+"""Question rounds: the quiz (a topic, a category or a term) and, in `review.py`, due reviews.
+
+A round asks one question at a time, scores every answer once (the unique question id in
+`quiz_attempts` makes a second answer a no-op), turns it into an FSRS rating, updates the card
+and its review log in the same transaction, explains the answer, and ends with a summary.
+Its state is JSON on the conversation, so a round survives a restart.
+"""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
 from typing import ClassVar
 
-from pydantic import BaseModel
-from rapidfuzz import fuzz
+from pydantic import BaseModel, ValidationError
 
 from bot.activities.base import Activity
 from bot.context import TurnContext
 from bot.messages import Choice, ChoiceIn, CommandIn, Reply, TextIn, escape
-from bot.quiz.questions import Question, make_question
-from content.index import normalize
+from bot.quiz import store
+from bot.quiz.checking import Check, check_typed, pick_option
+from bot.quiz.questions import (
+    Question,
+    choose_question,
+    contrast,
+    linked,
+    native_quiz,
+    short_name,
+)
+from bot.quiz.srs import (
+    CardData,
+    new_card,
+    question_level,
+    rate,
+    retrievability,
+    review,
+)
+from bot.quiz.streaks import day_end, local_date, streak_at, zone
+from content.index import Area, Match, PackIndex, normalize
 from content.models import Term
 from storage import repos
 from storage.models import QuizAttempt
 
+log = logging.getLogger(__name__)
+
 ROUND_SIZE = 5
+NEW_PER_QUIZ = 3
+MAX_RETRIES = 3
 PAYLOAD_PREFIX = "q"
+ALREADY_ANSWERED = "You already answered that question."
 
 
-class QuizState(BaseModel):
-    """A quiz round in progress, stored as JSON on the conversation."""
+class Planned(BaseModel):
+    """A term the round will ask about; `retry` marks a second chance after a wrong answer."""
+
+    term_id: str
+    retry: bool = False
+
+
+class Outcome(BaseModel):
+    """One scored answer in the round."""
+
+    term_id: str
+    kind: str
+    correct: bool
+    rating: int
+    retry: bool = False
+    hinted: bool = False
+
+
+class RoundState(BaseModel):
+    """A round in progress, stored as JSON on the conversation."""
 
     label: str = ""
-    term_ids: list[str]
-    kinds: list[str]
+    again: str = ""
+    items: list[Planned]
     index: int = 0
     current: Question | None = None
-    correct: int = 0
-    results: list[tuple[str, bool]] = []
+    results: list[Outcome] = []
+    poll: bool = False
+    retries: int = 0
+    last_kind: str | None = None
 
 
-def question_reply(state: QuizState, question: Question) -> Reply:
-    """Render a question with its options as choices."""
-    total = len(state.term_ids)
-    text = f"*Question {state.index + 1} of {total}*\n{question.prompt}"
-    choices = tuple(
-        Choice(label=option, payload=f"{PAYLOAD_PREFIX}:{question.id}:{i}")
-        for i, option in enumerate(question.options)
+def parse_mode(args: str) -> tuple[bool | None, str]:
+    """Split ``poll drift`` into (True, "drift"); ``buttons`` gives False; neither gives None."""
+    first, _, rest = args.strip().partition(" ")
+    if first.lower() in ("poll", "polls"):
+        return True, rest.strip()
+    if first.lower() in ("buttons", "button"):
+        return False, rest.strip()
+    return None, args.strip()
+
+
+def plan_quiz(
+    pool: list[Term],
+    cards: dict[str, CardData],
+    now: datetime,
+    rng_order: list[int],
+    size: int = ROUND_SIZE,
+) -> list[str]:
+    """The terms of a quiz round from `pool`: due ones first, a few new ones, then the weakest.
+
+    `rng_order` is a random permutation of `range(len(pool))` (from the turn's seeded random
+    source), so this stays a pure function.
+    """
+    shuffled = [pool[i] for i in rng_order]
+    due = sorted(
+        (t for t in shuffled if t.id in cards and cards[t.id].is_due(now)),
+        key=lambda t: cards[t.id].due,
     )
-    if not choices:
-        text += "\n\nType your answer."
-    return Reply(text, choices=choices, kind="question", question_id=question.id)
+    fresh = [t for t in shuffled if t.id not in cards or cards[t.id].is_new]
+    known = sorted(
+        (t for t in shuffled if t not in due and t not in fresh),
+        key=lambda t: retrievability(cards[t.id], now),
+    )
+    picked: list[Term] = [*due[: size // 2], *fresh[:NEW_PER_QUIZ]]
+    for term in [*due, *known, *fresh]:
+        if len(picked) >= size:
+            break
+        if term not in picked:
+            picked.append(term)
+    order = {t.id: i for i, t in enumerate(shuffled)}
+    # Keep the random order inside the round, so due terms are not always asked first.
+    return [t.id for t in sorted(picked[:size], key=lambda t: order[t.id])]
 
 
-def pick_option(question: Question, text: str) -> int | None:
-    """Which option a typed answer means: its number, or text close to one option's label."""
-    stripped = text.strip().rstrip(".)")
-    if stripped.isdigit():
-        number = int(stripped)
-        return number - 1 if 1 <= number <= len(question.options) else None
-    norm = normalize(text)
-    if not norm:
-        return None
-    scores = [fuzz.ratio(norm, normalize(option)) for option in question.options]
-    best = max(range(len(scores)), key=scores.__getitem__)
-    return best if scores[best] >= 85 else None
+def resolve_focus(pack: PackIndex, what: str) -> tuple[Area | None, Match | None]:
+    """What ``quiz WHAT`` names: a topic or category, or else a term.
+
+    Exact names win over fuzzy ones, so "concept drift" is the term even though the topic
+    "drift" is close in letters, while "feature store" (a topic alias and a term) is the topic.
+    """
+    if not what:
+        return None, None
+    norm = normalize(what)
+    areas: list[Area] = [*pack.pack.topics, *pack.pack.categories]
+    for area in areas:
+        if norm in {normalize(n) for n in (area.id, area.title, *area.aliases)}:
+            return area, None
+    term = pack.exact(what)
+    if term is not None:
+        return None, Match(term, 100.0, True)
+    return pack.find_area(what), None
 
 
-class QuizActivity(Activity):
-    """Multiple-choice quiz: term to definition and definition to term."""
+class QuestionRound(Activity):
+    """Shared machinery of the quiz and the review: ask, hint, score, explain, summarise."""
 
-    name: ClassVar[str] = "quiz"
-    title: ClassVar[str] = "quiz"
-    payload_prefix: ClassVar[str] = PAYLOAD_PREFIX
+    own_commands: ClassVar[frozenset[str]] = frozenset({"hint"})
+    noun: ClassVar[str] = "quiz"
 
-    async def start(self, ctx: TurnContext, args: str) -> list[Reply]:
-        """Pick the round's terms (a topic, a category or everything) and ask the first question."""
-        pack = ctx.pack
-        area = pack.find_area(args) if args else None
-        if args and area is None:
-            match = pack.find_term(args)
-            if match is None:
-                topics = ", ".join(t.title for t in pack.pack.topics)
-                return [
-                    Reply(
-                        f"I don't know a topic or category called “{escape(args[:60])}”. "
-                        f"Try one of: {escape(topics)}. Or type /quiz for a mixed round."
-                    )
-                ]
-            terms = [match.term, *pack.confusables(match.term)][:ROUND_SIZE]
-            label = match.term.term
-        else:
-            pool = pack.terms_in(area)
-            seen = await repos.seen_terms(ctx.session, ctx.learner.id)
-            unseen = [t for t in pool if t.id not in seen]
-            known = [t for t in pool if t.id in seen]
-            ctx.rng.shuffle(unseen)
-            ctx.rng.shuffle(known)
-            # Mix new terms with ones already met, so a round both teaches and checks.
-            terms = (unseen[:3] + known)[:ROUND_SIZE]
-            if len(terms) < ROUND_SIZE:
-                terms += [t for t in unseen[3:] if t not in terms][: ROUND_SIZE - len(terms)]
-            label = area.title if area else "all topics"
-        kinds = [
-            "definition-to-term" if i % 2 == 0 else "term-to-definition" for i in range(len(terms))
-        ]
-        ctx.rng.shuffle(kinds)
-        state = QuizState(label=label, term_ids=[t.id for t in terms], kinds=kinds)
-        intro = Reply(
-            f"Quiz on *{escape(label)}*: {len(terms)} questions. "
-            "Pick an answer or type its number; /cancel stops."
-        )
-        return [intro, self._ask(ctx, state)]
+    # ----------------------------------------------------------------- asking
 
-    def _ask(self, ctx: TurnContext, state: QuizState) -> Reply:
-        term = ctx.pack.terms[state.term_ids[state.index]]
-        question = make_question(ctx.pack, term, state.kinds[state.index], ctx.rng)
-        state.current = question
+    def _load(self, ctx: TurnContext) -> RoundState | None:
+        try:
+            return RoundState.model_validate(ctx.activity_data)
+        except ValidationError:
+            # A round saved by an older version of the bot: start over rather than crash.
+            log.info("dropping an unreadable %s state", self.name)
+            return None
+
+    def _save(self, ctx: TurnContext, state: RoundState) -> None:
         ctx.set_activity(self.name, state.model_dump(mode="json"))
-        return question_reply(state, question)
+
+    async def begin(self, ctx: TurnContext, state: RoundState, intro: str) -> list[Reply]:
+        """Start a planned round: an intro line and the first question."""
+        return [Reply(intro), await self._ask(ctx, state)]
+
+    async def _ask(self, ctx: TurnContext, state: RoundState) -> Reply:
+        item = state.items[state.index]
+        term = ctx.pack.terms[item.term_id]
+        card = await store.load_card(ctx.session, ctx.learner.id, term.id)
+        level = question_level(card)
+        if item.retry:
+            # A second chance right after a miss: recognise it among options, not recall it.
+            level = "new" if level == "new" else "learning"
+        # Vary the kind: not the previous question's, and not the one this term just had.
+        avoid = {state.last_kind} | {r.kind for r in state.results if r.term_id == term.id}
+        question = choose_question(
+            ctx.pack, term, level, ctx.rng, poll=state.poll, avoid={k for k in avoid if k}
+        )
+        question.asked_at = ctx.now
+        question.new = card is None or card.is_new
+        state.current = question
+        state.last_kind = question.kind
+        self._save(ctx, state)
+        return self.question_reply(state, question, retry=item.retry)
+
+    def question_reply(self, state: RoundState, question: Question, retry: bool) -> Reply:
+        """Render a question: its number, a "new term" or "once more" note, options or a prompt."""
+        planned = sum(not i.retry for i in state.items)
+        if retry:
+            head = "*Once more:* you missed this one earlier"
+        else:
+            head = f"*Question {min(state.index + 1, planned)} of {planned}*"
+            if question.new:
+                head += " · 🆕 new term"
+        text = f"{head}\n{question.prompt}"
+        prefix = self.payload_prefix
+        choices: tuple[Choice, ...]
+        if question.typed:
+            text += "\n\nType your answer. Stuck? Type *hint*."
+            choices = (
+                Choice("💡 Hint", f"{prefix}:{question.id}:hint"),
+                Choice("I don't know", f"{prefix}:{question.id}:skip"),
+            )
+        else:
+            choices = tuple(
+                Choice(label=option, payload=f"{prefix}:{question.id}:{i}")
+                for i, option in enumerate(question.options)
+            )
+            text += "\n\nPick an answer or type its number. Stuck? Type *hint*."
+        quiz = native_quiz(question) if state.poll else None
+        return Reply(
+            text, choices=choices, kind="question", question_id=question.id, native_quiz=quiz
+        )
+
+    # ----------------------------------------------------------------- answering
 
     async def on_input(self, ctx: TurnContext, inbound: TextIn | ChoiceIn) -> list[Reply]:
-        """Score an answer given by button or typed text."""
-        state = QuizState.model_validate(ctx.activity_data)
-        question = state.current
-        if question is None:
+        """Score an answer given by button, poll or typed text; handle the hint buttons."""
+        state = self._load(ctx)
+        if state is None or state.current is None:
             ctx.clear_activity()
-            return [Reply("This quiz has no open question. Type /quiz to start a new one.")]
+            return [Reply(f"This {self.noun} has no open question. Type /{self.name} to start.")]
+        question = state.current
         if isinstance(inbound, ChoiceIn):
-            _, qid, index = ([*inbound.payload.split(":"), "", ""])[:3]
+            _, qid, action = [*inbound.payload.split(":", 2), "", ""][:3]
             if qid != question.id:
                 return await self.on_stale_choice(ctx, inbound.payload)
-            chosen = int(index) if index.isdigit() else None
-            if chosen is None or not 0 <= chosen < len(question.options):
+            if action == "hint":
+                return self._hint(ctx, state)
+            if action == "skip":
+                return await self._score(ctx, state, Check("wrong"), chosen=None, gave_up=True)
+            if not _is_number(action) or not 0 <= int(action) < len(question.options):
                 return [Reply("That answer is not one of the options. Please pick again.")]
-        else:
-            chosen = pick_option(question, inbound.text)
-            if chosen is None:
-                n = len(question.options)
-                return [Reply(f"Please answer with a number from 1 to {n}, or press a button.")]
-        return await self._score(ctx, state, question, chosen)
+            chosen = int(action)
+            verdict = Check("correct" if chosen == question.answer_index else "wrong")
+            return await self._score(ctx, state, verdict, chosen=chosen)
+        if question.typed:
+            if inbound.text.strip().lower() in ("i don't know", "i dont know", "idk", "skip", "?"):
+                return await self._score(ctx, state, Check("wrong"), chosen=None, gave_up=True)
+            term = ctx.pack.terms[question.term_id]
+            verdict = check_typed(ctx.pack, term, inbound.text)
+            if verdict.verdict == "empty":
+                return [Reply("Please type the term, or press “I don't know”.")]
+            return await self._score(ctx, state, verdict, chosen=None, typed=inbound.text)
+        picked = pick_option(ctx.pack, question.options, question.option_terms, inbound.text)
+        if picked is None:
+            n = len(question.options)
+            return [
+                Reply(
+                    f"Please answer with a number from 1 to {n}, or press a button. "
+                    "Type *hint* for a clue, or /cancel to stop."
+                )
+            ]
+        verdict = Check("correct" if picked == question.answer_index else "wrong")
+        return await self._score(ctx, state, verdict, chosen=picked)
+
+    async def on_command(self, ctx: TurnContext, command: CommandIn) -> list[Reply]:
+        """``hint``: reveal a little about the open question (a right answer then rates Hard)."""
+        state = self._load(ctx)
+        if state is None or state.current is None:
+            return [Reply("There is no open question to give a hint for.")]
+        return self._hint(ctx, state)
+
+    def _hint(self, ctx: TurnContext, state: RoundState) -> list[Reply]:
+        question = state.current
+        assert question is not None
+        if not question.hint:
+            return [Reply("No hint for this one, sorry. Give it your best guess.")]
+        note = ""
+        if not question.hinted:
+            question.hinted = True
+            self._save(ctx, state)
+            note = "\n_A right answer after a hint counts as “hard”, so it comes back sooner._"
+        return [Reply(f"💡 {question.hint}{note}")]
 
     async def _score(
-        self, ctx: TurnContext, state: QuizState, question: Question, chosen: int
+        self,
+        ctx: TurnContext,
+        state: RoundState,
+        verdict: Check,
+        *,
+        chosen: int | None,
+        typed: str | None = None,
+        gave_up: bool = False,
     ) -> list[Reply]:
-        correct = chosen == question.answer_index
+        question = state.current
+        assert question is not None
+        item = state.items[state.index]
         term = ctx.pack.terms[question.term_id]
+        card = await store.load_card(ctx.session, ctx.learner.id, term.id)
+        asked = question.asked_at or ctx.now
+        elapsed = max(timedelta(0), ctx.now - asked)
+        rating = rate(
+            correct=verdict.correct,
+            hinted=question.hinted,
+            typo=verdict.typo,
+            fast=elapsed.total_seconds() <= question.fast_seconds,
+            known=card is not None and card.known,
+        )
+        if chosen is not None:
+            answer = question.options[chosen]
+        else:
+            answer = "(gave up)" if gave_up else (typed or "")
         stored = await repos.record_attempt(
             ctx.session,
             question_id=question.id,
@@ -146,49 +313,128 @@ class QuizActivity(Activity):
             term_id=term.id,
             kind=question.kind,
             topics=",".join(term.topics),
-            answer=question.options[chosen][:500],
-            correct=correct,
-            rating=None,
+            answer=answer[:500],
+            correct=verdict.correct,
+            rating=int(rating),
             answered_at=ctx.now,
         )
         if not stored:
-            return [Reply("You already answered that question.")]
+            return [Reply(ALREADY_ANSWERED)]
+        duration_ms = min(int(elapsed.total_seconds() * 1000), 3_600_000)
+        updated, _log = review(card or new_card(term.id, ctx.now), rating, ctx.now, duration_ms)
+        await store.save_card(ctx.session, ctx.learner.id, card, updated, ctx.now)
+        await store.add_review_log(
+            ctx.session, ctx.learner.id, term.id, int(rating), ctx.now, duration_ms
+        )
         await repos.mark_seen(ctx.session, ctx.learner.id, term.id, ctx.now)
-        state.results.append((term.id, correct))
-        state.correct += int(correct)
-        replies = [result_reply(question, chosen, correct)]
+        state.results.append(
+            Outcome(
+                term_id=term.id,
+                kind=question.kind,
+                correct=verdict.correct,
+                rating=int(rating),
+                retry=item.retry,
+                hinted=question.hinted,
+            )
+        )
+        replies = [result_reply(ctx, question, verdict, chosen, gave_up)]
+        if not verdict.correct and not item.retry and state.retries < MAX_RETRIES:
+            # Missed terms come back once at the end of the round, while the answer is fresh.
+            state.items.append(Planned(term_id=term.id, retry=True))
+            state.retries += 1
         state.index += 1
-        if state.index >= len(state.term_ids):
+        state.current = None
+        if state.index >= len(state.items):
             ctx.clear_activity()
-            replies.append(summary_reply(ctx, state))
+            replies.append(await self.summary(ctx, state))
         else:
-            replies.append(self._ask(ctx, state))
+            replies.append(await self._ask(ctx, state))
         return replies
+
+    # ----------------------------------------------------------------- endings
 
     async def on_stale_choice(self, ctx: TurnContext, payload: str) -> list[Reply]:
         """An old question's button: tell the learner whether it was already answered."""
-        qid = payload.split(":")[1] if payload.count(":") >= 1 else ""
-        if qid and await _answered(ctx, qid):
-            return [Reply("You already answered that question.")]
-        return [Reply("That question has expired. Type /quiz to start a new round.")]
-
-    async def on_command(self, ctx: TurnContext, command: CommandIn) -> list[Reply]:
-        """No activity-specific commands yet."""
-        return [Reply("Pick an answer, or type /cancel to stop the quiz.")]
+        parts = payload.split(":")
+        qid = parts[1] if len(parts) > 1 else ""
+        if qid and await answered(ctx, qid):
+            return [Reply(ALREADY_ANSWERED)]
+        return [Reply(f"That question has expired. Type /{self.name} to start a new {self.noun}.")]
 
     async def end(self, ctx: TurnContext, reason: str) -> list[Reply]:
-        """Stop early with a one-line score."""
-        state = QuizState.model_validate(ctx.activity_data)
+        """Stop early with a one-line score (every answer so far is already saved)."""
+        state = self._load(ctx)
         ctx.clear_activity()
-        done = len(state.results)
-        if done == 0:
-            return [Reply("Quiz stopped.")]
+        if state is None or not state.results:
+            return [Reply(f"{self.noun.capitalize()} stopped.")]
+        right = sum(r.correct for r in state.results)
         return [
-            Reply(f"Quiz stopped after {done} of {len(state.term_ids)} ({state.correct} correct).")
+            Reply(
+                f"{self.noun.capitalize()} stopped after {len(state.results)} answers "
+                f"({right} right). Your progress is saved."
+            )
         ]
 
+    async def summary(self, ctx: TurnContext, state: RoundState) -> Reply:
+        """End of a round: score, terms to look at again, streak, and what is due next."""
+        first = [r for r in state.results if not r.retry]
+        right = sum(r.correct for r in first)
+        fixed = sum(r.correct for r in state.results if r.retry)
+        lines = [f"*{self.noun.capitalize()} finished:* {right} of {len(first)} right."]
+        if fixed:
+            lines[0] += f" {fixed} fixed on the second try."
+        missed = list(dict.fromkeys(r.term_id for r in first if not r.correct))
+        if missed:
+            names = ", ".join(short_name(ctx.pack.terms[t]) for t in missed)
+            lines.append(f"Look again at: {escape(names)}.")
+        elif first:
+            lines.append("No mistakes. Well done!")
+        tz = zone(ctx.learner.timezone)
+        streak = streak_at(
+            await store.answer_times(ctx.session, ctx.learner.id, ctx.now - timedelta(days=400)),
+            ctx.now,
+            tz,
+        )
+        if streak > 1:
+            lines.append(f"🔥 Streak: {streak} days in a row.")
+        else:
+            lines.append("🔥 Day 1 of your streak. Come back tomorrow to keep it going.")
+        lines.append(await next_review_line(ctx))
+        choices = [Choice("Another round", f"cmd:quiz {state.again}".strip())]
+        cards = await store.load_cards(ctx.session, ctx.learner.id)
+        if any(c.is_due(ctx.now) for c in cards.values()):
+            choices.insert(0, Choice("Review due terms", "cmd:review"))
+        return Reply("\n".join(lines), choices=tuple(choices))
 
-async def _answered(ctx: TurnContext, question_id: str) -> bool:
+
+async def next_review_line(ctx: TurnContext) -> str:
+    """One line on what is due: now, later today, or the next due date (learner's timezone)."""
+    cards = list((await store.load_cards(ctx.session, ctx.learner.id)).values())
+    due_now = sum(c.is_due(ctx.now) for c in cards)
+    if due_now:
+        return f"📚 {_terms(due_now)} due for review now: type /review."
+    upcoming = sorted(c.due for c in cards if not c.is_new)
+    if not upcoming:
+        return "Type /review to start your daily reviews."
+    tz = zone(ctx.learner.timezone)
+    today = local_date(ctx.now, tz)
+    end_today = day_end(today, tz)
+    later_today = sum(d <= end_today for d in upcoming)
+    if later_today:
+        return f"📚 {_terms(later_today)} more due later today."
+    when = upcoming[0].astimezone(tz)
+    days = (when.date() - today).days
+    day = "tomorrow" if days == 1 else f"on {when:%a %d %b}"
+    count = sum(local_date(d, tz) == when.date() for d in upcoming)
+    return f"📚 Next review: {_terms(count)} {day}."
+
+
+def _terms(count: int) -> str:
+    return f"{count} term" if count == 1 else f"{count} terms"
+
+
+async def answered(ctx: TurnContext, question_id: str) -> bool:
+    """True when this question id already has a scored answer."""
     from sqlalchemy import select
 
     row = await ctx.session.execute(
@@ -197,24 +443,100 @@ async def _answered(ctx: TurnContext, question_id: str) -> bool:
     return row.first() is not None
 
 
-def result_reply(question: Question, chosen: int, correct: bool) -> Reply:
+def result_reply(
+    ctx: TurnContext,
+    question: Question,
+    verdict: Check,
+    chosen: int | None,
+    gave_up: bool = False,
+) -> Reply:
     """Feedback on one answer: right or wrong, the correct answer, and a one-line explanation."""
-    if correct:
-        head = "✅ *Correct!*"
+    pack = ctx.pack
+    term = pack.terms[question.term_id]
+    lines: list[str] = []
+    if verdict.typo and verdict.spelling:
+        lines.append(f"✅ Correct; watch the spelling: *{escape(verdict.spelling)}*")
+    elif verdict.correct:
+        lines.append("✅ *Correct!*")
+    elif gave_up:
+        lines.append("📖 No problem, here is the answer.")
     else:
-        head = f"❌ *Not quite.* The answer is: *{escape(question.answer_text)}*"
-    text = f"{head}\n{escape(question.explanation)}"
-    return Reply(text, kind="result", replaces=question.id)
+        lines.append("❌ *Not quite.*")
+    lines.append(f"*Answer:* {escape(question.answer_text)}")
+    lines.append(question.explanation)
+    if not verdict.correct:
+        other: Term | None = None
+        if verdict.other_term:
+            other = pack.terms.get(verdict.other_term)
+        elif chosen is not None and question.option_terms:
+            other = pack.terms.get(question.option_terms[chosen])
+        if other is not None and other.id != term.id:
+            lines.append(chosen_line(pack, question, term, other))
+    return Reply("\n".join(lines), kind="result", replaces=question.id)
 
 
-def summary_reply(ctx: TurnContext, state: QuizState) -> Reply:
-    """End of a round: the score and the terms to look at again."""
-    total = len(state.results)
-    missed: list[Term] = [ctx.pack.terms[t] for t, ok in state.results if not ok]
-    lines = [f"*Quiz finished:* {state.correct} of {total} correct."]
-    if missed:
-        lines.append("Look again at: " + escape(", ".join(t.term for t in missed)) + ".")
-    else:
-        lines.append("Well done, no mistakes.")
-    lines.append("Type /quiz for another round or /term for the next new term.")
-    return Reply("\n".join(lines), choices=(Choice("Another round", "cmd:quiz"),))
+def chosen_line(pack: PackIndex, question: Question, term: Term, other: Term) -> str:
+    """One line on the wrong term the learner chose: how it differs, or what it is."""
+    name = f"*{escape(short_name(other))}*"
+    if linked(term, other):
+        return f"You chose {name}. {contrast(pack, term, other)}"
+    if question.kind == "term-to-definition":
+        # The learner has just read that definition: naming its term is enough.
+        return f"You chose the definition of {name}."
+    return contrast(pack, term, other)
+
+
+class QuizActivity(QuestionRound):
+    """A quiz round on everything, one topic or category, or one term and its neighbours."""
+
+    name: ClassVar[str] = "quiz"
+    title: ClassVar[str] = "quiz"
+    noun: ClassVar[str] = "quiz"
+    payload_prefix: ClassVar[str] = PAYLOAD_PREFIX
+
+    async def start(self, ctx: TurnContext, args: str) -> list[Reply]:
+        """``quiz [poll|buttons] [topic|category|term]``: plan the round and ask the first question."""
+        pack = ctx.pack
+        poll_flag, what = parse_mode(args)
+        poll = poll_flag if poll_flag is not None else ctx.learner.quiz_mode == "poll"
+        area, exact_term = resolve_focus(pack, what)
+        cards = await store.load_cards(ctx.session, ctx.learner.id)
+        if what and area is None:
+            match = exact_term or pack.find_term(what)
+            if match is None:
+                topics = ", ".join(t.title for t in pack.pack.topics)
+                return [
+                    Reply(
+                        f"I don't know a topic, category or term called “{escape(what[:60])}”. "
+                        f"Try one of: {escape(topics)}. Or type /quiz for a mixed round."
+                    )
+                ]
+            terms = [match.term, *pack.confusables(match.term)][:ROUND_SIZE]
+            term_ids = [t.id for t in terms]
+            label = short_name(match.term)
+            again = match.term.id
+        else:
+            pool = pack.terms_in(area)
+            order = list(range(len(pool)))
+            ctx.rng.shuffle(order)
+            term_ids = plan_quiz(pool, cards, ctx.now, order)
+            label = area.title if area else "all topics"
+            again = area.id if area else ""
+        if poll_flag is not None:
+            again = f"{'poll' if poll_flag else 'buttons'} {again}".strip()
+        state = RoundState(
+            label=label,
+            again=again,
+            items=[Planned(term_id=t) for t in term_ids],
+            poll=poll,
+        )
+        intro = (
+            f"Quiz on *{escape(label)}*: {len(term_ids)} questions. "
+            "Missed terms come back once at the end. /cancel stops."
+        )
+        return await self.begin(ctx, state, intro)
+
+
+def _is_number(text: str) -> bool:
+    # ASCII digits only: "²".isdigit() is True but int("²") fails.
+    return text.isascii() and text.isdigit()

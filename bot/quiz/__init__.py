@@ -1,0 +1,1 @@
+"""Quizzes that teach: question types, answer checking, FSRS reviews, streaks and progress."""
