@@ -87,7 +87,7 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         self._description, self._rowcount, self._lastrowid, rows, in_tx = outcome
         self._rows = collections.deque(rows)
         if in_tx:
-            self._adapt_connection._in_tx = True
+            self._adapt_connection._in_tx = True  # type: ignore[attr-defined]
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         """Execute one statement and buffer its rows."""
@@ -146,7 +146,7 @@ class OneHopDialect(SQLiteDialect_aiosqlite):
     supports_statement_cache = True
 
     @classmethod
-    def import_dbapi(cls) -> OneHopDbapi:  # type: ignore[override]
+    def import_dbapi(cls) -> OneHopDbapi:
         """The DBAPI shim."""
         return OneHopDbapi(__import__("aiosqlite"), __import__("sqlite3"))
 
