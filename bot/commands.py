@@ -27,6 +27,8 @@ class CommandSpec:
     aliases: tuple[str, ...] = ()
     hidden: bool = False
     group: str = "Learn"
+    # Read-only commands (help, stats) run beside a running activity instead of ending it.
+    keeps_activity: bool = False
 
 
 @dataclass

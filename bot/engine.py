@@ -221,7 +221,13 @@ class DialogueEngine:
         prefix: list[Reply] = []
         if running and spec.name == "cancel":
             return await running.end(ctx, "cancelled")
-        if running and spec.name != "help":
+        if running and spec.keeps_activity:
+            note = Reply(
+                f"Your {running.title or running.name} is still running: answer above, "
+                "or type /cancel to stop it."
+            )
+            return [*await spec.handler(ctx, args), note]
+        if running:
             prefix = await running.end(ctx, "interrupted")
         elif ctx.activity and not running:
             ctx.clear_activity()

@@ -141,7 +141,11 @@ class PackIndex:
                 choices.setdefault(normalize(name), area)
         if norm in choices:
             return choices[norm]
-        found = process.extractOne(norm, list(choices), scorer=fuzz.WRatio, score_cutoff=85)
+        # token_sort_ratio, not WRatio: WRatio scores partial matches high, so "concept drift"
+        # would be taken for the topic "drift".
+        found = process.extractOne(
+            norm, list(choices), scorer=fuzz.token_sort_ratio, score_cutoff=85
+        )
         return choices[found[0]] if found else None
 
     def terms_in(self, area: Area | None) -> list[Term]:

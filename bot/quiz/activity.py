@@ -133,6 +133,10 @@ def resolve_focus(pack: PackIndex, what: str) -> tuple[Area | None, Match | None
     """
     if not what:
         return None, None
+    if what.startswith("term:"):
+        # Buttons name a term unambiguously (some ids are both a term and a category).
+        by_id = pack.terms.get(what[5:].strip())
+        return (None, Match(by_id, 100.0, True)) if by_id else (None, None)
     norm = normalize(what)
     areas: list[Area] = [*pack.pack.topics, *pack.pack.categories]
     for area in areas:
