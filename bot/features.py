@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.commands import CommandRegistry
 from bot.handlers import basic
 from bot.quiz import feature as quiz_feature
+from bot.roleplay import register as register_roleplay
 
 
 def build_registry() -> CommandRegistry:
@@ -12,4 +13,5 @@ def build_registry() -> CommandRegistry:
     registry = CommandRegistry()
     basic.register(registry)
     quiz_feature.register(registry)
+    register_roleplay(registry)
     return registry

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from content.models import Pack
+from content.models import Jargon, KeyPoint, Misuse, Pack
 
 PACKS_DIR = Path(__file__).with_name("packs")
 DEFAULT_PACK = PACKS_DIR / "ml-platform-engineer"
@@ -200,6 +201,7 @@ def cross_check(pack: Pack, src: _Source | None = None) -> list[Problem]:
         if len(answers) < 2:
             add(("pairs", i, "cases"), "the cases of a pair must not all have the same answer")
 
+    scenario_ids = {s.id for s in pack.scenarios}
     for i, scenario in enumerate(pack.scenarios):
         base = ("scenarios", i)
         if scenario.topic not in topic_ids:
@@ -207,26 +209,67 @@ def cross_check(pack: Pack, src: _Source | None = None) -> list[Problem]:
         for ref in scenario.target_terms:
             if ref not in term_ids:
                 add((*base, "target_terms"), f"target term '{ref}' is not in the glossary")
-        for j, point in enumerate(scenario.key_points):
-            if not point.phrasings:
-                add((*base, "key_points", j), f"key point '{point.id}' has no phrasings")
-            if not point.follow_up.strip():
-                add((*base, "key_points", j), f"key point '{point.id}' has no follow-up")
+        _check_graded(add, base, scenario.key_points, scenario.jargon, scenario.misuses, term_ids)
         if scenario.length.min_words >= scenario.length.max_words:
             add((*base, "length"), "min_words must be below max_words")
 
     for i, exercise in enumerate(pack.exercises):
         base = ("exercises", i)
+        if exercise.id in scenario_ids:
+            # `exercise ID` starts either one, so the two id spaces must not overlap.
+            add((*base, "id"), f"exercise id '{exercise.id}' is also a scenario id")
         if exercise.topic not in topic_ids:
             add((*base, "topic"), f"unknown topic '{exercise.topic}'")
         for ref in exercise.target_terms:
             if ref not in term_ids:
                 add((*base, "target_terms"), f"target term '{ref}' is not in the glossary")
-        if exercise.kind == "drill" and not exercise.quiz_filter:
-            add((*base, "quiz_filter"), "a drill needs a quiz_filter (a topic or category id)")
+        if exercise.kind == "drill":
+            if not exercise.quiz_filter:
+                add((*base, "quiz_filter"), "a drill needs a quiz_filter (a topic or category id)")
+        else:
+            if not exercise.key_points:
+                add((*base, "key_points"), f"a {exercise.kind} exercise needs key points")
+            if exercise.length is None:
+                add((*base, "length"), f"a {exercise.kind} exercise needs a length range")
+            elif exercise.length.min_words >= exercise.length.max_words:
+                add((*base, "length"), "min_words must be below max_words")
+            if len(exercise.model_answer) < 20:
+                add((*base, "model_answer"), f"a {exercise.kind} exercise needs a model answer")
+            if exercise.kind in ("fix-term", "rewrite-plain") and not exercise.source:
+                add((*base, "source"), f"a {exercise.kind} exercise needs the source sentence")
+        _check_graded(add, base, exercise.key_points, exercise.jargon, exercise.misuses, term_ids)
         if exercise.quiz_filter and exercise.quiz_filter not in topic_ids | category_ids:
             add((*base, "quiz_filter"), f"unknown topic or category '{exercise.quiz_filter}'")
     return problems
+
+
+def _check_graded(
+    add: Callable[[Path_, str], None],
+    base: Path_,
+    key_points: Sequence[KeyPoint],
+    jargon: Sequence[Jargon],
+    misuses: Sequence[Misuse],
+    term_ids: set[str],
+) -> None:
+    """The rubric parts of a scenario or a written exercise: key points, jargon, misuses."""
+    seen: set[str] = set()
+    for j, point in enumerate(key_points):
+        where: Path_ = (*base, "key_points", j)
+        if point.id in seen:
+            add(where, f"duplicate key point id '{point.id}'")
+        seen.add(point.id)
+        if not any(_norm(p) for p in point.phrasings):
+            add(where, f"key point '{point.id}' has no phrasings (words that count as covering it)")
+        elif not all(_norm(p) for p in point.phrasings):
+            add(where, f"key point '{point.id}' has an empty phrasing")
+        if len(point.follow_up.strip()) < 5:
+            add(where, f"key point '{point.id}' has no follow-up question")
+    for j, item in enumerate(jargon):
+        if not all(_norm(p) for p in item.explained_by):
+            add((*base, "jargon", j), f"jargon '{item.word}' has an empty explained_by phrase")
+    for j, misuse in enumerate(misuses):
+        if misuse.term not in term_ids:
+            add((*base, "misuses", j), f"misused term '{misuse.term}' is not in the glossary")
 
 
 def check_pack(folder: Path) -> tuple[Pack | None, list[Problem]]:

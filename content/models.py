@@ -59,6 +59,16 @@ PartOfSpeech = Literal["noun", "noun phrase", "verb", "verb phrase", "adjective"
 class Term(_Strict):
     """A glossary term with everything a term card and the question generator need."""
 
+    # Ids are unique within a pack, so equality by id is exact and far cheaper than comparing
+    # every field (question generation does thousands of `term in list` checks per turn).
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Term):
+            return self.id == other.id
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
     id: str = Field(pattern=ID_PATTERN)
     term: str = Field(min_length=2)
     aliases: tuple[str, ...] = Field(
@@ -103,37 +113,67 @@ class ConfusablePair(_Strict):
     cases: tuple[PairCase, ...] = Field(min_length=2)
 
 
+TechnicalLevel = Literal["low", "medium", "high"]
+
+
 class Audience(_Strict):
     """Who the bot plays in a role-play: role, how technical, what they care about."""
 
-    role: str
-    name: str
-    technical_level: Literal["low", "medium", "high"]
+    role: str = Field(min_length=2, description="As it reads after 'a': 'product manager'.")
+    name: str = Field(min_length=2)
+    technical_level: TechnicalLevel
     cares_about: tuple[str, ...] = Field(min_length=1)
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = Field(
+        default=(), description="Words a learner types for this audience: 'pm', 'vp', 'compliance'."
+    )
 
 
 class KeyPoint(_Strict):
-    """A point a good answer covers, the phrasings that count, and the follow-up when missing."""
+    """A point a good answer covers, the phrasings that count, and the follow-up when missing.
+
+    `phrasings` and `follow_up` may be empty here so that ``content check`` can name the key point
+    that lacks them (pydantic would only say "list too short").
+    """
 
     id: str = Field(pattern=ID_PATTERN)
-    point: str
-    phrasings: tuple[str, ...] = Field(min_length=1)
-    follow_up: str = Field(min_length=5)
+    point: str = Field(min_length=5)
+    phrasings: tuple[str, ...] = Field(
+        default=(),
+        description="Word sequences that count as covering the point (matched in order, "
+        "forgiving small typos, plural and tense endings and up to two extra words).",
+    )
+    follow_up: str = ""
     example: str = Field(min_length=10, description="A sentence the learner could have said.")
 
 
 class Jargon(_Strict):
     """A word the audience will not know unless it is explained, with words that explain it."""
 
-    word: str
-    explained_by: tuple[str, ...] = Field(min_length=1)
+    word: str = Field(min_length=2)
+    variants: tuple[str, ...] = Field(default=(), description="Other spellings of the word.")
+    explained_by: tuple[str, ...] = Field(
+        min_length=1,
+        description="Phrases that, in the same or the next sentence, count as an explanation.",
+    )
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The word followed by its variants."""
+        return (self.word, *self.variants)
+
+
+class Misuse(_Strict):
+    """A typical wrong use of a target term: cue phrases near the term that show the mix-up."""
+
+    term: str = Field(pattern=ID_PATTERN)
+    cues: tuple[str, ...] = Field(min_length=1)
+    why: str = Field(min_length=10, description="One sentence that sets it right.")
 
 
 class LengthRange(_Strict):
     """Word-count range of a good answer (all turns together)."""
 
-    min_words: int = Field(ge=10)
+    min_words: int = Field(ge=5)
     max_words: int = Field(le=2000)
 
 
@@ -141,7 +181,7 @@ class Scenario(_Strict):
     """A role-play scenario: the bot plays the audience, the learner explains."""
 
     id: str = Field(pattern=ID_PATTERN)
-    title: str
+    title: str = Field(min_length=5, max_length=80)
     topic: str = Field(pattern=ID_PATTERN)
     audience: Audience
     setting: str
@@ -150,8 +190,9 @@ class Scenario(_Strict):
     key_points: tuple[KeyPoint, ...] = Field(min_length=2)
     target_terms: tuple[str, ...] = Field(min_length=1)
     jargon: tuple[Jargon, ...] = ()
+    misuses: tuple[Misuse, ...] = ()
     length: LengthRange
-    model_answer: str = Field(min_length=50)
+    model_answer: str = Field(min_length=50, max_length=1500)
     useful_phrases: tuple[str, ...] = Field(min_length=1)
 
 
@@ -159,16 +200,28 @@ ExerciseKind = Literal["runbook", "fix-term", "rewrite-plain", "drill"]
 
 
 class Exercise(_Strict):
-    """A written exercise or a quiz drill reachable from chat with ``exercises [topic]``."""
+    """A written exercise or a quiz drill reachable from chat with ``exercises [topic]``.
+
+    Written exercises (every kind but ``drill``) are scored with the role-play rubric, so they
+    need key points, a length range and a model answer; `source` is the sentence to fix or
+    rewrite, and `reader` who the text is for.
+    """
 
     id: str = Field(pattern=ID_PATTERN)
     kind: ExerciseKind
-    title: str
+    title: str = Field(min_length=5, max_length=80)
     topic: str = Field(pattern=ID_PATTERN)
     prompt: str
+    source: str = ""
+    reader: str = ""
+    technical_level: TechnicalLevel = "high"
     target_terms: tuple[str, ...] = ()
     key_points: tuple[KeyPoint, ...] = ()
-    model_answer: str = ""
+    jargon: tuple[Jargon, ...] = ()
+    misuses: tuple[Misuse, ...] = ()
+    length: LengthRange | None = None
+    model_answer: str = Field(default="", max_length=1500)
+    useful_phrases: tuple[str, ...] = ()
     quiz_filter: str | None = Field(
         default=None, description="For drills: the topic or category the quiz is run on."
     )

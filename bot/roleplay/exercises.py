@@ -1,0 +1,187 @@
+"""`exercises [topic]` lists every role-play, written exercise and quiz drill; `exercise ID`
+starts one. Written exercises are one answer, scored with the role-play rubric.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import ClassVar
+
+from pydantic import BaseModel
+
+from bot.activities.base import Activity
+from bot.context import TurnContext
+from bot.messages import Choice, ChoiceIn, CommandIn, Reply, TextIn, escape
+from bot.roleplay import catalog, store
+from bot.roleplay.feedback import feedback_text
+from bot.roleplay.rubric import Rubric, assess
+from content.models import Exercise
+
+
+class ExerciseState(BaseModel):
+    """A written exercise waiting for its answer."""
+
+    exercise: str
+    token: str
+    started: datetime
+
+
+def _exercise(ctx: TurnContext, exercise_id: str) -> Exercise | None:
+    return next((e for e in ctx.pack.pack.exercises if e.id == exercise_id), None)
+
+
+async def exercises_command(ctx: TurnContext, args: str) -> list[Reply]:
+    """List scenarios, written exercises and drills, all topics or one."""
+    pack = ctx.pack
+    everything = catalog.items(pack)
+    topic = catalog.find_topic(pack, args) if args.strip() else None
+    if args.strip() and topic is None:
+        names = ", ".join(t.title for t in pack.pack.topics)
+        return [
+            Reply(
+                f"I don't know a topic called “{escape(args[:60])}”. Try one of: {escape(names)}, "
+                "or type /exercises for all of them."
+            )
+        ]
+    shown = [it for it in everything if topic is None or it.topic == topic.id]
+    lines = [
+        f"{len(shown)} exercises"
+        + (f" on *{escape(topic.title)}*" if topic else " in six topic areas")
+        + ". Start one with its command"
+        + (" or a button." if topic else ", or pick a topic below to get buttons."),
+    ]
+    for t in pack.pack.topics:
+        here = [it for it in shown if it.topic == t.id]
+        if not here:
+            continue
+        lines += ["", f"*{escape(t.title)}*"]
+        for it in here:
+            lines.append(f"- {escape(it.label)}: `{it.command}`")
+    if topic is not None:
+        choices = tuple(Choice(it.label, it.payload) for it in shown)
+    else:
+        choices = tuple(Choice(t.title, f"cmd:exercises {t.id}") for t in pack.pack.topics)
+    return [Reply("\n".join(lines), choices=choices, title="Exercises")]
+
+
+class ExerciseActivity(Activity):
+    """A written exercise: show the task, wait for one answer, give rubric feedback."""
+
+    name: ClassVar[str] = "exercise"
+    title: ClassVar[str] = "exercise"
+    own_commands: ClassVar[frozenset[str]] = frozenset({"done"})
+
+    async def start(self, ctx: TurnContext, args: str) -> list[Reply]:
+        """`/exercise ID`: a role-play, a quiz drill or a written exercise."""
+        pack = ctx.pack
+        query = args.strip()
+        if not query:
+            return await exercises_command(ctx, "")
+        item = catalog.find_item(pack, query)
+        if item is None:
+            return [
+                Reply(
+                    f"I don't know an exercise called “{escape(query[:60])}”. "
+                    "Type /exercises to see them all."
+                )
+            ]
+        if item.scenario is not None:
+            return await ctx.engine.registry.activities["roleplay"].start(ctx, item.scenario.id)
+        exercise = item.exercise
+        assert exercise is not None
+        if exercise.kind == "drill":
+            quiz = ctx.engine.registry.get("quiz")
+            if quiz is None:
+                return [Reply("Quizzes are not available right now.")]
+            intro = Reply(f"*{escape(exercise.title)}*\n{escape(exercise.prompt)}")
+            return [intro, *await quiz.handler(ctx, exercise.quiz_filter or exercise.topic)]
+        state = ExerciseState(exercise=exercise.id, token=secrets.token_hex(4), started=ctx.now)
+        ctx.set_activity(self.name, state.model_dump(mode="json"))
+        return [self._task(ctx, exercise)]
+
+    def _task(self, ctx: TurnContext, exercise: Exercise) -> Reply:
+        lines = [escape(exercise.prompt)]
+        if exercise.source:
+            lines += ["", f"“{escape(exercise.source)}”"]
+        lines.append("")
+        if exercise.reader:
+            lines.append(f"*Written for:* {escape(exercise.reader)}")
+        terms = [ctx.pack.terms[t].term for t in exercise.target_terms if t in ctx.pack.terms]
+        if terms and exercise.kind != "fix-term":
+            lines.append(f"*Try to use:* {escape(', '.join(terms))}")
+        if exercise.length:
+            lines.append(f"*Length:* {exercise.length.min_words}–{exercise.length.max_words} words")
+        lines += [
+            "",
+            "Send your answer in one message. Type *done* to see the model answer without a "
+            "score, or /cancel to stop.",
+        ]
+        return Reply("\n".join(lines), title=exercise.title)
+
+    def _load(self, ctx: TurnContext) -> tuple[ExerciseState, Exercise] | None:
+        try:
+            state = ExerciseState.model_validate(ctx.activity_data)
+        except ValueError:
+            return None
+        exercise = _exercise(ctx, state.exercise)
+        return (state, exercise) if exercise else None
+
+    async def on_input(self, ctx: TurnContext, inbound: TextIn | ChoiceIn) -> list[Reply]:
+        """Score the answer with the rubric and give one feedback message."""
+        loaded = self._load(ctx)
+        ctx.clear_activity()
+        if loaded is None:
+            return [Reply("That exercise can't continue. Type /exercises to pick one.")]
+        if isinstance(inbound, ChoiceIn):
+            return await self.on_stale_choice(ctx, inbound.payload)
+        state, exercise = loaded
+        rubric = Rubric.for_exercise(exercise)
+        assessment = assess(rubric, ctx.pack, inbound.text)
+        text = feedback_text(
+            title=exercise.title,
+            rubric=rubric,
+            assessment=assessment,
+            pack=ctx.pack,
+            model_answer=exercise.model_answer,
+        )
+        await store.save_result(
+            ctx,
+            item_id=exercise.id,
+            kind="exercise",
+            transcript=[{"role": "learner", "text": inbound.text}],
+            feedback=text,
+            score=assessment.score,
+            started_at=state.started,
+        )
+        choices = (
+            Choice("Try again", f"cmd:exercise {exercise.id}"),
+            Choice("More on this topic", f"cmd:exercises {exercise.topic}"),
+        )
+        return [Reply(text, choices=choices, kind="feedback")]
+
+    async def on_command(self, ctx: TurnContext, command: CommandIn) -> list[Reply]:
+        """``done`` before answering: show the model answer, no score."""
+        loaded = self._load(ctx)
+        ctx.clear_activity()
+        if loaded is None:
+            return [Reply("Type /exercises to pick an exercise.")]
+        _, exercise = loaded
+        return [
+            Reply(
+                f"*Model answer*\n{escape(exercise.model_answer)}\n\n"
+                f"No score this time. Type /exercise {exercise.id} to try it yourself.",
+                title=exercise.title,
+            )
+        ]
+
+    async def on_stale_choice(self, ctx: TurnContext, payload: str) -> list[Reply]:
+        """No buttons belong to a running exercise; an old one does nothing."""
+        return [Reply("That button belongs to an exercise that has ended. Type /exercises.")]
+
+    async def end(self, ctx: TurnContext, reason: str) -> list[Reply]:
+        """Stopped before an answer was sent."""
+        loaded = self._load(ctx)
+        ctx.clear_activity()
+        which = f" Type /exercise {loaded[1].id} to try it again." if loaded else ""
+        return [Reply(f"Stopped the exercise (no score).{which}")]
