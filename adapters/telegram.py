@@ -442,6 +442,7 @@ class TelegramAdapter:
         self._seen_updates: LRU[int, bool] = LRU()
         self._questions: LRU[str, SentQuestion] = LRU()
         self._polls: LRU[str, PollInfo] = LRU()
+        self._answered_polls: LRU[str, bool] = LRU()
         self._long_payloads: LRU[str, str] = LRU()
         self._admins: LRU[tuple[int, int], tuple[bool, float]] = LRU(2_000)
         self._migrated: LRU[str, str] = LRU()
@@ -655,6 +656,16 @@ class TelegramAdapter:
                 polls=_PollView(self._polls),
             )
             if inbound is None:
+                if update.poll_answer is not None:
+                    log.debug("poll answer for an unknown poll %s", update.poll_answer.poll_id)
+                return
+            # Everyone in a group may vote, and each sees the answer in the poll itself; the
+            # group's quiz takes the first vote, so later ones would only get "stale" replies.
+            if (
+                update.poll_answer is not None
+                and inbound.is_group
+                and not self._answered_polls.add(update.poll_answer.poll_id, True)
+            ):
                 return
             async with self._locks.hold(inbound.ref.key):
                 # Inside the lock: an admin look-up must not let a later message overtake.

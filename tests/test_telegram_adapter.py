@@ -49,7 +49,7 @@ from bot.messages import (
 )
 from storage.db import Database
 from storage.models import ChatStatus, Conversation, Learner, QuizAttempt
-from tests.fakes.telegram_server import Failure, FakeTelegram, parse_telegram_html
+from tests.fakes.telegram_server import Call, Failure, FakeTelegram, parse_telegram_html
 
 DM = 111
 GROUP = -100500
@@ -232,14 +232,7 @@ async def test_quiz_poll_answer_is_scored_by_the_engine(
 ) -> None:
     # "/quiz poll": questions that fit Telegram's poll limits come as quiz polls, the rest as
     # buttons. Answer by poll the first one that came as a poll.
-    fake.push(fake.text_update("/quiz poll", chat_id=DM))
-    for number in range(1, 6):
-        assert await eventually(lambda n=number: _asked(fake, n))  # type: ignore[misc]
-        if fake.calls_to("sendPoll"):
-            break
-        question = fake.last_message(DM, with_text=f"Question {number} of")
-        fake.push(fake.callback_update(question, buttons(question)[0]))
-    [poll_call] = fake.calls_to("sendPoll")
+    poll_call = await first_poll(fake, DM, DM)
     params = poll_call.params
     assert params["type"] == "quiz"
     assert params["is_anonymous"] is False
@@ -256,10 +249,43 @@ async def test_quiz_poll_answer_is_scored_by_the_engine(
     assert rows[-1].correct
 
 
-async def _asked(fake: FakeTelegram, number: int) -> bool:
-    polls = len(fake.calls_to("sendPoll"))
-    asked = [t for t in fake.sent_texts(DM) if "Question " in t and " of " in t]
-    return polls > 0 or len(asked) >= number
+async def first_poll(fake: FakeTelegram, chat: int, user: int) -> Call:
+    """Start "/quiz poll" and answer by button until a question comes as a quiz poll.
+
+    Questions that fit Telegram's poll limits come as polls, the rest as buttons.
+    """
+    command = "/quiz poll" if chat > 0 else f"/quiz@{fake.username} poll"
+    fake.push(fake.text_update(command, chat_id=chat, user_id=user))
+    for number in range(1, 6):
+
+        async def asked(n: int = number) -> bool:
+            texts = [t for t in fake.sent_texts(chat) if "Question " in t and " of " in t]
+            return bool(fake.calls_to("sendPoll")) or len(texts) >= n
+
+        assert await eventually(asked)
+        if fake.calls_to("sendPoll"):
+            break
+        question = fake.last_message(chat, with_text=f"Question {number} of")
+        fake.push(fake.callback_update(question, buttons(question)[0], user_id=user))
+    [poll_call] = fake.calls_to("sendPoll")
+    return poll_call
+
+
+async def test_group_quiz_poll_is_scored_once(
+    fake: FakeTelegram, adapter: TelegramAdapter, db: Database
+) -> None:
+    poll_call = await first_poll(fake, GROUP, 7)
+    [correct] = poll_call.params["correct_option_ids"]
+    poll_id = next(iter(fake.polls))
+    before = len(await attempts(db))
+    fake.push(fake.poll_answer_update(poll_id, 7, [correct]))
+    fake.push(fake.poll_answer_update(poll_id, 8, [correct]))
+    await fake.wait_for("sendMessage", where=lambda c: "Correct!" in c.params["text"])
+    await asyncio.sleep(0.2)
+    # Everyone sees the answer in the poll itself; the group gets one result, not one a voter.
+    assert len([t for t in fake.sent_texts(GROUP) if "Correct!" in t]) == 1
+    assert not [t for t in fake.sent_texts(GROUP) if "already answered" in t]
+    assert len(await attempts(db)) == before + 1
 
 
 async def test_native_quiz_is_kept_within_poll_limits(
