@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -28,6 +28,7 @@ _SPELLING = [
 ]
 
 
+@lru_cache(maxsize=16384)
 def normalize(text: str) -> str:
     """Lowercase, strip accents and punctuation, fold British/American spellings."""
     text = unicodedata.normalize("NFKD", text)

@@ -10,7 +10,14 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Conversation, Learner, ProcessedEvent, QuizAttempt, TermSeen
+from storage.models import (
+    Conversation,
+    Learner,
+    ProcessedEvent,
+    QuizAttempt,
+    ReviewCard,
+    TermSeen,
+)
 
 
 class VersionConflict(Exception):
@@ -276,8 +283,10 @@ async def mark_seen(session: AsyncSession, learner_id: int, term_id: str, now: d
 
 
 async def seen_terms(session: AsyncSession, learner_id: int) -> set[str]:
-    """Ids of the terms the learner has seen (as a card or in a question)."""
-    rows = await session.execute(select(TermSeen.term_id).where(TermSeen.learner_id == learner_id))
+    """Ids of the terms the learner has seen: shown as a card, or answered (a review card)."""
+    shown = select(TermSeen.term_id).where(TermSeen.learner_id == learner_id)
+    answered = select(ReviewCard.term_id).where(ReviewCard.learner_id == learner_id)
+    rows = await session.execute(shown.union(answered))
     return {r[0] for r in rows}
 
 

@@ -55,6 +55,25 @@ class Planned(BaseModel):
 
     term_id: str
     retry: bool = False
+    # The card's question level and newness when the round was planned: asking the next
+    # question then needs no extra read (the planner has every card loaded anyway).
+    level: str | None = None
+    new: bool = False
+
+
+def planned(term_ids: list[str], cards: dict[str, CardData]) -> list[Planned]:
+    """Plan items with the level and newness of each term's card at planning time."""
+    out = []
+    for term_id in term_ids:
+        card = cards.get(term_id)
+        out.append(
+            Planned(
+                term_id=term_id,
+                level=question_level(card),
+                new=card is None or card.is_new,
+            )
+        )
+    return out
 
 
 class Outcome(BaseModel):
@@ -174,8 +193,11 @@ class QuestionRound(Activity):
     async def _ask(self, ctx: TurnContext, state: RoundState) -> Reply:
         item = state.items[state.index]
         term = ctx.pack.terms[item.term_id]
-        card = await store.load_card(ctx.session, ctx.learner.id, term.id)
-        level = question_level(card)
+        if item.level is not None:
+            level, is_new = item.level, item.new
+        else:
+            card = await store.load_card(ctx.session, ctx.learner.id, term.id)
+            level, is_new = question_level(card), card is None or card.is_new
         if item.retry:
             # A second chance right after a miss: recognise it among options, not recall it.
             level = "new" if level == "new" else "learning"
@@ -185,7 +207,7 @@ class QuestionRound(Activity):
             ctx.pack, term, level, ctx.rng, poll=state.poll, avoid={k for k in avoid if k}
         )
         question.asked_at = ctx.now
-        question.new = card is None or card.is_new
+        question.new = is_new and not item.retry
         state.current = question
         state.last_kind = question.kind
         self._save(ctx, state)
@@ -330,7 +352,7 @@ class QuestionRound(Activity):
         await store.add_review_log(
             ctx.session, ctx.learner.id, term.id, int(rating), ctx.now, duration_ms
         )
-        await repos.mark_seen(ctx.session, ctx.learner.id, term.id, ctx.now)
+        # No terms_seen row here: a review card now exists, and seen_terms() counts cards.
         state.results.append(
             Outcome(
                 term_id=term.id,
@@ -344,7 +366,7 @@ class QuestionRound(Activity):
         replies = [result_reply(ctx, question, verdict, chosen, gave_up)]
         if not verdict.correct and not item.retry and state.retries < MAX_RETRIES:
             # Missed terms come back once at the end of the round, while the answer is fresh.
-            state.items.append(Planned(term_id=term.id, retry=True))
+            state.items.append(Planned(term_id=term.id, retry=True, level=item.level, new=item.new))
             state.retries += 1
         state.index += 1
         state.current = None
@@ -531,7 +553,7 @@ class QuizActivity(QuestionRound):
         state = RoundState(
             label=label,
             again=again,
-            items=[Planned(term_id=t) for t in term_ids],
+            items=planned(term_ids, cards),
             poll=poll,
         )
         intro = (

@@ -11,7 +11,7 @@ from typing import ClassVar
 from bot.context import TurnContext
 from bot.messages import Choice, Reply
 from bot.quiz import store
-from bot.quiz.activity import Planned, QuestionRound, RoundState, next_review_line
+from bot.quiz.activity import QuestionRound, RoundState, next_review_line, planned
 from bot.quiz.srs import plan_session
 from bot.quiz.streaks import day_start, local_date, zone
 from storage import repos
@@ -70,7 +70,7 @@ class ReviewActivity(QuestionRound):
             ]
         state = RoundState(
             label="review",
-            items=[Planned(term_id=t) for t in [*due, *fresh]],
+            items=planned([*due, *fresh], cards),
             poll=poll,
         )
         parts = []
