@@ -43,7 +43,11 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
-from adapters.telegram import TelegramAdapter, build_application  # noqa: E402
+from adapters.telegram import (  # noqa: E402
+    SQLITE_CONCURRENT_UPDATES,
+    TelegramAdapter,
+    build_application,
+)
 from bot.config import Settings  # noqa: E402
 from bot.engine import DialogueEngine  # noqa: E402
 from bot.messages import Inbound, Reply, TextIn, escape  # noqa: E402
@@ -53,7 +57,7 @@ from tests.fakes.telegram_server import FakeTelegram  # noqa: E402
 
 # What a learner types, in order, over and over: a quiz answered by number, look-ups, help.
 SCRIPT = ("/quiz", "1", "2", "3", "4", "1", "concept drift", "/term psi", "/help", "/topics")
-CONCURRENCY = 64  # what the adapter runs with (build_application's default)
+CONCURRENCY = SQLITE_CONCURRENT_UPDATES  # what TelegramAdapter.from_settings uses on SQLite
 WARMUP = 50
 
 

@@ -637,6 +637,7 @@ def test_from_settings_uses_the_configured_endpoints(engine: DialogueEngine, db:
     assert tg.mode == "webhook"
     assert tg.webhook_secret == "s3cret_value"
     assert tg.application.bot.base_url == "http://127.0.0.1:9/bot1:abc"
+    assert tg.application.concurrent_updates == 4  # SQLite: a few writers at a time
     assert [r.path for r in tg.routes()] == [WEBHOOK_PATH]  # type: ignore[attr-defined]
     polling = Settings(_env_file=None, telegram_bot_token=SecretStr("1:abc"))  # type: ignore[call-arg]
     assert TelegramAdapter.from_settings(polling, engine, db).routes() == []
