@@ -37,9 +37,16 @@ def console_ref(user: str) -> ConversationRef:
 
 
 def to_inbound(
-    line: str, ref: ConversationRef, choices: Sequence[tuple[str, str]], message_id: str
+    line: str,
+    ref: ConversationRef,
+    choices: Sequence[tuple[str, str]],
+    message_id: str,
+    labels: Sequence[tuple[str, str]] = (),
 ) -> Inbound | None:
-    """Translate one typed line: ``/cmd args``, a choice number or label, or free text."""
+    """Translate one typed line: ``/cmd args``, a choice number or label, or free text.
+
+    Numbers pick from `choices` (the last message's buttons); labels match any button shown.
+    """
     text = line.rstrip("\r\n")
     stripped = text.strip()
     if not stripped:
@@ -51,7 +58,7 @@ def to_inbound(
         return ChoiceIn(
             ref=ref, message_id=message_id, payload=choices[int(stripped) - 1][1], raw=line
         )
-    for label, payload in choices:
+    for label, payload in [*choices, *labels]:
         if stripped.casefold() == label.strip().casefold():
             return ChoiceIn(ref=ref, message_id=message_id, payload=payload, raw=line)
     return TextIn(ref=ref, message_id=message_id, text=text, raw=line)
@@ -104,6 +111,7 @@ class ConsoleAdapter:
         self.chart_dir = chart_dir or Path("charts")
         self.ref = console_ref(user)
         self._choices: list[tuple[str, str]] = []
+        self._labels: list[tuple[str, str]] = []
         self._ids = itertools.count(1)
         self._session = uuid.uuid4().hex[:8]
         self._ready = False
@@ -131,13 +139,17 @@ class ConsoleAdapter:
         return SendResult("sent")
 
     def show(self, replies: Sequence[Reply]) -> None:
-        """Print replies; choices are numbered across the whole batch."""
-        self._choices = []
+        """Print replies; each message numbers its own choices from 1.
+
+        A typed number answers the last message that has choices (the open question), so a
+        button on an earlier message never shifts the numbers of the answers.
+        """
+        self._labels = []
         for reply in replies:
-            numbers = []
-            for choice in reply.choices:
-                self._choices.append((choice.label, choice.payload))
-                numbers.append(len(self._choices))
+            numbers = list(range(1, len(reply.choices) + 1))
+            if reply.choices:
+                self._choices = [(c.label, c.payload) for c in reply.choices]
+            self._labels.extend((c.label, c.payload) for c in reply.choices)
             if self.interactive:
                 self.console.print(render_rich(reply, numbers))
                 self.console.print()
@@ -157,7 +169,7 @@ class ConsoleAdapter:
     async def handle_line(self, line: str) -> list[Reply]:
         """Send one typed line through the engine and print what comes back."""
         message_id = f"console:{self._session}:{next(self._ids)}"
-        inbound = to_inbound(line, self.ref, self._choices, message_id)
+        inbound = to_inbound(line, self.ref, self._choices, message_id, self._labels)
         if inbound is None:
             return []
         replies = await self.engine.handle(inbound)
