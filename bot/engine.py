@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from bot import observe
 from bot.clock import Clock, SystemClock
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = 4000
 MAX_ARGS = 300
-MAX_CONFLICT_RETRIES = 8
+MAX_CONFLICT_RETRIES = 40
 # Message ids remembered per conversation. Platforms redeliver within minutes (Slack retries at
 # once, after 1 and after 5 minutes; Telegram until acknowledged), long before 100 newer messages.
 RECENT_IDS = 100
@@ -115,6 +115,13 @@ class DialogueEngine:
                         # on fresh state (the whole transaction was rolled back).
                         outcome = "conflict"
                         await asyncio.sleep(self.rng.uniform(0.001, 0.01))
+                    except OperationalError as exc:
+                        if not _is_busy(exc):
+                            raise
+                        # SQLite is busy with another writer (inline sessions fail fast rather
+                        # than block the loop): yield so it can finish, then try again.
+                        outcome = "busy_retry"
+                        await asyncio.sleep(self.rng.uniform(0.005, 0.05))
                 outcome = "busy"
                 return [Reply(BUSY, kind="error")]
         except (SQLAlchemyError, OSError, ConnectionError) as exc:
@@ -147,7 +154,7 @@ class DialogueEngine:
     async def _turn(self, inbound: Inbound) -> list[Reply]:
         now = self.clock.now()
         ref = inbound.ref
-        async with self.db.session() as session:
+        async with self.db.turn_session() as session:
             learner, conv = await repos.load_turn(
                 session,
                 ref.key,
@@ -310,6 +317,11 @@ class DialogueEngine:
     def now(self) -> datetime:
         """The engine's current time (its injected clock)."""
         return self.clock.now()
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    message = str(exc.orig if exc.orig is not None else exc).lower()
+    return "database is locked" in message or "database is busy" in message
 
 
 def _safe(text: str) -> str:

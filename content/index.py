@@ -75,6 +75,8 @@ class PackIndex:
                     if len(normalize(inside)) > 3:
                         self._names.setdefault(normalize(inside), term.id)
         self._name_keys = list(self._names)
+        # Derived data that other modules compute once per pack (e.g. distractor pools).
+        self.memo: dict[object, object] = {}
 
     @property
     def version(self) -> str:

@@ -17,13 +17,24 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.sql.elements import ColumnElement
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Inline turn sessions block the event loop while SQLite waits for a lock, so they wait only
+# briefly and the engine retries the turn after yielding (another coroutine may hold the lock).
+SQLITE_INLINE_BUSY_MS = 20
 
 
 class DatabaseUnavailable(RuntimeError):
     """The database could not be reached or answered with an operational error."""
+
+
+def _inline_pragmas(dbapi_conn: Any, record: Any) -> None:
+    _sqlite_pragmas(dbapi_conn, record)
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_INLINE_BUSY_MS}")
+    cur.close()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -36,17 +47,24 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; SQLite gets WAL mode and a busy timeout on every connection."""
+def make_engine(url: str, inline: bool = False, **kwargs: Any) -> AsyncEngine:
+    """Create the async engine; SQLite gets WAL mode and a busy timeout on every connection.
+
+    `inline` (SQLite only) runs statements on the event-loop thread with a short busy timeout:
+    the engine's turn sessions use it, and retry (yielding to the loop) when the file is busy.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        import storage.sqlite_onehop  # noqa: F401  (registers the dialect)
+        import storage.sqlite_onehop  # noqa: F401  (registers the dialects)
 
         if parsed.get_driver_name() == "aiosqlite":
-            parsed = parsed.set(drivername="sqlite+aiosqlite_onehop")
-        kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            driver = "aiosqlite_inline" if inline else "aiosqlite_onehop"
+            parsed = parsed.set(drivername=f"sqlite+{driver}")
+        timeout_ms = SQLITE_INLINE_BUSY_MS if inline else SQLITE_BUSY_TIMEOUT_MS
+        kwargs.setdefault("connect_args", {"timeout": timeout_ms / 1000})
         engine = create_async_engine(parsed, **kwargs)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        pragmas = _inline_pragmas if inline else _sqlite_pragmas
+        event.listen(engine.sync_engine, "connect", pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
@@ -68,7 +86,8 @@ def _is_core(statement: Any) -> bool:
     if not isinstance(statement, Executable):
         return False
     if isinstance(statement, Select):
-        return not any(isinstance(d.get("expr"), type) for d in statement.column_descriptions)
+        # An entity select (``select(Model)``) has a table among its raw columns.
+        return all(isinstance(c, ColumnElement) for c in statement._raw_columns)
     return isinstance(statement, (Insert, Update, Delete, TextClause))
 
 
@@ -80,16 +99,14 @@ class FastSession(AsyncSession):
     still go through the ORM.
     """
 
-    async def execute(  # type: ignore[override]
-        self, statement: Any, params: Any = None, **kw: Any
-    ) -> Any:
+    async def execute(self, statement: Any, params: Any = None, **kw: Any) -> Any:
         """Execute; Core-shaped statements skip the ORM layer."""
         if not kw and _is_core(statement):
             conn = await self.connection()
             return await conn.execute(statement, params)
         return await super().execute(statement, params, **kw)
 
-    async def scalar(self, statement: Any, params: Any = None, **kw: Any) -> Any:  # type: ignore[override]
+    async def scalar(self, statement: Any, params: Any = None, **kw: Any) -> Any:
         """First column of the first row."""
         if not kw and _is_core(statement):
             conn = await self.connection()
@@ -111,6 +128,12 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=FastSession)
+        self.turn_engine = self.engine
+        if self.engine.dialect.name == "sqlite":
+            self.turn_engine = make_engine(url, inline=True)
+        self.turn_sessions = async_sessionmaker(
+            self.turn_engine, expire_on_commit=False, class_=FastSession
+        )
 
     @property
     def dialect(self) -> str:
@@ -121,6 +144,16 @@ class Database:
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction, committed on success and rolled back on error."""
         async with self.sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def turn_session(self) -> AsyncIterator[AsyncSession]:
+        """A session for one engine turn: on SQLite its statements run inline (no thread trip).
+
+        Raises `sqlalchemy.exc.OperationalError` ("database is locked") quickly when another
+        writer holds the file; the engine then retries the turn after yielding to the loop.
+        """
+        async with self.turn_sessions() as session, session.begin():
             yield session
 
     async def upgrade(self, revision: str = "head") -> None:
@@ -144,3 +177,5 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+        if self.turn_engine is not self.engine:
+            await self.turn_engine.dispose()

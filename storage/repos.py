@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -282,11 +282,15 @@ async def mark_seen(session: AsyncSession, learner_id: int, term_id: str, now: d
     )
 
 
+_SEEN = union(
+    select(TermSeen.term_id).where(TermSeen.learner_id == bindparam("learner_id")),
+    select(ReviewCard.term_id).where(ReviewCard.learner_id == bindparam("learner_id")),
+)
+
+
 async def seen_terms(session: AsyncSession, learner_id: int) -> set[str]:
     """Ids of the terms the learner has seen: shown as a card, or answered (a review card)."""
-    shown = select(TermSeen.term_id).where(TermSeen.learner_id == learner_id)
-    answered = select(ReviewCard.term_id).where(ReviewCard.learner_id == learner_id)
-    rows = await session.execute(shown.union(answered))
+    rows = await session.execute(_SEEN, {"learner_id": learner_id})
     return {r[0] for r in rows}
 
 

@@ -152,3 +152,90 @@ class OneHopDialect(SQLiteDialect_aiosqlite):
 
 
 registry.register("sqlite.aiosqlite_onehop", "storage.sqlite_onehop", "OneHopDialect")
+
+
+async def _nothing() -> None:
+    return None
+
+
+class InlineCursor(OneHopCursor):
+    """Runs each statement on the event-loop thread itself: no worker-thread trip at all.
+
+    Only for short turn transactions on SQLite: a statement blocks the loop for its duration
+    (microseconds on a local file) and a busy database fails fast (see `InlineDialect`).
+    """
+
+    __slots__ = ()
+
+    def _inline(self, operation: Any, parameters: Any, many: bool) -> None:
+        outcome = _run(self._connection._conn, operation, parameters, many)
+        # SQLAlchemy's greenlet bridge insists that an async driver awaited something; an
+        # already-finished coroutine satisfies it without a trip through the event loop.
+        await_(_nothing())
+        self._description, self._rowcount, self._lastrowid, rows, in_tx = outcome
+        self._rows = collections.deque(rows)
+        if in_tx:
+            self._adapt_connection._in_tx = True  # type: ignore[attr-defined]
+
+    def execute(self, operation: Any, parameters: Any = None) -> Any:
+        """Execute one statement inline and buffer its rows."""
+        try:
+            self._inline(operation, parameters, False)
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
+        """Execute a statement for many parameter sets inline."""
+        try:
+            self._inline(operation, seq_of_parameters, True)
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+
+class InlineConnection(OneHopConnection):
+    """A connection whose statements, commit and rollback run on the event-loop thread."""
+
+    __slots__ = ()
+    _cursor_cls = InlineCursor
+
+    def commit(self) -> None:
+        """Commit inline."""
+        try:
+            self._connection._conn.commit()
+        except Exception as error:
+            self._handle_exception(error)
+        self._in_tx = False
+
+    def rollback(self) -> None:
+        """Roll back inline, only when a transaction may be open."""
+        if self._in_tx:
+            try:
+                self._connection._conn.rollback()
+            except Exception as error:
+                self._handle_exception(error)
+            self._in_tx = False
+
+
+class InlineDbapi(AsyncAdapt_aiosqlite_dbapi):
+    """The aiosqlite DBAPI shim handing out `InlineConnection`s."""
+
+    def connect(self, *arg: Any, **kw: Any) -> InlineConnection:
+        """Open an aiosqlite connection usable from the event-loop thread."""
+        kw["check_same_thread"] = False
+        adapted = super().connect(*arg, **kw)
+        return InlineConnection(self, adapted._connection)
+
+
+class InlineDialect(SQLiteDialect_aiosqlite):
+    """``sqlite+aiosqlite_inline``: statements run inline on the event loop (turn sessions)."""
+
+    driver = "aiosqlite_inline"
+    supports_statement_cache = True
+
+    @classmethod
+    def import_dbapi(cls) -> InlineDbapi:
+        """The DBAPI shim."""
+        return InlineDbapi(__import__("aiosqlite"), __import__("sqlite3"))
+
+
+registry.register("sqlite.aiosqlite_inline", "storage.sqlite_onehop", "InlineDialect")

@@ -76,8 +76,13 @@ def accepted_names(term: Term) -> list[str]:
     "PSI (Population Stability Index)" gives "PSI" and the expansion too; a one-word
     parenthetical qualifier such as "(ML)" in "SBOM (ML)" is not accepted on its own.
     """
+    return accepted_names_of(term.names)
+
+
+def accepted_names_of(names: tuple[str, ...]) -> list[str]:
+    """`accepted_names` for a tuple of names (a term's display name and aliases)."""
     out: list[str] = []
-    for name in term.names:
+    for name in names:
         out.append(name)
         match = _PAREN.match(name)
         if match:

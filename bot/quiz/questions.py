@@ -18,12 +18,13 @@ import random
 import re
 from collections.abc import Callable, Collection
 from datetime import datetime
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel
 
 from bot.messages import NativeQuiz, escape, strip_markup
-from bot.quiz.checking import accepted_names
+from bot.quiz.checking import accepted_names, accepted_names_of
 from content.index import PackIndex, normalize
 from content.models import ConfusablePair, Term
 
@@ -147,6 +148,46 @@ def overlapping(pack: PackIndex, a: Term, b: Term) -> bool:
     )
 
 
+def _name_set(term: Term) -> frozenset[str]:
+    return _names_cached(term.id, term.names)
+
+
+@lru_cache(maxsize=4096)
+def _names_cached(term_id: str, names: tuple[str, ...]) -> frozenset[str]:
+    # Keyed by the names themselves, so two packs with one id never share an entry wrongly.
+    return frozenset(normalize(n) for n in accepted_names_of(names))
+
+
+Pools = tuple[tuple[Term, ...], tuple[Term, ...], tuple[Term, ...]]
+
+
+def _pools(pack: PackIndex, term: Term, strict: bool) -> Pools:
+    """Distractor candidates before shuffling: (near, same category, others); once per pack."""
+    key = ("distractor-pools", term.id, strict)
+    cached = pack.memo.get(key)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    near = pair_partners(pack, term) if strict else pack.confusables(term)
+    near = [t for t in near if not overlapping(pack, term, t)]
+    same = [t for t in pack.same_category(term) if t not in near and not related(t, term)]
+    others = [
+        t
+        for t in pack.pack.terms
+        if t.id != term.id and t.category != term.category and t not in near
+    ]
+    others = [t for t in others if not related(t, term)]
+    if strict:
+        # A confusable outside the curated pairs may well fit the sentence: leave it out.
+        linked = {term.confused_with.term} | {
+            t.id for t in pack.pack.terms if t.confused_with.term == term.id
+        }
+        same = [t for t in same if t.id not in linked]
+        others = [t for t in others if t.id not in linked]
+    pools: Pools = (tuple(near), tuple(same), tuple(others))
+    pack.memo[key] = pools
+    return pools
+
+
 def distractors(
     pack: PackIndex,
     term: Term,
@@ -165,30 +206,17 @@ def distractors(
     one whose definition names the answer. `strict` (fill the gap, where a neighbour may fit the
     sentence too) keeps only the pack's curated pair partners as neighbours.
     """
-    taken = {normalize(n) for n in accepted_names(term)}
-    near = pair_partners(pack, term) if strict else pack.confusables(term)
-    near = [t for t in near if not overlapping(pack, term, t)]
-    same = [t for t in pack.same_category(term) if t not in near and not related(t, term)]
+    taken = set(_name_set(term))
+    near, same_pool, other_pool = _pools(pack, term, strict)
+    same = list(same_pool)
     rng.shuffle(same)
-    others = [
-        t
-        for t in pack.pack.terms
-        if t.id != term.id and t.category != term.category and t not in near
-    ]
-    others = [t for t in others if not related(t, term)]
+    others = list(other_pool)
     rng.shuffle(others)
-    if strict:
-        # A confusable outside the curated pairs may well fit the sentence: leave it out.
-        linked = {term.confused_with.term} | {
-            t.id for t in pack.pack.terms if t.confused_with.term == term.id
-        }
-        same = [t for t in same if t.id not in linked]
-        others = [t for t in others if t.id not in linked]
     picked: list[Term] = []
     for candidate in [*near[:2], *same, *near[2:], *others]:
         if len(picked) == count:
             break
-        names = {normalize(n) for n in accepted_names(candidate)}
+        names = _name_set(candidate)
         if candidate.id == term.id or candidate in picked or names & taken:
             continue
         if normalize(candidate.definition) == normalize(term.definition):

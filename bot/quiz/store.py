@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.quiz.srs import CardData
@@ -24,18 +24,44 @@ _COLS = (
 )
 
 
+# Statements are built once with bind parameters: building a statement costs more than running
+# it on SQLite, and these run on every quiz answer (see bench/engine.py).
+_LOAD_CARDS = select(*_COLS).where(ReviewCard.learner_id == bindparam("learner_id"))
+_LOAD_CARD = select(*_COLS).where(
+    ReviewCard.learner_id == bindparam("learner_id"), ReviewCard.term_id == bindparam("term_id")
+)
+_INSERT_CARD = insert(ReviewCard)
+_UPDATE_CARD = (
+    update(ReviewCard)
+    .where(
+        ReviewCard.learner_id == bindparam("b_learner_id"),
+        ReviewCard.term_id == bindparam("b_term_id"),
+        ReviewCard.reps == bindparam("b_reps"),
+    )
+    .values(
+        state=bindparam("state"),
+        step=bindparam("step"),
+        stability=bindparam("stability"),
+        difficulty=bindparam("difficulty"),
+        due=bindparam("due"),
+        last_review=bindparam("last_review"),
+        reps=bindparam("reps"),
+        lapses=bindparam("lapses"),
+    )
+)
+_INSERT_LOG = insert(ReviewLogRow)
+
+
 async def load_cards(session: AsyncSession, learner_id: int) -> dict[str, CardData]:
     """Every card of a learner, by term id."""
-    rows = await session.execute(select(*_COLS).where(ReviewCard.learner_id == learner_id))
+    rows = await session.execute(_LOAD_CARDS, {"learner_id": learner_id})
     return {r[0]: CardData(*r) for r in rows}
 
 
 async def load_card(session: AsyncSession, learner_id: int, term_id: str) -> CardData | None:
     """One card, or None when the learner has never answered a question on the term."""
     row = (
-        await session.execute(
-            select(*_COLS).where(ReviewCard.learner_id == learner_id, ReviewCard.term_id == term_id)
-        )
+        await session.execute(_LOAD_CARD, {"learner_id": learner_id, "term_id": term_id})
     ).first()
     return CardData(*row) if row else None
 
@@ -66,19 +92,13 @@ async def save_card(
         # A second insert of the same (learner, term) fails on the unique constraint and the
         # engine reruns the turn, which then takes the update path.
         await session.execute(
-            insert(ReviewCard).values(
-                learner_id=learner_id, term_id=after.term_id, created_at=now, **values
-            )
+            _INSERT_CARD,
+            {"learner_id": learner_id, "term_id": after.term_id, "created_at": now, **values},
         )
         return
     result = await session.execute(
-        update(ReviewCard)
-        .where(
-            ReviewCard.learner_id == learner_id,
-            ReviewCard.term_id == after.term_id,
-            ReviewCard.reps == before.reps,
-        )
-        .values(**values)
+        _UPDATE_CARD,
+        {"b_learner_id": learner_id, "b_term_id": after.term_id, "b_reps": before.reps, **values},
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise VersionConflict(f"review card {learner_id}/{after.term_id}")
@@ -94,13 +114,14 @@ async def add_review_log(
 ) -> None:
     """Store one FSRS review (the rating and when it was given, in UTC)."""
     await session.execute(
-        insert(ReviewLogRow).values(
-            learner_id=learner_id,
-            term_id=term_id,
-            rating=rating,
-            reviewed_at=reviewed_at,
-            duration_ms=duration_ms,
-        )
+        _INSERT_LOG,
+        {
+            "learner_id": learner_id,
+            "term_id": term_id,
+            "rating": rating,
+            "reviewed_at": reviewed_at,
+            "duration_ms": duration_ms,
+        },
     )
 
 
