@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.commands import CommandRegistry
+from bot.daily import commands as daily
 from bot.handlers import basic
 from bot.quiz import feature as quiz_feature
 from bot.roleplay import register as register_roleplay
@@ -13,5 +14,6 @@ def build_registry() -> CommandRegistry:
     registry = CommandRegistry()
     basic.register(registry)
     quiz_feature.register(registry)
+    daily.register(registry)
     register_roleplay(registry)
     return registry

@@ -12,6 +12,7 @@ import typer
 
 from bot.config import Settings
 from content.loader import DEFAULT_PACK, check_pack
+from termcoach.cli_daily import app as daily_app
 from termcoach.logs import setup_logging
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ content_app = typer.Typer(help="Validate and export content packs.", no_args_is_
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
 app.add_typer(db_app, name="db")
+app.add_typer(daily_app, name="daily")
 
 
 def _settings() -> Settings:

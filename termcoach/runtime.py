@@ -98,6 +98,10 @@ async def serve(settings: Settings, console_user: str = "me") -> int:
     """Run every configured adapter and the HTTP server; the console when none is configured."""
     runtime = await open_runtime(settings)
     runtime.adapters = configured_adapters(runtime)
+    if runtime.adapters:
+        from bot.daily.scheduler import daily_background
+
+        runtime.background.append(daily_background(runtime))
     if not runtime.adapters:
         print(
             "No Slack or Telegram token is configured, so termcoach starts in the console.",

@@ -1,0 +1,95 @@
+"""The in-process scheduler: one APScheduler 3 interval job that runs a daily pass.
+
+No job per subscription: the job only asks "what is due now?" and the delivery log decides the
+rest, so restarts, replicas and ``termcoach daily run-due`` from a CronJob cannot double-post.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.daily.service import DailyService
+
+if TYPE_CHECKING:
+    from termcoach.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "termcoach-daily-pass"
+
+
+def build_scheduler(
+    service: DailyService, interval_s: int, running: set[asyncio.Task[Any]] | None = None
+) -> AsyncIOScheduler:
+    """An AsyncIOScheduler with the one interval job; the first pass runs at once.
+
+    `running` collects the task of a pass in progress, so the owner can cancel and await it on
+    shutdown (APScheduler's ``shutdown(wait=False)`` leaves running coroutine jobs alone).
+    """
+    if not 1 <= interval_s <= 30:
+        raise ValueError("the daily pass must run at least every 30 seconds")
+    tasks = running if running is not None else set()
+
+    async def job() -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            tasks.add(task)
+        try:
+            await service.run_pass()
+        except Exception:
+            # Keep the job alive: the next pass resumes whatever this one left claimed.
+            log.exception("daily pass failed")
+        finally:
+            if task is not None:
+                tasks.discard(task)
+
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.add_job(
+        job,
+        "interval",
+        seconds=interval_s,
+        id=JOB_ID,
+        # A pass that runs long (a large broadcast) is not started twice, and missed ticks
+        # collapse into one run instead of a burst.
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=interval_s,
+        next_run_time=datetime.now(UTC),
+    )
+    return scheduler
+
+
+async def run_scheduler(service: DailyService, interval_s: int) -> None:
+    """Run the scheduler until cancelled; then stop it and cancel a pass in progress.
+
+    A cancelled pass leaves its current post claimed; the lease brings it back after a restart.
+    """
+    running: set[asyncio.Task[Any]] = set()
+    scheduler = build_scheduler(service, interval_s, running)
+    scheduler.start()
+    log.info("daily scheduler started (every %d s)", interval_s)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        for task in list(running):
+            task.cancel()
+        if running:
+            # Let the pass unwind (close its sessions) before the database is disposed.
+            await asyncio.wait(list(running), timeout=10)
+
+
+def daily_background(runtime: Runtime) -> Callable[[], Coroutine[Any, Any, None]]:
+    """The background job `termcoach run` starts: the scheduler over the runtime's adapters."""
+
+    def start() -> Coroutine[Any, Any, None]:
+        service = DailyService(runtime.engine, runtime.adapters)
+        return run_scheduler(service, runtime.settings.scheduler_interval_s)
+
+    return start
