@@ -87,6 +87,9 @@ async def run_console(runtime: Runtime, user: str) -> int:
     """The console chat on stdin/stdout."""
     from adapters.console import ConsoleAdapter
 
+    if runtime.settings.log_level.upper() == "INFO":
+        # Per-turn INFO lines would interleave with the chat itself; warnings still show.
+        logging.getLogger().setLevel(logging.WARNING)
     adapter = ConsoleAdapter(runtime.engine, user=user)
     try:
         return await adapter.run()
@@ -127,6 +130,8 @@ async def serve(settings: Settings, console_user: str = "me") -> int:
     finally:
         for task in tasks:
             task.cancel()
+        # Let a pass that is still running finish its cancellation before the database closes.
+        await asyncio.gather(*tasks, return_exceptions=True)
         for adapter in reversed(started):
             try:
                 await adapter.stop()

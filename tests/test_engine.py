@@ -268,3 +268,22 @@ async def test_group_chatter_is_not_taken_for_commands(engine: DialogueEngine) -
     assert "/help" in replies[0].plain_text
     replies = await engine.handle(ChoiceIn(ref=ref, message_id="g2", payload="cmd:topics"))
     assert "terms seen" in replies[0].plain_text
+
+
+async def test_read_only_commands_keep_a_quiz_running(chat: Chat) -> None:
+    await chat.send("/quiz")
+    question = chat.question()
+    await chat.send("/stats")
+    assert "still running" in chat.text
+    await chat.send("/help")
+    assert "still running" in chat.text
+    if question.choices:
+        await chat.payload(question.choices[0].payload)
+        assert any(r.kind == "result" for r in chat.last)
+
+
+async def test_quiz_button_names_a_term_unambiguously(chat: Chat) -> None:
+    await chat.payload("cmd:quiz term:feature-store")
+    assert "feature store" in chat.text.lower()
+    assert "3 questions" in chat.text  # the term and two neighbours, not the whole category
+    assert any(r.kind == "question" for r in chat.last)

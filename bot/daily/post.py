@@ -80,13 +80,13 @@ async def _quiz(ctx: TurnContext, term_id: str) -> list[Reply]:
     spec = ctx.engine.registry.get("quiz")
     dm = private_ref(ctx.ref)
     if dm is None or spec is None:
-        return await spec.handler(ctx, term_id) if spec else []
+        return await spec.handler(ctx, f"term:{term_id}") if spec else []
     # Run the quiz command in the presser's DM conversation, inside this turn's transaction, so
     # the answers they give there find it; the group's own state is left alone.
     conv = await repos.get_conversation(
         ctx.session, dm.key, dm.platform, dm.workspace, dm.chat, dm.thread, ctx.now
     )
-    command = CommandIn(ref=dm, name="quiz", args=term_id)
+    command = CommandIn(ref=dm, name="quiz", args=f"term:{term_id}")
     dm_ctx = TurnContext(
         engine=ctx.engine,
         session=ctx.session,

@@ -44,6 +44,7 @@ from storage.models import QuizAttempt
 log = logging.getLogger(__name__)
 
 ROUND_SIZE = 5
+TERM_ROUND_SIZE = 3
 NEW_PER_QUIZ = 3
 MAX_RETRIES = 3
 PAYLOAD_PREFIX = "q"
@@ -142,6 +143,18 @@ def plan_quiz(
     order = {t.id: i for i, t in enumerate(shuffled)}
     # Keep the random order inside the round, so due terms are not always asked first.
     return [t.id for t in sorted(picked[:size], key=lambda t: order[t.id])]
+
+
+def neighbourhood(pack: PackIndex, term: Term) -> list[Term]:
+    """A term, then the terms easily confused with it, then its related terms (no repeats)."""
+    out = [term]
+    for other in [
+        *pack.confusables(term),
+        *(pack.terms[r] for r in term.related if r in pack.terms),
+    ]:
+        if other not in out:
+            out.append(other)
+    return out
 
 
 def resolve_focus(pack: PackIndex, what: str) -> tuple[Area | None, Match | None]:
@@ -537,8 +550,9 @@ class QuizActivity(QuestionRound):
                         f"Try one of: {escape(topics)}. Or type /quiz for a mixed round."
                     )
                 ]
-            terms = [match.term, *pack.confusables(match.term)][:ROUND_SIZE]
-            term_ids = [t.id for t in terms]
+            # "Quiz me" buttons (``term:<id>``) ask three questions: the term and two neighbours.
+            size = TERM_ROUND_SIZE if what.startswith("term:") else ROUND_SIZE
+            term_ids = [t.id for t in neighbourhood(pack, match.term)][:size]
             label = short_name(match.term)
             again = match.term.id
         else:
