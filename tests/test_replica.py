@@ -185,3 +185,30 @@ async def test_interleaved_messages_over_two_replicas_stay_consistent(
         await db.dispose()
     assert learners == len(users)
     assert seen == len(users) * per_user
+
+
+async def test_ten_due_subscriptions_get_exactly_ten_posts(
+    cluster: tuple[FakeTelegram, list[Replica]],
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    fake, replicas = cluster
+    chats = list(range(2001, 2011))
+    # A post time one minute ago (UTC) is due now, on every replica's scheduler (1 s passes).
+    now = datetime.now(UTC)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    when = max(now - timedelta(minutes=1), midnight).strftime("%H:%M")
+    async with httpx.AsyncClient() as client:
+        for i, chat in enumerate(chats):
+            update = fake.text_update(f"/daily on {when} UTC every day", chat_id=chat)
+            assert await post(client, replicas[i % 2], update) == 200
+
+    def posts() -> list[str]:
+        return [t for c in chats for t in fake.sent_texts(c) if "Term of the day" in t]
+
+    deadline = time.monotonic() + 60
+    while len(posts()) < len(chats) and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.25)
+    await asyncio.sleep(4)  # several more scheduler passes on both replicas: nothing more
+    per_chat = Counter(c for c in chats for t in fake.sent_texts(c) if "Term of the day" in t)
+    assert per_chat == dict.fromkeys(chats, 1), per_chat
