@@ -67,6 +67,7 @@ from adapters.slack_render import (
     render_home,
 )
 from bot.config import Settings
+from bot.engine import DialogueEngine
 from bot.messages import (
     ChoiceIn,
     CommandIn,
@@ -369,7 +370,8 @@ def _event_inbound(
             text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", "", text)
         text = text.strip()
         # The conversation lives in the mention's thread, where its replies go.
-        ref = ConversationRef(PLATFORM, team, channel, user, event.get("thread_ts") or event["ts"])
+        thread = event.get("thread_ts") or event.get("ts")
+        ref = ConversationRef(PLATFORM, team, channel, user, thread)
         first, _, rest = text.partition(" ")
         name = first.lstrip("/").lower()
         admin = _is_admin(team, user, admins)
@@ -534,7 +536,7 @@ class SlackAdapter:
 
     def __init__(
         self,
-        engine: Any,
+        engine: DialogueEngine,
         db: Database,
         *,
         signing_secret: str = "",
@@ -642,7 +644,9 @@ class SlackAdapter:
     # ---- construction -------------------------------------------------------------------
 
     @classmethod
-    def from_settings(cls, settings: Settings, engine: Any, db: Database) -> SlackAdapter:
+    def from_settings(
+        cls, settings: Settings, engine: DialogueEngine, db: Database
+    ) -> SlackAdapter:
         """Build the adapter from termcoach's settings (see deploy/SLACK.md)."""
 
         def secret(value: Any) -> str | None:
@@ -761,8 +765,10 @@ class SlackAdapter:
         self._ready = False
         await self._close_socket()
         await self.drain(STOP_GRACE_SECONDS)
-        for task in list(self._tasks):
+        pending = list(self._tasks)
+        for task in pending:
             task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -863,10 +869,15 @@ class SlackAdapter:
         return True
 
     def _start_turn(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        inbound = to_inbound(
-            body, commands=self._commands, admins=self.admins, bot_user_id=context.bot_user_id
-        )
-        target = target_for(body)
+        try:
+            inbound = to_inbound(
+                body, commands=self._commands, admins=self.admins, bot_user_id=context.bot_user_id
+            )
+            target = target_for(body)
+        except Exception:
+            # Still acknowledged: a payload we cannot read would fail the same way on every retry.
+            log.exception("Slack: could not read a %s payload", body.get("type") or "command")
+            return
         if inbound is None or target is None:
             return
         self._spawn(self._turn(inbound, target, context.bot_token or ""))
@@ -1176,11 +1187,8 @@ class SlackAdapter:
         log.log(level, "Slack: %s", message)
 
 
-def _engine_commands(engine: Any) -> set[str]:
-    try:
-        return {str(name) for name, _ in engine.commands}
-    except (AttributeError, TypeError, ValueError):
-        return set()
+def _engine_commands(engine: DialogueEngine) -> set[str]:
+    return {str(name) for name, _ in engine.commands}
 
 
 def _quiet_logger(name: str) -> logging.Logger:

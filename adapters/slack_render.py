@@ -286,13 +286,15 @@ def render_home(progress: HomeProgress, *, command: str = "/termcoach") -> dict[
     def field_(label: str, value: str) -> dict[str, str]:
         return {"type": "mrkdwn", "text": f"*{label}*\n{value}"}
 
-    days = "day" if progress.streak_days == 1 else "days"
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
     accuracy = f" ({progress.accuracy_pct}% correct)" if progress.accuracy_pct is not None else ""
     fields = [
-        field_("Streak", f"{progress.streak_days} {days}"),
-        field_("Due for review", f"{progress.due_cards} cards"),
-        field_("Mastered", f"{progress.mastered_terms} terms"),
-        field_("Seen", f"{progress.seen_terms} of {progress.total_terms} terms"),
+        field_("Streak", count(progress.streak_days, "day")),
+        field_("Due for review", count(progress.due_cards, "card")),
+        field_("Mastered", count(progress.mastered_terms, "term")),
+        field_("Seen", f"{progress.seen_terms} of {count(progress.total_terms, 'term')}"),
         field_("Quiz answers", f"{progress.answers}{accuracy}"),
     ]
     if progress.roleplay_scores:

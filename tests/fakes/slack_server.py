@@ -200,6 +200,7 @@ class FakeSlackServer:
         self.app_tokens: set[str] = set()
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.socket_acks: list[dict[str, Any]] = []
+        self.problems: list[str] = []
         self._failures: list[_Failure] = []
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -455,20 +456,28 @@ class FakeSlackServer:
     def _next_ts(self) -> str:
         return f"{1_700_000_000 + next(self._ts)}.000100"
 
-    def _check_message(self, params: dict[str, Any]) -> dict[str, Any] | None:
-        if not params.get("channel"):
+    def _check_message(self, params: dict[str, Any], where: str = "") -> dict[str, Any] | None:
+        """Slack's checks on a message; anything an app should not send is also kept in
+        `problems`, so a test can assert none happened (a refused message only shows in logs)."""
+        if where != "response_url" and not params.get("channel"):
             return {"ok": False, "error": "channel_not_found"}
         blocks = params.get("blocks")
+        error: dict[str, Any] | None = None
         if not params.get("text") and not blocks:
-            return {"ok": False, "error": "no_text"}
-        if len(str(params.get("text") or "")) > MAX_MESSAGE_TEXT:
-            return {"ok": False, "error": "msg_too_long"}
-        if blocks is not None:
+            error = {"ok": False, "error": "no_text"}
+        elif len(str(params.get("text") or "")) > MAX_MESSAGE_TEXT:
+            error = {"ok": False, "error": "msg_too_long"}
+        elif blocks is not None:
             try:
                 check_blocks(blocks)
             except BlockKitError as exc:
-                return {"ok": False, "error": "invalid_blocks", "detail": str(exc)}
-        return None
+                error = {"ok": False, "error": "invalid_blocks", "detail": str(exc)}
+        if error is not None:
+            self.problems.append(f"{where}: {error['error']} {error.get('detail', '')}".strip())
+        elif blocks and not params.get("text"):
+            # Slack accepts it, but notifications and old clients then show nothing useful.
+            self.problems.append(f"{where}: blocks without a plain-text fallback")
+        return error
 
     async def _m_auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
         ws: Workspace = p["_workspace"]
@@ -485,7 +494,7 @@ class FakeSlackServer:
         }
 
     async def _m_chat_postMessage(self, p: dict[str, Any]) -> dict[str, Any]:
-        error = self._check_message(p)
+        error = self._check_message(p, "chat.postMessage")
         if error:
             return error
         ts = self._next_ts()
@@ -503,7 +512,7 @@ class FakeSlackServer:
         return {"ok": True, "channel": p["channel"], "ts": ts, "message": message}
 
     async def _m_chat_postEphemeral(self, p: dict[str, Any]) -> dict[str, Any]:
-        error = self._check_message(p)
+        error = self._check_message(p, "chat.postEphemeral")
         if error:
             return error
         if not p.get("user"):
@@ -511,7 +520,7 @@ class FakeSlackServer:
         return {"ok": True, "message_ts": self._next_ts()}
 
     async def _m_chat_update(self, p: dict[str, Any]) -> dict[str, Any]:
-        error = self._check_message(p)
+        error = self._check_message(p, "chat.update")
         if error:
             return error
         key = (p["channel"], str(p.get("ts", "")))
@@ -527,6 +536,7 @@ class FakeSlackServer:
         try:
             check_blocks(view.get("blocks", []), limit=MAX_BLOCKS_VIEW)
         except BlockKitError as exc:
+            self.problems.append(f"views.publish: invalid_blocks {exc}")
             return {"ok": False, "error": "invalid_blocks", "detail": str(exc)}
         return {"ok": True, "view": {"id": "V123", **view}}
 
@@ -583,11 +593,9 @@ class FakeSlackServer:
         failure = self._scripted("response_url", {"channel": key})
         if failure is not None:
             return web.Response(status=failure.status, text=failure.error or "error")
-        if params.get("blocks") is not None:
-            try:
-                check_blocks(params["blocks"])
-            except BlockKitError as exc:
-                return web.Response(status=400, text=f"invalid_blocks: {exc}")
+        error = self._check_message(params, "response_url")
+        if error is not None:
+            return web.Response(status=400, text=str(error["error"]))
         return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:
