@@ -524,6 +524,8 @@ class _Delivery:
         self.token = token
         self.response_url_uses = 0
         self.message_ids: list[str] = []
+        # Set once a public post was refused and answered privately: the rest follows it.
+        self.private_fallback = False
 
 
 class SlackAdapter:
@@ -936,35 +938,41 @@ class SlackAdapter:
     async def _deliver(self, target: Target, token: str, replies: Sequence[Reply]) -> SendResult:
         """Show the replies of one turn; stop at the first error that makes the rest pointless."""
         delivery = _Delivery(target, token)
+        failure: SendResult | None = None
         for reply in replies:
             try:
                 if reply.replaces and await self._replace(delivery, reply):
                     continue
-                private = target.ephemeral or (reply.private and not target.is_dm)
+                private = (
+                    target.ephemeral
+                    or delivery.private_fallback
+                    or (reply.private and not target.is_dm)
+                )
                 message = render(reply, thread=target.thread_ts)
+                ts = None
                 if private:
                     await self._post_ephemeral(delivery, message)
-                    ts = None
                 else:
                     ts = await self._post_public(delivery, message)
                 question = reply.question_id or (
                     reply.native_quiz.question_id if reply.native_quiz else None
                 )
                 if question:
-                    self._remember(
-                        question, _QuestionLoc(target.channel, ts, private, message["blocks"])
-                    )
-                if reply.image is not None and not private:
+                    loc = _QuestionLoc(target.channel, ts, ts is None, message["blocks"])
+                    self._remember(question, loc)
+                if reply.image is not None and ts is not None:
                     await self._upload(delivery, reply)
             except SlackApiError as exc:
-                result = classify_error(exc)
+                failure = classify_error(exc)
                 method = getattr(exc.response, "api_url", "").rsplit("/", 1)[-1] or "chat"
                 self._log_error(exc, team=target.team, channel=target.channel, method=method)
-                if result.status != "failed" or result.reason in AUTH_ERRORS:
-                    return result
+                if failure.status != "failed" or failure.reason in AUTH_ERRORS:
+                    return failure  # gone, rate-limited or unauthorized: the rest would fail too
             except (aiohttp.ClientError, OSError, TimeoutError) as exc:
                 log.warning("Slack: network error while sending to %s: %s", target.channel, exc)
                 return classify_error(exc)
+        if failure is not None:
+            return failure  # one reply was refused (say invalid_blocks); the others went out
         return SendResult("sent", message_ids=tuple(delivery.message_ids))
 
     async def _post_public(self, delivery: _Delivery, message: dict[str, Any]) -> str | None:
@@ -981,6 +989,7 @@ class SlackAdapter:
                 self._log_error(
                     exc, team=target.team, channel=target.channel, method="chat.postMessage"
                 )
+                delivery.private_fallback = True
                 await self._post_ephemeral(delivery, message)
                 return None
             raise
