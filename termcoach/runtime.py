@@ -120,14 +120,25 @@ async def serve(settings: Settings, console_user: str = "me") -> int:
     server = uvicorn.Server(config)
     started: list[Adapter] = []
     tasks: list[asyncio.Task[None]] = []
+    # The HTTP server listens first, so a webhook registered by an adapter's start() can be
+    # delivered at once; /readyz says "not ready" until every adapter has started.
+    serving = asyncio.create_task(server.serve())
     try:
+        while not server.started:
+            if serving.done():
+                await serving  # raises why it could not listen (e.g. the port is taken)
+                return 1
+            await asyncio.sleep(0.05)
         for adapter in runtime.adapters:
             await adapter.start()
             started.append(adapter)
             log.info("%s adapter started", adapter.platform)
         tasks = [asyncio.create_task(job()) for job in runtime.background]
-        await server.serve()
+        await serving
     finally:
+        if not serving.done():
+            server.should_exit = True
+            await asyncio.gather(serving, return_exceptions=True)
         for task in tasks:
             task.cancel()
         # Let a pass that is still running finish its cancellation before the database closes.
