@@ -298,15 +298,23 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     "I think we should roll back to the previous model.", user, f"EvS{i}"
                 )
                 slow_acks.append(await timed_post(http, tc, turn, "application/json"))
-            # While those turns wait for the LLM, other learners keep getting acks.
+            # While those turns wait for the LLM, other learners keep getting acks (and replies).
+            other_sent: dict[str, float] = {}
             for i in range(args.slow_users):
                 body = slash_body("term", f"CO{i}", f"UO{i}", f"o{i}", fake)
                 other_acks.append(await timed_post(http, tc, body, FORM))
+                other_sent[f"/o{i}"] = time.monotonic()
             in_flight = len(adapter._tasks)
             slow_started = time.perf_counter()
             await adapter.drain(args.slow + 60)
             slow_turn_s = time.perf_counter() - slow_started
             llm_calls = len(llm.requests) - llm_before
+            other_reply_ms = [
+                (call.at - other_sent[key]) * 1000
+                for call in fake.calls_to("response_url")
+                for key in other_sent
+                if call.path.endswith(key)
+            ]
 
             # The bare bolt app answers the same requests.
             bare_acks: list[float] = [
@@ -333,6 +341,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "slow_llm_calls": llm_calls,
         "slow_turns_done_after_s": round(slow_turn_s, 2),
         "slow_reply_ack_max_ms": round(max(slow_acks + other_acks), 2),
+        # How long other learners waited for their reply while the slow turns were in flight.
+        "others_reply_p50_ms": round(percentile(other_reply_ms, 50), 1),
+        "others_reply_max_ms": round(max(other_reply_ms), 1),
     }
 
 
