@@ -52,6 +52,15 @@ class TurnContext:
         data = self.state.get("data")
         return data if isinstance(data, dict) else {}
 
+    async def release_db(self) -> None:
+        """Hand the database connection back before a slow call (an LLM request).
+
+        Call it only before this turn writes anything: it commits what was read so far. The
+        turn's final save still checks the conversation version, so a change made meanwhile
+        by another replica makes the engine run the turn again.
+        """
+        await self.session.commit()
+
     def set_activity(self, name: str, data: dict[str, Any]) -> None:
         """Start or update the running activity's state."""
         self.state["activity"] = name

@@ -153,8 +153,16 @@ class Database:
         Raises `sqlalchemy.exc.OperationalError` ("database is locked") quickly when another
         writer holds the file; the engine then retries the turn after yielding to the loop.
         """
-        async with self.turn_sessions() as session, session.begin():
-            yield session
+        async with self.turn_sessions() as session:
+            # No session.begin() block: a turn may commit its reads early to hand the connection
+            # back during a slow call (see TurnContext.release_db); the next statement begins
+            # a new transaction on its own.
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
 
     async def upgrade(self, revision: str = "head") -> None:
         """Apply Alembic migrations up to `revision`."""

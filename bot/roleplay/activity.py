@@ -223,6 +223,8 @@ class RoleplayActivity(Activity):
         question = follow.text
         llm = self._llm(ctx, state)
         if llm is not None:
+            # Nothing is written yet: free the connection while the model thinks.
+            await ctx.release_db()
             worded = await llm.follow_up(scenario, state.dump_lines(), follow)
             if worded:
                 question = worded
@@ -264,6 +266,7 @@ class RoleplayActivity(Activity):
         comment = None
         llm = self._llm(ctx, state)
         if llm is not None:
+            await ctx.release_db()
             comment = await llm.comment(scenario, state.dump_lines(), assessment)
         text = feedback_text(
             title=scenario.title,
