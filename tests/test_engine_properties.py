@@ -69,9 +69,7 @@ def _inbound(ref: ConversationRef, item: tuple[str, str, str]) -> Inbound:
     return TextIn(ref=ref, message_id=mid, text=a)
 
 
-def test_ten_thousand_generated_inputs_all_get_replies(
-    db: Database, pack, clock
-) -> None:
+def test_ten_thousand_generated_inputs_all_get_replies(db: Database, pack, clock) -> None:
     from bot.config import Settings
 
     engine = DialogueEngine(
