@@ -91,9 +91,16 @@ async def run_console(runtime: Runtime, user: str) -> int:
         # Per-turn INFO lines would interleave with the chat itself; warnings still show.
         logging.getLogger().setLevel(logging.WARNING)
     adapter = ConsoleAdapter(runtime.engine, user=user)
+    runtime.adapters = [adapter]
+    # The daily term of a console subscription is printed while the chat runs.
+    from bot.daily.scheduler import daily_background
+
+    daily = asyncio.create_task(daily_background(runtime)())
     try:
         return await adapter.run()
     finally:
+        daily.cancel()
+        await asyncio.gather(daily, return_exceptions=True)
         await runtime.db.dispose()
 
 
