@@ -6,6 +6,7 @@ Skips with the reason when no PostgreSQL server answers.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import socket
@@ -19,15 +20,19 @@ from pathlib import Path
 
 import httpx
 import pytest
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import func, select
 
 from storage.db import Database
 from storage.models import Learner, TermSeen
+from tests.fakes.slack_server import FakeSlackServer, SlackCall
 from tests.fakes.telegram_server import FakeTelegram
 from tests.pg import PgTestDatabase
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "replica-test-secret"
+SLACK_SECRET = "replica-slack-signing-secret"
+SLACK_TOKEN = "xoxb-T1-replica-token"
 
 
 def free_port() -> int:
@@ -51,6 +56,9 @@ class Replica:
         return f"http://127.0.0.1:{self.port}/telegram/webhook"
 
 
+Cluster = tuple[FakeTelegram, FakeSlackServer, list["Replica"]]
+
+
 @pytest.fixture
 def pg_url(pg_database: PgTestDatabase | str) -> str:
     """The run's PostgreSQL database, emptied."""
@@ -60,7 +68,9 @@ def pg_url(pg_database: PgTestDatabase | str) -> str:
     return pg_database.url
 
 
-async def start_replicas(fake: FakeTelegram, url: str, tmp: Path, count: int = 2) -> list[Replica]:
+async def start_replicas(
+    fake: FakeTelegram, url: str, tmp: Path, count: int = 2, slack: FakeSlackServer | None = None
+) -> list[Replica]:
     """Start `count` replicas and wait until each answers /readyz."""
     replicas = []
     for i in range(count):
@@ -81,6 +91,14 @@ async def start_replicas(fake: FakeTelegram, url: str, tmp: Path, count: int = 2
                 "PYTHONPATH": str(ROOT),
             }
         )
+        if slack is not None:
+            env.update(
+                {
+                    "SLACK_BOT_TOKEN": SLACK_TOKEN,
+                    "SLACK_SIGNING_SECRET": SLACK_SECRET,
+                    "SLACK_API_URL": f"{slack.url}/api/",
+                }
+            )
         log = tmp / f"replica{i}.log"
         process = subprocess.Popen(  # noqa: ASYNC220  (long-lived children)
             [sys.executable, "-m", "termcoach.cli", "run"],
@@ -121,12 +139,13 @@ def stop_replicas(replicas: list[Replica]) -> None:
 
 
 @pytest.fixture
-async def cluster(pg_url: str, tmp_path: Path) -> AsyncIterator[tuple[FakeTelegram, list[Replica]]]:
-    """A fake Bot API and two replicas on one PostgreSQL database."""
-    async with FakeTelegram() as fake:
-        replicas = await start_replicas(fake, pg_url, tmp_path)
+async def cluster(pg_url: str, tmp_path: Path) -> AsyncIterator[Cluster]:
+    """Fake Bot API and Slack Web API servers, and two replicas on one PostgreSQL database."""
+    async with FakeTelegram() as fake, FakeSlackServer() as slack:
+        slack.add_workspace("T1", SLACK_TOKEN)
+        replicas = await start_replicas(fake, pg_url, tmp_path, slack=slack)
         try:
-            yield fake, replicas
+            yield fake, slack, replicas
         finally:
             stop_replicas(replicas)
 
@@ -143,9 +162,10 @@ async def post(client: httpx.AsyncClient, replica: Replica, update: dict[str, ob
 
 
 async def test_interleaved_messages_over_two_replicas_stay_consistent(
-    cluster: tuple[FakeTelegram, list[Replica]], pg_url: str
+    cluster: Cluster,
+    pg_url: str,
 ) -> None:
-    fake, replicas = cluster
+    fake, _, replicas = cluster
     users = list(range(1001, 1011))
     per_user = 20
     rng = random.Random(5)
@@ -188,11 +208,11 @@ async def test_interleaved_messages_over_two_replicas_stay_consistent(
 
 
 async def test_ten_due_subscriptions_get_exactly_ten_posts(
-    cluster: tuple[FakeTelegram, list[Replica]],
+    cluster: Cluster,
 ) -> None:
     from datetime import UTC, datetime, timedelta
 
-    fake, replicas = cluster
+    fake, _, replicas = cluster
     chats = list(range(2001, 2011))
     # A post time one minute ago (UTC) is due now, on every replica's scheduler (1 s passes).
     now = datetime.now(UTC)
@@ -212,3 +232,74 @@ async def test_ten_due_subscriptions_get_exactly_ten_posts(
     await asyncio.sleep(4)  # several more scheduler passes on both replicas: nothing more
     per_chat = Counter(c for c in chats for t in fake.sent_texts(c) if "Term of the day" in t)
     assert per_chat == dict.fromkeys(chats, 1), per_chat
+
+
+async def slack_dm(
+    client: httpx.AsyncClient, replica: Replica, user: str, text: str, event_id: str, retry: int = 0
+) -> int:
+    """A signed message.im event to one replica, as Slack sends it (optionally as a retry)."""
+    body = json.dumps(
+        {
+            "team_id": "T1",
+            "api_app_id": "A0TERMCOACH",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": {
+                "type": "message",
+                "channel": f"D{user}",
+                "channel_type": "im",
+                "user": user,
+                "text": text,
+                "ts": f"{time.time():.6f}",
+            },
+        }
+    )
+    ts = str(int(time.time()))
+    signature = SignatureVerifier(SLACK_SECRET).generate_signature(timestamp=ts, body=body)
+    headers = {
+        "Content-Type": "application/json",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": str(signature),
+    }
+    if retry:
+        headers["X-Slack-Retry-Num"] = str(retry)
+        headers["X-Slack-Retry-Reason"] = "http_timeout"
+    url = f"http://127.0.0.1:{replica.port}/slack/events"
+    response = await client.post(url, content=body, headers=headers, timeout=30)
+    return response.status_code
+
+
+async def test_slack_messages_over_two_replicas_get_exactly_one_reply_each(
+    cluster: Cluster,
+) -> None:
+    _, slack, replicas = cluster
+    users = [f"U{n}" for n in range(1, 6)]
+    per_user = 10
+    async with httpx.AsyncClient() as client:
+
+        async def user_flow(user: str) -> None:
+            for i in range(0, per_user, 2):
+                statuses = await asyncio.gather(
+                    slack_dm(client, replicas[0], user, "term", f"Ev{user}-{i}"),
+                    slack_dm(client, replicas[1], user, "term", f"Ev{user}-{i + 1}"),
+                )
+                assert statuses == [200, 200]
+
+        await asyncio.gather(*(user_flow(u) for u in users))
+        # Slack retries some events on the other replica: they must not be answered again.
+        retries = [slack_dm(client, replicas[1], u, "term", f"Ev{u}-0", retry=1) for u in users]
+        assert set(await asyncio.gather(*retries)) == {200}
+
+    def dm_posts() -> list[SlackCall]:
+        return [c for c in slack.calls_to("chat.postMessage") if str(c.channel).startswith("DU")]
+
+    deadline = time.monotonic() + 60
+    while len(dm_posts()) < len(users) * per_user and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1.5)  # a late duplicate would have arrived by now
+    per_channel = Counter(c.channel for c in dm_posts())
+    assert per_channel == {f"D{u}": per_user for u in users}, per_channel
+    for user in users:
+        texts = [str(c.params.get("text", "")) for c in dm_posts() if c.channel == f"D{user}"]
+        assert len({t.split("\n", 1)[0] for t in texts}) == per_user, f"{user} saw a term twice"
