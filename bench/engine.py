@@ -37,21 +37,23 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-async def bare_write_tx(path: Path, count: int) -> list[float]:
-    """Latencies (ms) of BEGIN; INSERT; COMMIT with the same pragmas the engine uses."""
-    times: list[float] = []
-    async with aiosqlite.connect(path) as conn:
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA synchronous=FULL")
-        await conn.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT)")
-        await conn.commit()
-        for i in range(count):
-            start = time.perf_counter()
-            await conn.execute("BEGIN")
-            await conn.execute("INSERT INTO t (v) VALUES (?)", (f"value {i}",))
-            await conn.commit()
-            times.append((time.perf_counter() - start) * 1000)
-    return times
+async def open_bare(path: Path) -> aiosqlite.Connection:
+    """A plain aiosqlite connection with the same pragmas the engine's SQLite uses."""
+    conn = await aiosqlite.connect(path)
+    await conn.execute("PRAGMA journal_mode=WAL")
+    await conn.execute("PRAGMA synchronous=FULL")
+    await conn.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT)")
+    await conn.commit()
+    return conn
+
+
+async def bare_write(conn: aiosqlite.Connection, i: int) -> float:
+    """Latency (ms) of one bare write transaction: BEGIN; INSERT; COMMIT."""
+    start = time.perf_counter()
+    await conn.execute("BEGIN")
+    await conn.execute("INSERT INTO t (v) VALUES (?)", (f"value {i}",))
+    await conn.commit()
+    return (time.perf_counter() - start) * 1000
 
 
 def next_input(ref: ConversationRef, last: list[Reply], step: int) -> Inbound:
@@ -82,9 +84,12 @@ async def drive(engine: DialogueEngine, turns: int, learners: int, seed: int) ->
 
 
 async def sqlite_run(turns: int, writes: int) -> dict[str, float]:
-    """The SQLite figures of issue 2."""
+    """The SQLite figures of issue 2.
+
+    The bare write transactions are interleaved with the turns (one each, alternately), so both
+    are measured under the same load on a shared machine.
+    """
     with tempfile.TemporaryDirectory() as tmp:
-        write_times = await bare_write_tx(Path(tmp) / "bare.db", writes)
         db = Database(f"sqlite+aiosqlite:///{tmp}/engine.db")
         await db.upgrade()
         engine = DialogueEngine(
@@ -94,9 +99,25 @@ async def sqlite_run(turns: int, writes: int) -> dict[str, float]:
             settings=Settings(_env_file=None),  # type: ignore[call-arg]
         )
         await drive(engine, 200, 20, seed=99)  # warm-up: caches, prepared statements
-        started = time.perf_counter()
-        turn_times = await drive(engine, turns, 50, seed=1)
-        elapsed = time.perf_counter() - started
+        bare = await open_bare(Path(tmp) / "bare.db")
+        rng = random.Random(1)
+        refs = [ConversationRef("bench", "w", f"c{i}", f"u{i}") for i in range(50)]
+        last: dict[str, list[Reply]] = {r.key: [] for r in refs}
+        turn_times: list[float] = []
+        write_times: list[float] = []
+        elapsed = 0.0
+        for step in range(max(turns, writes)):
+            if step < writes:
+                write_times.append(await bare_write(bare, step))
+            if step < turns:
+                ref = rng.choice(refs)
+                inbound = next_input(ref, last[ref.key], step + 1_000_000)
+                start = time.perf_counter()
+                last[ref.key] = await engine.handle(inbound)
+                took = time.perf_counter() - start
+                elapsed += took
+                turn_times.append(took * 1000)
+        await bare.close()
         await db.dispose()
     write_p50 = statistics.median(write_times)
     turn_p50 = statistics.median(turn_times)

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
 from bot import observe
 from bot.clock import Clock, SystemClock
@@ -115,8 +115,12 @@ class DialogueEngine:
                         # on fresh state (the whole transaction was rolled back).
                         outcome = "conflict"
                         await asyncio.sleep(self.rng.uniform(0.001, 0.01))
-                    except OperationalError as exc:
-                        if not _is_busy(exc):
+                    except DBAPIError as exc:
+                        if exc.connection_invalidated:
+                            # A pooled connection died (a database restart): try a fresh one.
+                            outcome = "reconnect"
+                            continue
+                        if not (isinstance(exc, OperationalError) and _is_busy(exc)):
                             raise
                         # SQLite is busy with another writer (inline sessions fail fast rather
                         # than block the loop): yield so it can finish, then try again.

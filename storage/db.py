@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Delete, Executable, Insert, Select, TextClause, Update, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
+    AsyncTransaction,
     async_sessionmaker,
     create_async_engine,
 )
@@ -66,8 +68,11 @@ def make_engine(url: str, inline: bool = False, **kwargs: Any) -> AsyncEngine:
         pragmas = _inline_pragmas if inline else _sqlite_pragmas
         event.listen(engine.sync_engine, "connect", pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
+    # No pre-ping: it costs a round trip on every checkout. A connection that died with a
+    # server restart fails once, is invalidated, and the engine reruns the turn on a new one.
+    kwargs.setdefault("pool_pre_ping", False)
+    kwargs.setdefault("pool_size", 20)
+    kwargs.setdefault("max_overflow", 20)
     return create_async_engine(url, **kwargs)
 
 
@@ -121,6 +126,66 @@ class FastSession(AsyncSession):
         return await super().scalars(statement, params, **kw)
 
 
+class TurnSession:
+    """The engine's database handle for one turn: AsyncSession's execute API on one connection.
+
+    A turn only runs Core-shaped statements, so it needs no ORM session (whose setup and
+    teardown cost more than a statement on SQLite). The transaction begins with the first
+    statement; `commit()` ends it, and a later statement begins a new one.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
+        self._tx: AsyncTransaction | None = None
+
+    async def connection(self) -> AsyncConnection:
+        """The connection, inside a transaction."""
+        if self._conn is None:
+            self._conn = await self._engine.connect()
+        if self._tx is None:
+            self._tx = await self._conn.begin()
+        return self._conn
+
+    async def execute(self, statement: Any, params: Any = None, **kw: Any) -> Any:
+        """Execute a statement in the turn's transaction."""
+        conn = await self.connection()
+        return await conn.execute(statement, params, **kw)
+
+    async def scalar(self, statement: Any, params: Any = None, **kw: Any) -> Any:
+        """First column of the first row."""
+        conn = await self.connection()
+        return await conn.scalar(statement, params, **kw)
+
+    async def scalars(self, statement: Any, params: Any = None, **kw: Any) -> Any:
+        """First column of every row."""
+        conn = await self.connection()
+        return await conn.scalars(statement, params, **kw)
+
+    def get_bind(self) -> Any:
+        """The engine (its dialect tells SQLite from PostgreSQL)."""
+        return self._engine.sync_engine
+
+    async def commit(self) -> None:
+        """Commit what the turn did so far and hand the connection back."""
+        if self._tx is not None:
+            tx, self._tx = self._tx, None
+            await tx.commit()
+        await self._release()
+
+    async def rollback(self) -> None:
+        """Undo the open transaction, if any, and hand the connection back."""
+        if self._tx is not None:
+            tx, self._tx = self._tx, None
+            await tx.rollback()
+        await self._release()
+
+    async def _release(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            await conn.close()
+
+
 class Database:
     """Owns the engine and the session factory; the only place that knows the URL."""
 
@@ -131,9 +196,6 @@ class Database:
         self.turn_engine = self.engine
         if self.engine.dialect.name == "sqlite":
             self.turn_engine = make_engine(url, inline=True)
-        self.turn_sessions = async_sessionmaker(
-            self.turn_engine, expire_on_commit=False, class_=FastSession
-        )
 
     @property
     def dialect(self) -> str:
@@ -153,16 +215,16 @@ class Database:
         Raises `sqlalchemy.exc.OperationalError` ("database is locked") quickly when another
         writer holds the file; the engine then retries the turn after yielding to the loop.
         """
-        async with self.turn_sessions() as session:
-            # No session.begin() block: a turn may commit its reads early to hand the connection
-            # back during a slow call (see TurnContext.release_db); the next statement begins
-            # a new transaction on its own.
-            try:
-                yield session
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
+        # A turn may commit its reads early to hand the connection back during a slow call
+        # (see TurnContext.release_db); the next statement then begins a new transaction.
+        session = TurnSession(self.turn_engine)
+        try:
+            # Turn code is typed against AsyncSession and uses only its execute/scalar API.
+            yield cast(AsyncSession, session)
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
 
     async def upgrade(self, revision: str = "head") -> None:
         """Apply Alembic migrations up to `revision`."""
