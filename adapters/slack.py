@@ -27,10 +27,8 @@ import asyncio
 import logging
 import re
 import time
-import weakref
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Collection, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +66,7 @@ from adapters.slack_render import (
 )
 from bot.config import Settings
 from bot.engine import DialogueEngine
+from bot.locks import KeyLocks
 from bot.messages import (
     ChoiceIn,
     CommandIn,
@@ -500,22 +499,6 @@ class _QuestionLoc:
     blocks: list[dict[str, Any]]
 
 
-class _KeyLocks:
-    """One lock per conversation, so a conversation's replies leave in order."""
-
-    def __init__(self) -> None:
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-
-    @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[key] = lock
-        async with lock:
-            yield
-
-
 class _Delivery:
     """The replies of one turn on their way out: counts response-URL uses, collects ids."""
 
@@ -578,7 +561,7 @@ class SlackAdapter:
         self._tasks: set[asyncio.Task[None]] = set()
         self._seen_events: OrderedDict[str, float] = OrderedDict()
         self._questions: OrderedDict[str, _QuestionLoc] = OrderedDict()
-        self._locks = _KeyLocks()
+        self._locks = KeyLocks()
         self._ready = False
         self._stopped = False
         self._socket: Any = None

@@ -18,10 +18,8 @@ import random
 import re
 import time
 import warnings
-import weakref
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
@@ -44,6 +42,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from adapters.telegram_render import callback_data_for, keyboard, render, split_html, tg_len
 from bot.config import Settings
+from bot.locks import KeyLocks
 from bot.messages import (
     ChoiceIn,
     CommandIn,
@@ -334,23 +333,6 @@ def _callback_inbound(query: CallbackQuery, workspace: str, mid: str) -> Inbound
         is_group=is_group,
         raw=query,
     )
-
-
-class KeyLocks:
-    """One asyncio lock per conversation, so one chat's replies go out in the order asked."""
-
-    def __init__(self) -> None:
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-
-    @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        """Hold the lock for `key` for the duration of the block."""
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[key] = lock
-        async with lock:
-            yield
 
 
 class _Stop(Exception):

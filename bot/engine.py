@@ -6,9 +6,7 @@ import asyncio
 import logging
 import random
 import time
-import weakref
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import CommandRegistry, normalize_command
 from bot.config import Settings
 from bot.context import TurnContext
+from bot.locks import KeyLocks
 from bot.messages import ChoiceIn, CommandIn, Inbound, Reply, TextIn
 from content.index import PackIndex
 from content.models import Pack
@@ -47,23 +46,6 @@ TurnHook = Callable[[str, str, float], None]
 def clean_text(text: str) -> str:
     """Drop control characters (keeping newlines and tabs) and surrounding blanks."""
     return "".join(ch for ch in text if ch in "\n\t" or (ch >= " " and ch != "\x7f")).strip()
-
-
-class KeyLocks:
-    """One asyncio lock per key, dropped when nobody holds or waits for it (aiogram's pattern)."""
-
-    def __init__(self) -> None:
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-
-    @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        """Hold the lock for `key` for the duration of the block."""
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[key] = lock
-        async with lock:
-            yield
 
 
 class DialogueEngine:
