@@ -290,8 +290,11 @@ def _command_inbound(body: Mapping[str, Any], team: str, admins: Collection[str]
     channel = str(body.get("channel_id") or "")
     user = str(body.get("user_id") or "")
     name, _, args = str(body.get("text") or "").strip().partition(" ")
+    dm = _is_dm(channel, "im" if body.get("channel_name") == "directmessage" else None)
     return CommandIn(
-        ref=ConversationRef(PLATFORM, team, channel, user),
+        # In a channel the answers are private (ephemeral), so each person gets their own
+        # conversation there; the channel itself (its daily term) is still `channel`.
+        ref=ConversationRef(PLATFORM, team, channel, user, scope=None if dm else user),
         message_id=f"slack:{body.get('trigger_id') or _fallback_id(body)}",
         name=name.lstrip("/").lower() or "help",
         args=_unescape(args.strip()),
@@ -328,8 +331,12 @@ def _action_inbound(
         return None
     container = body.get("container") or {}
     channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
+    thread = _action_thread(body)
+    # A press outside a DM and outside a thread is answered privately (an ephemeral question,
+    # or "Quiz me" on a channel post): it belongs to the presser's own conversation there.
+    scope = user if not _is_dm(channel) and thread is None else None
     return ChoiceIn(
-        ref=ConversationRef(PLATFORM, team, channel, user, _action_thread(body)),
+        ref=ConversationRef(PLATFORM, team, channel, user, thread, scope),
         message_id=message_id,
         payload=str(action.get("value") or ""),
         display_name=display,

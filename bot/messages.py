@@ -33,14 +33,21 @@ class ConversationRef:
     chat: str
     user: str
     thread: str | None = None
+    # A private conversation inside a shared chat: Slack answers slash commands and button
+    # presses in a channel privately, so each person there has their own quiz or role-play.
+    scope: str | None = None
 
     @property
     def key(self) -> str:
-        """Stable conversation key: platform, workspace, chat and thread, never the user."""
+        """Stable conversation key: platform, workspace, chat, thread and private scope.
+
+        The user is not part of it (a group chat is one conversation), except through `scope`.
+        """
         parts = [self.platform, self.workspace, self.chat]
         if self.thread:
             parts.append(self.thread)
-        return ":".join(p.replace(":", "%3A") for p in parts)
+        key = ":".join(p.replace(":", "%3A") for p in parts)
+        return f"{key}~{self.scope}" if self.scope else key
 
     @property
     def learner_key(self) -> tuple[str, str, str]:
@@ -49,7 +56,9 @@ class ConversationRef:
 
     def for_user(self, user: str) -> ConversationRef:
         """The same conversation seen from another user."""
-        return ConversationRef(self.platform, self.workspace, self.chat, user, self.thread)
+        return ConversationRef(
+            self.platform, self.workspace, self.chat, user, self.thread, self.scope
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

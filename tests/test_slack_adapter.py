@@ -980,3 +980,21 @@ async def test_a_chart_is_uploaded_to_the_dm(make_slack: MakeSlack, fake: FakeSl
     assert upload.params["size"] > 100
     (complete,) = fake.calls_to("files.completeUploadExternal")
     assert complete.params["channel_id"] == "DU1"
+
+
+async def test_two_people_quizzing_in_one_channel_keep_their_own_quiz(
+    make_slack: MakeSlack, fake: FakeSlackServer
+) -> None:
+    slack = await make_slack()
+    await slack.slash("quiz", user="U1")
+    await slack.settle()
+    _, question_u1 = fake.calls_to("response_url")
+    fake.reset()
+    await slack.slash("quiz", user="U2")  # must not interrupt U1's quiz
+    await slack.settle()
+    assert "stopped" not in " ".join(c.all_text() for c in fake.calls_to("response_url")).lower()
+    fake.reset()
+    await slack.press(question_u1, 0, user="U1")
+    await slack.settle()
+    update = fake.calls_to("response_url")[0]
+    assert "Correct" in update.all_text() or "Not quite" in update.all_text()
