@@ -48,6 +48,7 @@ from adapters.telegram import (  # noqa: E402
     TelegramAdapter,
     build_application,
 )
+from bot import observe  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.engine import DialogueEngine  # noqa: E402
 from bot.messages import Inbound, Reply, TextIn, escape  # noqa: E402
@@ -224,7 +225,7 @@ async def adapter_run(
         db=db, pack=load_default_pack(), rng=random.Random(7), settings=settings
     )
     turns: list[float] = []
-    engine.on_turn.append(lambda _platform, _outcome, seconds: turns.append(seconds))
+    observe.OBSERVERS.turn.append(lambda _platform, _outcome, seconds: turns.append(seconds))
     app = application(fake, concurrency)
     adapter = TelegramAdapter(engine, db, app, poll_timeout=1.0)
     try:

@@ -6,7 +6,6 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +17,7 @@ from bot.commands import CommandRegistry, normalize_command
 from bot.config import Settings
 from bot.context import TurnContext
 from bot.locks import KeyLocks
-from bot.messages import ChoiceIn, CommandIn, Inbound, Reply, TextIn
+from bot.messages import ChoiceIn, CommandIn, Inbound, Reply, TextIn, escape
 from content.index import PackIndex
 from content.models import Pack
 from storage import repos
@@ -39,8 +38,6 @@ DB_DOWN = (
 )
 INTERNAL_ERROR = "Sorry, something went wrong on my side. Please try again, or type /help."
 BUSY = "You sent several messages at once and I lost track. Please send your last one again."
-
-TurnHook = Callable[[str, str, float], None]
 
 
 def clean_text(text: str) -> str:
@@ -76,7 +73,6 @@ class DialogueEngine:
             registry = build_registry()
         self.registry = registry
         self._locks = KeyLocks()
-        self.on_turn: list[TurnHook] = []
 
     @property
     def commands(self) -> list[tuple[str, str]]:
@@ -134,8 +130,6 @@ class DialogueEngine:
                         "duration_ms": round(elapsed * 1000, 2),
                     },
                 )
-            for hook in self.on_turn:
-                hook(inbound.ref.platform, outcome, elapsed)
 
     async def _turn(self, inbound: Inbound) -> list[Reply]:
         now = self.clock.now()
@@ -230,7 +224,9 @@ class DialogueEngine:
         shown = clean_text(name)[:40] or "that"
         guess = self.registry.suggest(name)
         hint = f" Did you mean /{guess}?" if guess else ""
-        return Reply(f"I don't know the command /{_safe(shown)}.{hint} Type /help to see them all.")
+        return Reply(
+            f"I don't know the command /{escape(shown)}.{hint} Type /help to see them all."
+        )
 
     async def _choice(self, ctx: TurnContext, choice: ChoiceIn) -> list[Reply]:
         payload = choice.payload[:200]
@@ -308,9 +304,3 @@ class DialogueEngine:
 def _is_busy(exc: OperationalError) -> bool:
     message = str(exc.orig if exc.orig is not None else exc).lower()
     return "database is locked" in message or "database is busy" in message
-
-
-def _safe(text: str) -> str:
-    from bot.messages import escape
-
-    return escape(text)

@@ -167,14 +167,6 @@ class PackIndex:
         """Terms easily confused with this one: its `confused_with`, pairs, and reverse links."""
         return list(self._confusables[term.id])
 
-    def normalized_names(self, term: Term) -> frozenset[str]:
-        """The term's names and aliases, normalized (computed once per pack)."""
-        return self._normalized[term.id]
-
-    @cached_property
-    def _normalized(self) -> dict[str, frozenset[str]]:
-        return {t.id: frozenset(normalize(n) for n in t.names) for t in self.pack.terms}
-
     @cached_property
     def _same_category(self) -> dict[str, tuple[Term, ...]]:
         return {

@@ -28,10 +28,6 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_INLINE_BUSY_MS = 20
 
 
-class DatabaseUnavailable(RuntimeError):
-    """The database could not be reached or answered with an operational error."""
-
-
 def _inline_pragmas(dbapi_conn: Any, record: Any) -> None:
     _sqlite_pragmas(dbapi_conn, record)
     cur = dbapi_conn.cursor()

@@ -84,6 +84,9 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         async with self._adapt_connection._execute_mutex:
             conn = self._connection
             outcome: Outcome = await conn._execute(_run, conn._conn, operation, parameters, many)
+        self._store(outcome)
+
+    def _store(self, outcome: Outcome) -> None:
         self._description, self._rowcount, self._lastrowid, rows, in_tx = outcome
         self._rows = collections.deque(rows)
         if in_tx:
@@ -131,12 +134,15 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
 
 
 class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
-    """The aiosqlite DBAPI shim handing out `OneHopConnection`s."""
+    """The aiosqlite DBAPI shim handing out connections of `connection_cls`."""
+
+    connection_cls: type[OneHopConnection] = OneHopConnection
+    connect_kw: dict[str, Any] = {}  # noqa: RUF012
 
     def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
-        """Open an aiosqlite connection wrapped for one-hop statements."""
-        adapted = super().connect(*arg, **kw)
-        return OneHopConnection(self, adapted._connection)
+        """Open an aiosqlite connection wrapped in `connection_cls`."""
+        adapted = super().connect(*arg, **{**kw, **self.connect_kw})
+        return self.connection_cls(self, adapted._connection)
 
 
 class OneHopDialect(SQLiteDialect_aiosqlite):
@@ -144,11 +150,12 @@ class OneHopDialect(SQLiteDialect_aiosqlite):
 
     driver = "aiosqlite_onehop"
     supports_statement_cache = True
+    dbapi_cls: type[OneHopDbapi] = OneHopDbapi
 
     @classmethod
     def import_dbapi(cls) -> OneHopDbapi:
         """The DBAPI shim."""
-        return OneHopDbapi(__import__("aiosqlite"), __import__("sqlite3"))
+        return cls.dbapi_cls(__import__("aiosqlite"), __import__("sqlite3"))
 
 
 registry.register("sqlite.aiosqlite_onehop", "storage.sqlite_onehop", "OneHopDialect")
@@ -168,14 +175,10 @@ class InlineCursor(OneHopCursor):
     __slots__ = ()
 
     def _inline(self, operation: Any, parameters: Any, many: bool) -> None:
-        outcome = _run(self._connection._conn, operation, parameters, many)
+        self._store(_run(self._connection._conn, operation, parameters, many))
         # SQLAlchemy's greenlet bridge insists that an async driver awaited something; an
         # already-finished coroutine satisfies it without a trip through the event loop.
         await_(_nothing())
-        self._description, self._rowcount, self._lastrowid, rows, in_tx = outcome
-        self._rows = collections.deque(rows)
-        if in_tx:
-            self._adapt_connection._in_tx = True  # type: ignore[attr-defined]
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         """Execute one statement inline and buffer its rows."""
@@ -216,26 +219,19 @@ class InlineConnection(OneHopConnection):
             self._in_tx = False
 
 
-class InlineDbapi(AsyncAdapt_aiosqlite_dbapi):
-    """The aiosqlite DBAPI shim handing out `InlineConnection`s."""
+class InlineDbapi(OneHopDbapi):
+    """The shim for `InlineConnection`s, usable from the event-loop thread."""
 
-    def connect(self, *arg: Any, **kw: Any) -> InlineConnection:
-        """Open an aiosqlite connection usable from the event-loop thread."""
-        kw["check_same_thread"] = False
-        adapted = super().connect(*arg, **kw)
-        return InlineConnection(self, adapted._connection)
+    connection_cls = InlineConnection
+    connect_kw = {"check_same_thread": False}  # noqa: RUF012
 
 
-class InlineDialect(SQLiteDialect_aiosqlite):
+class InlineDialect(OneHopDialect):
     """``sqlite+aiosqlite_inline``: statements run inline on the event loop (turn sessions)."""
 
     driver = "aiosqlite_inline"
     supports_statement_cache = True
-
-    @classmethod
-    def import_dbapi(cls) -> InlineDbapi:
-        """The DBAPI shim."""
-        return InlineDbapi(__import__("aiosqlite"), __import__("sqlite3"))
+    dbapi_cls = InlineDbapi
 
 
 registry.register("sqlite.aiosqlite_inline", "storage.sqlite_onehop", "InlineDialect")
