@@ -17,6 +17,7 @@ from bot.commands import CommandRegistry, normalize_command
 from bot.config import Settings
 from bot.context import TurnContext
 from bot.locks import KeyLocks
+from bot.lookup import asked_term
 from bot.messages import ChoiceIn, CommandIn, Inbound, Reply, TextIn, escape
 from content.index import PackIndex
 from content.models import Pack
@@ -283,12 +284,25 @@ class DialogueEngine:
             return await self.run_command(
                 ctx, CommandIn(ref=message.ref, name=first.lower(), args=rest)
             )
-        if text and len(text) <= 80:
-            match = self.pack.exact(text)
+        term_spec = self.registry.get("term")
+        if term_spec is not None and text and len(text) <= 120:
+            match = self.pack.exact(text) if len(text) <= 80 else None
             if match is not None:
-                term_spec = self.registry.get("term")
-                if term_spec is not None:
-                    return await term_spec.handler(ctx, match.id)
+                return await term_spec.handler(ctx, match.id)
+            # "what is PSI?": look the term up (typos allowed). A question about anything else
+            # gets a plain answer, not far-fetched suggestions; in a group, nothing at all.
+            asked = asked_term(text)
+            if asked:
+                if self.pack.find_term(asked) is not None:
+                    return await term_spec.handler(ctx, asked)
+                if not message.is_group:
+                    return [
+                        Reply(
+                            f"I don't have a term called “{escape(asked[:80])}”. I teach the "
+                            "vocabulary of ML platform engineering: type /topics to browse it, "
+                            "or /help for everything I can do."
+                        )
+                    ]
         return [
             Reply(
                 "I'm not sure what you mean. Try /quiz for a short quiz, /term NAME to look up a "

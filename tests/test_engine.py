@@ -134,6 +134,24 @@ async def test_typing_a_term_name_shows_its_card(chat: Chat) -> None:
     assert chat.last[0].kind == "card"
 
 
+async def test_asking_what_a_term_means_shows_its_card(chat: Chat) -> None:
+    for question, title in (
+        ("what is PSI?", "PSI"),
+        ("What does shadow mode mean?", "shadow mode"),
+        ("can you explain training-serving skew, please", "training-serving skew"),
+        ("define feture store", "feature store"),  # a typo is fine
+    ):
+        await chat.send(question)
+        assert chat.last[0].kind == "card", question
+        assert title in (chat.last[0].title or ""), question
+
+
+async def test_asking_about_something_we_do_not_teach_says_so_plainly(chat: Chat) -> None:
+    await chat.send("what is the weather like today?")
+    assert "I don't have a term called" in chat.text and "/topics" in chat.text
+    assert chat.last[0].kind != "card"
+
+
 async def test_bare_command_words_work_in_direct_messages(chat: Chat) -> None:
     await chat.send("help")
     assert "/quiz" in chat.text

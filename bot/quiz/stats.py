@@ -19,14 +19,22 @@ TROUBLE_SHOWN = 3
 
 
 async def quiz_stats_section(ctx: TurnContext) -> list[str]:
-    """Terms seen, due today, mastered, streak, accuracy per topic and the most troublesome terms."""
+    """Terms seen, due now and later today, mastered, streak, accuracy per topic and the most troublesome terms."""
     pack = ctx.pack
     learner = ctx.learner
     tz = zone(learner.timezone)
     seen = await repos.seen_terms(ctx.session, learner.id)
     cards = list((await store.load_cards(ctx.session, learner.id)).values())
     end_today = day_end(local_date(ctx.now, tz), tz)
-    due_today = sum(1 for c in cards if not c.is_new and c.due <= end_today)
+    due_now = sum(1 for c in cards if c.is_due(ctx.now))
+    # Cards due again within minutes (just quizzed) count as later today: /review would not
+    # show them yet, so "due" must not promise what /review then refuses.
+    later_today = sum(
+        1 for c in cards if not c.is_new and not c.is_due(ctx.now) and c.due <= end_today
+    )
+    due_line = f"Due for review now: {due_now}" + (" (type /review)" if due_now else "")
+    if later_today:
+        due_line += f", {later_today} more later today"
     mastered = sum(1 for c in cards if c.mastered)
     times = await store.answer_times(ctx.session, learner.id)
     streak = streak_at(times, ctx.now, tz)
@@ -34,7 +42,7 @@ async def quiz_stats_section(ctx: TurnContext) -> list[str]:
     counts = await store.wrong_counts(ctx.session, learner.id)
     lines = [
         f"Terms seen: {len(seen & set(pack.terms))} of {len(pack.terms)}",
-        f"Due today: {due_today}" + (" (type /review)" if due_today else ""),
+        due_line,
         f"Mastered: {mastered} (memory stable for {MASTERED_STABILITY_DAYS:.0f}+ days)",
         f"Streak: {streak} day{'s' if streak != 1 else ''} (longest {best})",
     ]

@@ -1,0 +1,25 @@
+"""Read a learner's plain question about a term ("what is PSI?", "define concept drift")."""
+
+from __future__ import annotations
+
+import re
+
+# Learners writing in a second language ask in many shapes; these cover the common ones.
+_ASK = re.compile(
+    r"^(?:(?:can you |could you |please )*"
+    r"(?:what(?:'s| is| are| does| do)|whats|define|definition of|explain|meaning of|"
+    r"tell me about|what is meant by)\s+)"
+    r"(?:(?:the|a|an|term)\s+)?"
+    r"(?P<term>.+?)"
+    r"(?:\s+(?:mean|means|stand for|stands for))?(?:,?\s+please)?\s*[?.!]*$",
+    re.IGNORECASE,
+)
+
+
+def asked_term(text: str) -> str | None:
+    """The term a question asks about, or None when the text is not such a question."""
+    match = _ASK.match(text.strip())
+    if match is None:
+        return None
+    term = match.group("term").strip(" \"'“”‘’?.!")
+    return term if any(ch.isalnum() for ch in term) else None

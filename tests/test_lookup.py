@@ -1,0 +1,35 @@
+"""Reading plain questions about a term."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.lookup import asked_term
+
+
+def test_common_question_shapes() -> None:
+    cases = {
+        "what is PSI": "PSI",
+        "What's concept drift?": "concept drift",
+        "what does PSI stand for?": "PSI",
+        "what does training-serving skew mean?": "training-serving skew",
+        "define shadow mode": "shadow mode",
+        "Explain the feature store.": "feature store",
+        "could you explain point-in-time correctness please?": "point-in-time correctness",
+        "tell me about a model registry": "model registry",
+        'what is "drift"?': "drift",
+    }
+    for text, term in cases.items():
+        assert asked_term(text) == term, text
+
+
+def test_other_text_is_not_a_question_about_a_term() -> None:
+    for text in ("hello", "what", "what is", "what is ?", "the PSI is high", "", "   "):
+        assert asked_term(text) is None, text
+
+
+@given(st.text(max_size=300))
+def test_any_text_gives_none_or_a_piece_of_it(text: str) -> None:
+    term = asked_term(text)
+    assert term is None or (term and term.lower() in text.lower())
