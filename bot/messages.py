@@ -14,11 +14,12 @@ from typing import Any, Literal
 Platform = Literal["console", "slack", "telegram", "test"]
 
 MARKUP_CHARS = "*_`\\"
+_ESCAPES = str.maketrans({ch: "\\" + ch for ch in MARKUP_CHARS})
 
 
 def escape(text: str) -> str:
     """Escape the neutral markup characters in user or content text."""
-    return "".join("\\" + ch if ch in MARKUP_CHARS else ch for ch in text)
+    return text.translate(_ESCAPES)
 
 
 @dataclass(frozen=True, slots=True)

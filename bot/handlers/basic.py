@@ -24,7 +24,10 @@ async def help_command(ctx: TurnContext, args: str) -> list[Reply]:
     ]
     for group, items in groups.items():
         lines += ["", f"*{escape(group)}*", *items]
-    lines += ["", "Outside a quiz you can also just type a term, like “PSI”, or ask “what is PSI?”."]
+    lines += [
+        "",
+        "Outside a quiz you can also just type a term, like “PSI”, or ask “what is PSI?”.",
+    ]
     choices = (
         Choice("Start a quiz", "cmd:quiz"),
         Choice("Next new term", "cmd:term"),

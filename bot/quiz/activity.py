@@ -130,16 +130,19 @@ def plan_quiz(
         key=lambda t: cards[t.id].due,
     )
     fresh = [t for t in shuffled if t.id not in cards or cards[t.id].is_new]
+    taken = {t.id for t in due} | {t.id for t in fresh}
     known = sorted(
-        (t for t in shuffled if t not in due and t not in fresh),
+        (t for t in shuffled if t.id not in taken),
         key=lambda t: retrievability(cards[t.id], now),
     )
     picked: list[Term] = [*due[: size // 2], *fresh[:NEW_PER_QUIZ]]
+    picked_ids = {t.id for t in picked}
     for term in [*due, *known, *fresh]:
         if len(picked) >= size:
             break
-        if term not in picked:
+        if term.id not in picked_ids:
             picked.append(term)
+            picked_ids.add(term.id)
     order = {t.id: i for i, t in enumerate(shuffled)}
     # Keep the random order inside the round, so due terms are not always asked first.
     return [t.id for t in sorted(picked[:size], key=lambda t: order[t.id])]
