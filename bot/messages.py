@@ -8,6 +8,7 @@ stray ``*`` or ``_`` in it is not taken for markup.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -156,22 +157,19 @@ class Reply:
         return strip_markup(self.text if not self.title else f"{self.title}\n{self.text}")
 
 
+_ESCAPED = re.compile(r"\\([*_`\\])")
+_MARKUP_OR_ESCAPED = re.compile(r"\\([*_`\\])|[*_`]")
+_SPECIAL = re.compile(r"[*_`\\]")
+_MARKERS = {"*": "b", "_": "i", "`": "code"}
+# What ends a marked run: the marker itself, an escape to skip, or (except in code) a newline.
+_CLOSERS = {"*": re.compile(r"[\\\n*]"), "_": re.compile(r"[\\\n_]"), "`": re.compile(r"[\\`]")}
+
+
 def strip_markup(text: str) -> str:
     """Remove the neutral markup characters (keeping escaped ones as literals)."""
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text) and text[i + 1] in MARKUP_CHARS:
-            out.append(text[i + 1])
-            i += 2
-            continue
-        if ch in "*_`":
-            i += 1
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    if not _SPECIAL.search(text):
+        return text
+    return _MARKUP_OR_ESCAPED.sub(lambda m: m.group(1) or "", text)
 
 
 def parse_markup(text: str) -> list[tuple[str, str]]:
@@ -179,61 +177,62 @@ def parse_markup(text: str) -> list[tuple[str, str]]:
 
     Adapters render runs to their own format. An unclosed marker is kept as a literal character.
     """
+    if not _SPECIAL.search(text):
+        return [("", text)] if text else []
     runs: list[tuple[str, str]] = []
     buf: list[str] = []
-    i = 0
-    markers = {"*": "b", "_": "i", "`": "code"}
-
-    def flush(style: str = "") -> None:
-        if buf:
-            runs.append((style, "".join(buf)))
-            buf.clear()
-
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text) and text[i + 1] in MARKUP_CHARS:
-            buf.append(text[i + 1])
-            i += 2
+    i, n = 0, len(text)
+    while i < n:
+        found = _SPECIAL.search(text, i)
+        if found is None:
+            buf.append(text[i:])
+            break
+        j = found.start()
+        if j > i:
+            buf.append(text[i:j])
+        ch = text[j]
+        if ch == "\\":
+            if j + 1 < n and text[j + 1] in MARKUP_CHARS:
+                buf.append(text[j + 1])
+                i = j + 2
+            else:
+                buf.append(ch)
+                i = j + 1
             continue
-        if ch in markers:
-            end = _find_close(text, i + 1, ch)
-            if end > i + 1:
-                flush()
-                inner = text[i + 1 : end]
-                runs.append((markers[ch], _unescape(inner)))
-                i = end + 1
-                continue
+        end = _find_close(text, j + 1, ch)
+        if end > j + 1:
+            if buf:
+                runs.append(("", "".join(buf)))
+                buf.clear()
+            runs.append((_MARKERS[ch], _unescape(text[j + 1 : end])))
+            i = end + 1
+            continue
         buf.append(ch)
-        i += 1
-    flush()
+        i = j + 1
+    if buf:
+        runs.append(("", "".join(buf)))
     return runs
 
 
 def _find_close(text: str, start: int, marker: str) -> int:
-    i = start
-    while i < len(text):
-        if text[i] == "\\" and i + 1 < len(text):
-            i += 2
-            continue
-        if text[i] == "\n" and marker != "`":
+    closers = _CLOSERS[marker]
+    i, n = start, len(text)
+    while True:
+        found = closers.search(text, i)
+        if found is None:
             return -1
-        if text[i] == marker:
-            return i
-        i += 1
-    return -1
+        at = found.start()
+        ch = text[at]
+        if ch == "\\":
+            if at + 1 >= n:
+                return -1
+            i = at + 2  # an escaped character never closes a run
+            continue
+        return at if ch == marker else -1
 
 
 def _unescape(text: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        if text[i] == "\\" and i + 1 < len(text) and text[i + 1] in MARKUP_CHARS:
-            out.append(text[i + 1])
-            i += 2
-            continue
-        out.append(text[i])
-        i += 1
-    return "".join(out)
+    return _ESCAPED.sub(r"\1", text) if "\\" in text else text
 
 
 SendStatus = Literal["sent", "retry", "blocked", "gone", "failed"]
