@@ -3,6 +3,11 @@
 Drives the engine in-process (no adapter) through scripted quizzes and prints turns per second and
 p50/p99 turn latency, beside the p50 of a bare write transaction measured in the same run. The last
 line is one JSON object (see issue 2; issue 8 adds PostgreSQL figures with --pg).
+
+With --pg it also reports the CPU each PostgreSQL turn cost, in the replicas' Python processes and
+(when the server runs on this machine, read from /proc over the whole run, so connection set-up
+and warm-up are included) in PostgreSQL itself. On a 2-core machine two replicas can scale only
+as far as both fit: roughly 2 / (python_ms + server_ms) turns per ms against 1 / python_ms.
 """
 
 from __future__ import annotations
@@ -10,11 +15,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiosqlite
@@ -133,8 +140,12 @@ async def sqlite_run(turns: int, writes: int) -> dict[str, float]:
     }
 
 
-async def pg_worker(url: str, seconds: float, concurrency: int, worker: int) -> int:
-    """One replica: drive `concurrency` conversations at once for `seconds`; return turns done."""
+async def pg_worker(url: str, seconds: float, concurrency: int, worker: int) -> str:
+    """One replica: drive `concurrency` conversations at once for `seconds`.
+
+    Returns "turns cpu_seconds warmup_turns": turns and this process's CPU time in the measured
+    window, and the turns of the one-second warm-up before it.
+    """
     db = Database(url, pool_size=concurrency, max_overflow=0)
     engine = DialogueEngine(
         db=db,
@@ -159,17 +170,54 @@ async def pg_worker(url: str, seconds: float, concurrency: int, worker: int) -> 
 
     deadline = time.perf_counter() + 1.0  # warm-up
     await asyncio.gather(*(learner(i) for i in range(concurrency)))
-    done = 0
+    warm, done = done, 0
+    cpu_start = time.process_time()
     deadline = time.perf_counter() + seconds
     await asyncio.gather(*(learner(i) for i in range(concurrency)))
+    cpu = time.process_time() - cpu_start
     await db.dispose()
-    return done
+    return f"{done} {cpu:.4f} {warm}"
 
 
-def pg_replicas(url: str, replicas: int, seconds: float, concurrency: int) -> float:
+def postgres_cpu_seconds() -> float | None:
+    """CPU time used so far by local PostgreSQL processes (ended backends included), or None.
+
+    Read from /proc: the postmaster's children-time fields hold the backends that have exited.
+    Only meaningful when the server runs on this machine.
+    """
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    ticks = 0
+    found = False
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if not (entry / "comm").read_text().startswith("postgres"):
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found = True
+        ticks += sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None
+
+
+@dataclass
+class ReplicaRun:
+    """Turns per second of a replica set, with the CPU each turn cost (ms) where measurable."""
+
+    turns_per_s: float
+    python_cpu_ms: float
+    postgres_cpu_ms: float | None
+
+
+def pg_replicas(url: str, replicas: int, seconds: float, concurrency: int) -> ReplicaRun:
     """Turns per second of `replicas` processes sharing one PostgreSQL database."""
     import subprocess
 
+    pg_before = postgres_cpu_seconds()
     procs = [
         subprocess.Popen(
             [
@@ -189,11 +237,24 @@ def pg_replicas(url: str, replicas: int, seconds: float, concurrency: int) -> fl
         )
         for w in range(replicas)
     ]
-    total = 0
+    total = warm = 0
+    cpu = 0.0
     for proc in procs:
         out, _ = proc.communicate(timeout=seconds * 10 + 60)
-        total += int(out.strip().splitlines()[-1])
-    return total / seconds
+        turns, used, warmup = out.strip().splitlines()[-1].split()
+        total += int(turns)
+        cpu += float(used)
+        warm += int(warmup)
+    pg_after = postgres_cpu_seconds()
+    # PostgreSQL's CPU is read over the whole run, so it is shared over warm-up turns too.
+    pg_ms = None
+    if pg_before is not None and pg_after is not None and total + warm:
+        pg_ms = round((pg_after - pg_before) / (total + warm) * 1000, 3)
+    return ReplicaRun(
+        turns_per_s=total / seconds,
+        python_cpu_ms=round(cpu / total * 1000, 3) if total else 0.0,
+        postgres_cpu_ms=pg_ms,
+    )
 
 
 async def pg_prepare(admin: str) -> str:
@@ -254,9 +315,18 @@ def main() -> None:
             two = pg_replicas(url, 2, args.seconds, args.concurrency)
         finally:
             asyncio.run(pg_drop(args.pg, url))
-        result["pg_turns_per_s_1"] = round(one, 1)
-        result["pg_turns_per_s_2"] = round(two, 1)
-        result["pg_scale_2_over_1"] = round(two / one, 2) if one else 0.0
+        result["pg_turns_per_s_1"] = round(one.turns_per_s, 1)
+        result["pg_turns_per_s_2"] = round(two.turns_per_s, 1)
+        result["pg_scale_2_over_1"] = (
+            round(two.turns_per_s / one.turns_per_s, 2) if one.turns_per_s else 0.0
+        )
+        # Where the CPU goes: two replicas can only scale while Python and PostgreSQL together
+        # fit on the machine's cores (see the issue 8 note).
+        result["pg_python_cpu_ms_per_turn_1"] = one.python_cpu_ms
+        result["pg_python_cpu_ms_per_turn_2"] = two.python_cpu_ms
+        if one.postgres_cpu_ms is not None and two.postgres_cpu_ms is not None:
+            result["pg_server_cpu_ms_per_turn_1"] = one.postgres_cpu_ms
+            result["pg_server_cpu_ms_per_turn_2"] = two.postgres_cpu_ms
     for key, value in result.items():
         print(f"{key:>18}: {value}")
     print(json.dumps(result))
