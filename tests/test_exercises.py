@@ -11,6 +11,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.clock import FakeClock
+from bot.messages import escape
 from bot.roleplay import catalog
 from content.index import PackIndex
 from content.loader import DEFAULT_PACK
@@ -18,6 +19,7 @@ from storage.db import Database
 from storage.models import RoleplaySession
 from termcoach.cli import app
 from tests.chatflow import Chat
+from tests.quiz_support import answer
 
 
 def feedback_of(chat: Chat) -> str:
@@ -154,6 +156,26 @@ async def test_prep_cards_quiz_then_short_roleplay(chat: Chat, pack: PackIndex) 
     # The prep is over: /prep alone explains itself again.
     await chat.command("prep")
     assert "Type /prep and a topic, an audience, or both" in chat.text
+
+
+async def test_prep_quiz_asks_the_six_cards_then_offers_step_3(chat: Chat) -> None:
+    await chat.command("prep", "drift for pm")
+    cards = next(r for r in chat.last if r.kind == "card")
+    assert chat.engine is not None
+    shown = {
+        t.id
+        for t in chat.engine.pack.terms.values()
+        if f"*{t.term}*:" in cards.text or f"*{escape(t.term)}*:" in cards.text
+    }
+    assert len(shown) == 6
+    asked: list[str] = []
+    while any(r.kind == "question" for r in chat.last):
+        asked.append((await answer(chat.engine, chat, correct=True)).term_id)
+    assert sorted(asked) == sorted(shown)  # each card once, nothing else from the topic
+    assert "Next: step 3, the role-play with Priya. Type /prep." in chat.text
+    go_on = next(c for r in chat.last for c in r.choices if c.label == "Go on")
+    await chat.payload(go_on.payload)
+    assert "Step 3 of 3" in chat.text and "Priya" in chat.text
 
 
 @pytest.mark.parametrize(

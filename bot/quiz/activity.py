@@ -100,6 +100,10 @@ class RoundState(BaseModel):
     poll: bool = False
     retries: int = 0
     last_kind: str | None = None
+    # What comes after the round, when it is part of a longer routine (prep): a line for the
+    # summary and the command its button runs.
+    then_text: str = ""
+    then_command: str = ""
 
 
 def parse_mode(args: str) -> tuple[bool | None, str]:
@@ -446,6 +450,9 @@ class QuestionRound(Activity):
         cards = await store.load_cards(ctx.session, ctx.learner.id)
         if any(c.is_due(ctx.now) for c in cards.values()):
             choices.insert(0, Choice("Review due terms", "cmd:review"))
+        if state.then_command:
+            lines.append(f"*Next:* {escape(state.then_text)} Type /{state.then_command}.")
+            choices.insert(0, Choice("Go on", f"cmd:{state.then_command}"))
         return Reply("\n".join(lines), choices=tuple(choices))
 
 
@@ -575,6 +582,35 @@ class QuizActivity(QuestionRound):
         )
         intro = (
             f"Quiz on *{escape(label)}*: {len(term_ids)} questions. "
+            "Missed terms come back once at the end. /cancel stops."
+        )
+        return await self.begin(ctx, state, intro)
+
+    async def start_on_terms(
+        self,
+        ctx: TurnContext,
+        term_ids: list[str],
+        label: str,
+        again: str = "",
+        then: tuple[str, str] | None = None,
+    ) -> list[Reply]:
+        """A round on exactly these terms, in random order (prep quizzes the cards it showed).
+
+        `then` is (what comes next, the command that starts it), offered when the round ends.
+        """
+        ids = [t for t in term_ids if t in ctx.pack.terms]
+        ctx.rng.shuffle(ids)
+        cards = await store.load_cards(ctx.session, ctx.learner.id)
+        state = RoundState(
+            label=label,
+            again=again,
+            items=planned(ids, cards),
+            poll=ctx.learner.quiz_mode == "poll",
+            then_text=then[0] if then else "",
+            then_command=then[1] if then else "",
+        )
+        intro = (
+            f"Quiz on *{escape(label)}*: {len(ids)} questions. "
             "Missed terms come back once at the end. /cancel stops."
         )
         return await self.begin(ctx, state, intro)

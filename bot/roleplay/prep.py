@@ -1,7 +1,7 @@
 """`prep <topic or audience>`: a five-minute routine before a meeting.
 
-Step 1: the six most relevant terms as quick cards. Step 2: one quick quiz round on the topic
-(the quiz activity, started through the registry). Step 3: a short role-play with that audience,
+Step 1: the six most relevant terms as quick cards. Step 2: one quick quiz round on those six
+terms (the quiz activity). Step 3: a short role-play with that audience,
 started by `/prep` once the quiz is over. The engine has no way to run something when another
 activity finishes, so the pending step 3 waits in the conversation state under `PREP_KEY`.
 """
@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.context import TurnContext
 from bot.messages import Choice, Reply, escape
+from bot.quiz.activity import QuizActivity
 from bot.roleplay import catalog, store
 from bot.roleplay.activity import RoleplayActivity
 from bot.roleplay.persona import SHORT_TURNS
@@ -144,8 +145,8 @@ async def prep_command(ctx: TurnContext, args: str) -> list[Reply]:
         title=f"Prep: {topic.title}, with {with_article(scenario.audience.role)}",
     )
     replies = [header, cards_reply(terms)]
-    quiz = ctx.engine.registry.get("quiz")
-    if quiz is None:
+    quiz = ctx.engine.registry.activities.get("quiz")
+    if not isinstance(quiz, QuizActivity):
         ctx.state.pop(PREP_KEY, None)
         return [*replies, *await roleplay.begin(ctx, scenario, SHORT_TURNS, via="prep")]
     # No button here: on the console, buttons are numbered across messages, and a "1" meant
@@ -156,7 +157,11 @@ async def prep_command(ctx: TurnContext, args: str) -> list[Reply]:
             f"role-play with {escape(scenario.audience.name)} (or type /prep now to skip the quiz)."
         )
     )
-    return [*replies, *await quiz.handler(ctx, topic.id)]
+    # The quiz asks about the six cards just read, not the whole topic.
+    label = f"your prep terms ({topic.title})"
+    then = (f"step 3, the role-play with {scenario.audience.name}.", "prep")
+    ids = [t.id for t in terms]
+    return [*replies, *await quiz.start_on_terms(ctx, ids, label, topic.id, then)]
 
 
 def _pending_scenario(ctx: TurnContext, pending: object) -> Scenario | None:
