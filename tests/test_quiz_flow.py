@@ -341,3 +341,10 @@ def test_registry_replaces_the_basic_stats_section_in_place() -> None:
     assert "hint" in registry.activities["quiz"].own_commands
     assert "hint" in registry.activities["review"].own_commands
     assert registry.get("progress") is registry.get("stats")
+
+
+async def test_stopping_after_one_answer_reads_well(engine: DialogueEngine, chat: Chat) -> None:
+    await chat.send("/quiz drift")
+    await answer(engine, chat, correct=True)
+    await chat.send("/cancel")
+    assert "Quiz stopped after 1 answer (1 right)." in chat.text

@@ -36,6 +36,7 @@ from bot.quiz.srs import (
     review,
 )
 from bot.quiz.streaks import day_end, local_date, streak_at, zone
+from bot.wording import count
 from content.index import Area, Match, PackIndex, normalize
 from content.models import Term
 from storage import repos
@@ -416,7 +417,7 @@ class QuestionRound(Activity):
         right = sum(r.correct for r in state.results)
         return [
             Reply(
-                f"{self.noun.capitalize()} stopped after {len(state.results)} answers "
+                f"{self.noun.capitalize()} stopped after {count(len(state.results), 'answer')} "
                 f"({right} right). Your progress is saved."
             )
         ]
@@ -474,12 +475,12 @@ async def next_review_line(ctx: TurnContext) -> str:
     when = upcoming[0].astimezone(tz)
     days = (when.date() - today).days
     day = "tomorrow" if days == 1 else f"on {when:%a %d %b}"
-    count = sum(local_date(d, tz) == when.date() for d in upcoming)
-    return f"📚 Next review: {_terms(count)} {day}."
+    due_that_day = sum(local_date(d, tz) == when.date() for d in upcoming)
+    return f"📚 Next review: {_terms(due_that_day)} {day}."
 
 
-def _terms(count: int) -> str:
-    return f"{count} term" if count == 1 else f"{count} terms"
+def _terms(n: int) -> str:
+    return count(n, "term")
 
 
 async def answered(ctx: TurnContext, question_id: str) -> bool:
@@ -581,7 +582,7 @@ class QuizActivity(QuestionRound):
             poll=poll,
         )
         intro = (
-            f"Quiz on *{escape(label)}*: {len(term_ids)} questions. "
+            f"Quiz on *{escape(label)}*: {count(len(term_ids), 'question')}. "
             "Missed terms come back once at the end. /cancel stops."
         )
         return await self.begin(ctx, state, intro)
@@ -610,7 +611,7 @@ class QuizActivity(QuestionRound):
             then_command=then[1] if then else "",
         )
         intro = (
-            f"Quiz on *{escape(label)}*: {len(ids)} questions. "
+            f"Quiz on *{escape(label)}*: {count(len(ids), 'question')}. "
             "Missed terms come back once at the end. /cancel stops."
         )
         return await self.begin(ctx, state, intro)

@@ -12,6 +12,7 @@ from bot.quiz.chart import per_day, render_png
 from bot.quiz.questions import short_name
 from bot.quiz.srs import MASTERED_STABILITY_DAYS
 from bot.quiz.streaks import day_end, find_zone, local_date, longest_streak, streak_at, zone
+from bot.wording import count
 from storage import repos
 
 MAX_NEW_PER_DAY = 50
@@ -82,7 +83,8 @@ async def chart_reply(ctx: TurnContext) -> Reply:
     png = render_png(days)
     total = sum(d.answers for d in days)
     right = sum(d.right for d in days)
-    caption = f"Last 30 days: {sum(d.reviews for d in days)} reviews, {round(100 * right / max(total, 1))}% right."
+    done = count(sum(d.reviews for d in days), "review")
+    caption = f"Last 30 days: {done}, {round(100 * right / max(total, 1))}% right."
     return Reply(
         caption,
         image=Image(png=png, filename=f"termcoach-stats-{today:%Y%m%d}.png", caption=caption),
