@@ -141,7 +141,7 @@ async def test_due_cards_appear_in_review(
     await chat.send("/cancel")
     clock.advance(days=1)
     await chat.send("/review")
-    assert "Review: 2 due" in chat.text
+    assert "Today's review: 2 terms due for review" in chat.text
     state = await round_state(engine, chat)
     planned = [i.term_id for i in state.items]
     # Due cards first (the most urgent first), then today's new terms.

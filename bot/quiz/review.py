@@ -14,6 +14,7 @@ from bot.quiz import store
 from bot.quiz.activity import QuestionRound, RoundState, next_review_line, planned
 from bot.quiz.srs import plan_session
 from bot.quiz.streaks import day_start, local_date, zone
+from bot.wording import count
 from storage import repos
 
 REVIEW_LIMIT = 15
@@ -75,10 +76,11 @@ class ReviewActivity(QuestionRound):
         )
         parts = []
         if due:
-            parts.append(f"{len(due)} due")
+            parts.append(f"{count(len(due), 'term')} due for review")
         if fresh:
-            parts.append(f"{len(fresh)} new")
+            parts.append(f"{count(len(fresh), 'new term')}")
         intro = (
-            f"Review: {' and '.join(parts)}. Missed terms come back once at the end. /cancel stops."
+            f"Today's review: {' and '.join(parts)}. Missed terms come back once at the end. "
+            "/cancel stops."
         )
         return await self.begin(ctx, state, intro)
