@@ -78,7 +78,7 @@ async def test_persona_asks_about_unclear_words_first_then_missing_points(chat: 
         "Drift means the world has changed since the model learned from its data, so its "
         "predictions get worse."
     )
-    assert "How is it different from data drift?" in chat.text
+    assert "How is that different from data drift?" in chat.text
 
 
 async def test_each_follow_up_is_asked_once_and_turns_are_limited(chat: Chat) -> None:
