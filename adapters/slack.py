@@ -29,7 +29,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiohttp
@@ -63,6 +63,7 @@ from adapters.slack_render import (
     answered,
     render,
     render_home,
+    slack_commands,
 )
 from bot.config import Settings
 from bot.engine import DialogueEngine
@@ -929,7 +930,8 @@ class SlackAdapter:
         """Show the replies of one turn; stop at the first error that makes the rest pointless."""
         delivery = _Delivery(target, token)
         failure: SendResult | None = None
-        for reply in replies:
+        for original in replies:
+            reply = replace(original, text=slack_commands(original.text, self._commands))
             try:
                 if reply.replaces and await self._replace(delivery, reply):
                     continue

@@ -7,8 +7,9 @@ Nothing here talks to Slack; every function is a plain function of its arguments
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -215,6 +216,26 @@ def fallback_text(reply: Reply) -> str:
     text = "\n\n".join(line for line in lines if line) or "…"
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return truncate(text, MAX_FALLBACK)
+
+
+SLASH_COMMAND = "/termcoach"
+
+
+def slack_commands(text: str, commands: Collection[str], slash: str = SLASH_COMMAND) -> str:
+    """Write the engine's ``/quiz drift`` the way Slack runs it: ``/termcoach quiz drift``.
+
+    Slack has one slash command per app, so ``/cancel`` typed in Slack would not reach us.
+    Only known command names are rewritten, and never inside a path or a URL.
+    """
+    if "/" not in text:
+        return text
+    return _command_pattern(frozenset(commands)).sub(lambda m: f"{slash} {m.group(1)}", text)
+
+
+@functools.lru_cache(maxsize=8)
+def _command_pattern(commands: frozenset[str]) -> re.Pattern[str]:
+    names = "|".join(sorted((re.escape(c) for c in commands), key=len, reverse=True))
+    return re.compile(rf"(?<![\w/:.@-])/({names})(?![\w/-])")
 
 
 def render(reply: Reply, *, thread: str | None = None) -> dict[str, Any]:

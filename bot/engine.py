@@ -266,6 +266,13 @@ class DialogueEngine:
                 return await running.on_command(ctx, CommandIn(ref=message.ref, name=word))
             if word in {"cancel", "stop", "quit", "exit"}:
                 return await running.end(ctx, "cancelled")
+            spec = self.registry.get(word)
+            if spec is not None and spec.keeps_activity and not message.is_group:
+                # "stats" or "help" typed in a DM (Slack DMs have no /commands) is a look-up,
+                # not an answer; it leaves the quiz running.
+                return await self.run_command(
+                    ctx, CommandIn(ref=message.ref, message_id=message.message_id, name=word)
+                )
             if not text:
                 return [Reply("I got an empty message. Type your answer, or /cancel to stop.")]
             cleaned = TextIn(

@@ -348,3 +348,17 @@ async def test_stopping_after_one_answer_reads_well(engine: DialogueEngine, chat
     await answer(engine, chat, correct=True)
     await chat.send("/cancel")
     assert "Quiz stopped after 1 answer (1 right)." in chat.text
+
+
+async def test_a_look_up_word_typed_during_a_quiz_keeps_the_quiz(
+    engine: DialogueEngine, chat: Chat
+) -> None:
+    await chat.send("/quiz drift")
+    await chat.send("stats")  # Slack DMs have no /commands: the bare word is the command
+    assert "Your progress" in chat.text and "still running" in chat.text
+    question = await open_question(engine, chat)
+    if question.typed:
+        await chat.send(engine.pack.terms[question.term_id].term)
+    else:
+        await chat.send(str(question.answer_index + 1))
+    assert "Correct" in chat.text and "Question 2 of" in chat.text

@@ -43,6 +43,7 @@ from adapters.slack_render import (
     escape_mrkdwn,
     render,
     render_home,
+    slack_commands,
     to_mrkdwn,
 )
 from bot.config import Settings
@@ -998,3 +999,27 @@ async def test_two_people_quizzing_in_one_channel_keep_their_own_quiz(
     await slack.settle()
     update = fake.calls_to("response_url")[0]
     assert "Correct" in update.all_text() or "Not quite" in update.all_text()
+
+
+def test_command_references_are_written_as_the_slash_command() -> None:
+    commands = {"quiz", "cancel", "help", "daily"}
+    assert slack_commands("Missed terms come back. /cancel stops.", commands) == (
+        "Missed terms come back. /termcoach cancel stops."
+    )
+    assert slack_commands("Use `/daily on 09:00` or /quiz drift.", commands) == (
+        "Use `/termcoach daily on 09:00` or /termcoach quiz drift."
+    )
+    # Paths, URLs and unknown names stay as they are.
+    for text in ("models:/fraud@champion", "https://x.y/quiz", "a/quiz", "/quizzes", "/metrics"):
+        assert slack_commands(text, commands) == text
+
+
+async def test_replies_in_slack_name_the_slash_command(
+    make_slack: MakeSlack, fake: FakeSlackServer
+) -> None:
+    slack = await make_slack()
+    await slack.dm("quiz")
+    await slack.settle()
+    intro = fake.calls_to("chat.postMessage")[0].all_text()
+    assert "/termcoach cancel stops" in intro
+    assert " /cancel" not in intro
