@@ -112,15 +112,6 @@ class Conversation(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
-class ProcessedEvent(Base):
-    """An inbound message or event id already handled, so redeliveries are dropped."""
-
-    __tablename__ = "processed_events"
-
-    event_key: Mapped[str] = mapped_column(String(300), primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
-
-
 class ReviewCard(Base):
     """A learner's FSRS card for one term; FSRS fields are real columns."""
 

@@ -6,14 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, union, update
+from sqlalchemy import Table, bindparam, insert, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Conversation,
     Learner,
-    ProcessedEvent,
     QuizAttempt,
     ReviewCard,
     TermSeen,
@@ -49,24 +48,6 @@ async def insert_ignore(session: AsyncSession, table: Table, values: dict[str, A
     stmt = _insert_ignore_stmt(dialect, table, frozenset(values))
     result = await session.execute(stmt, values)
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def claim_event(session: AsyncSession, event_key: str, now: datetime) -> bool:
-    """Record an inbound event id; False when it was already processed (a redelivery)."""
-    table = ProcessedEvent.__table__
-    return await insert_ignore(
-        session,
-        table,  # type: ignore[arg-type]
-        {"event_key": event_key[:300], "processed_at": now},
-    )
-
-
-async def prune_events(session: AsyncSession, older_than: datetime) -> int:
-    """Forget processed event ids older than a cutoff (platforms stop redelivering long before)."""
-    result = await session.execute(
-        delete(ProcessedEvent).where(ProcessedEvent.processed_at < older_than)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 @dataclass
