@@ -384,6 +384,19 @@ def build_application(
     return builder.build()
 
 
+# answerCallbackQuery shows at most 200 characters.
+CALLBACK_TEXT_LIMIT = 200
+
+
+def _is_notice(reply: Reply) -> bool:
+    return reply.kind == "notice" and not reply.choices and reply.image is None
+
+
+def _toast(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= CALLBACK_TEXT_LIMIT else text[: CALLBACK_TEXT_LIMIT - 1] + "…"
+
+
 class TelegramAdapter:
     """Telegram through python-telegram-bot: polling or webhook, and proactive `send()`.
 
@@ -664,6 +677,13 @@ class TelegramAdapter:
                 # Inside the lock: an admin look-up must not let a later message overtake.
                 inbound = await self._enrich(inbound)
                 replies = await self.engine.handle(inbound)
+                if query is not None and replies and all(_is_notice(r) for r in replies):
+                    # "Already answered" for a button press: the button's own pop-up, seen only
+                    # by the presser, instead of a message the whole chat reads.
+                    notice = " ".join(r.plain_text for r in replies)
+                    await self._answer(query, notice)
+                    query = None
+                    return
                 pressed = query.message if query is not None else None
                 result = await self._deliver(
                     inbound.ref, replies, pressed=pressed if isinstance(pressed, Message) else None
@@ -676,9 +696,9 @@ class TelegramAdapter:
             if query is not None:
                 await self._answer(query)
 
-    async def _answer(self, query: CallbackQuery) -> None:
+    async def _answer(self, query: CallbackQuery, text: str | None = None) -> None:
         try:
-            await query.answer()
+            await query.answer(text=_toast(text) if text else None)
         except TelegramError as exc:
             # An old query (over ~15 minutes) cannot be answered; nothing to do about it.
             log.debug("answerCallbackQuery failed: %s", exc)

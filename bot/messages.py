@@ -129,7 +129,7 @@ class Image:
     caption: str = ""
 
 
-ReplyKind = Literal["text", "card", "question", "result", "feedback", "error"]
+ReplyKind = Literal["text", "card", "question", "result", "feedback", "error", "notice"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +139,8 @@ class Reply:
     `title` is a short header (a term card's term); `kind` lets adapters pick a layout; `replaces`
     names the question id whose message this result should replace (the pressed question);
     `private` asks the adapter to show it only to the learner (Slack ephemeral, Telegram DM).
+    A private "notice" is a one-line answer to a button press, such as "already answered":
+    Telegram shows it as the button's pop-up notification.
     """
 
     text: str

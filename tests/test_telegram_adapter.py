@@ -207,8 +207,10 @@ async def test_quiz_answered_with_buttons_edits_the_question(
 
     # The old keyboard is gone, but a stale press (an old client) is still answered, not rescored.
     fake.push(fake.callback_update(question, data[1]))
-    await fake.wait_for("answerCallbackQuery", 2)
-    await fake.wait_for("sendMessage", where=lambda c: "already answered" in c.params["text"])
+    answers = await fake.wait_for("answerCallbackQuery", 2)
+    # Shown as the button's pop-up, not as a message in the chat.
+    assert answers[1].params["text"] == "You already answered that question."
+    assert not [t for t in fake.sent_texts(DM) if "already answered" in t]
     assert len(await attempts(db)) == 1
 
 
@@ -686,3 +688,19 @@ def test_self_hosted_base_url_forms() -> None:
         app = build_application("1:abc", url)
         assert app.bot.base_url == "http://bots.local:8081/bot1:abc"
         assert app.bot.base_file_url == "http://bots.local:8081/file/bot1:abc"
+
+
+async def test_a_late_press_in_a_group_gets_a_pop_up_not_a_group_message(
+    fake: FakeTelegram, adapter: TelegramAdapter, db: Database
+) -> None:
+    fake.push(fake.text_update(f"/quiz@{fake.username} buttons drift", chat_id=GROUP, user_id=7))
+    question = await question_message(fake, GROUP, 1)
+    data = buttons(question)
+    fake.push(fake.callback_update(question, data[0], user_id=8))  # a colleague answers first
+    await question_message(fake, GROUP, 2)
+    fake.push(fake.callback_update(question, data[1], user_id=7))
+    answers = await fake.wait_for("answerCallbackQuery", 2)
+    assert answers[1].params["text"] == "That question was already answered."
+    assert not [t for t in fake.sent_texts(GROUP) if "already answered" in t]
+    assert not [t for t in fake.sent_texts(7) if "already answered" in t]
+    assert len(await attempts(db)) == 1

@@ -50,6 +50,7 @@ NEW_PER_QUIZ = 3
 MAX_RETRIES = 3
 PAYLOAD_PREFIX = "q"
 ALREADY_ANSWERED = "You already answered that question."
+ANSWERED_IN_GROUP = "That question was already answered."
 
 
 class Planned(BaseModel):
@@ -366,7 +367,7 @@ class QuestionRound(Activity):
             answered_at=ctx.now,
         )
         if not stored:
-            return [Reply(ALREADY_ANSWERED)]
+            return [already_answered(ctx)]
         duration_ms = min(int(elapsed.total_seconds() * 1000), 3_600_000)
         updated, _log = review(card or new_card(term.id, ctx.now), rating, ctx.now, duration_ms)
         await store.save_card(ctx.session, ctx.learner.id, card, updated, ctx.now)
@@ -405,8 +406,14 @@ class QuestionRound(Activity):
         parts = payload.split(":")
         qid = parts[1] if len(parts) > 1 else ""
         if qid and await answered(ctx, qid):
-            return [Reply(ALREADY_ANSWERED)]
-        return [Reply(f"That question has expired. Type /{self.name} to start a new {self.noun}.")]
+            return [already_answered(ctx)]
+        return [
+            Reply(
+                f"That question has expired. Type /{self.name} to start a new {self.noun}.",
+                kind="notice",
+                private=True,
+            )
+        ]
 
     async def end(self, ctx: TurnContext, reason: str) -> list[Reply]:
         """Stop early with a one-line score (every answer so far is already saved)."""
@@ -615,6 +622,12 @@ class QuizActivity(QuestionRound):
             "Missed terms come back once at the end. /cancel stops."
         )
         return await self.begin(ctx, state, intro)
+
+
+def already_answered(ctx: TurnContext) -> Reply:
+    """The notice for a press on a question that has its answer (in a group, maybe not yours)."""
+    text = ANSWERED_IN_GROUP if ctx.inbound.is_group else ALREADY_ANSWERED
+    return Reply(text, kind="notice", private=True)
 
 
 def _is_number(text: str) -> bool:
