@@ -8,6 +8,7 @@ import random
 from bot.engine import DB_DOWN, DialogueEngine
 from bot.messages import ChoiceIn, CommandIn, ConversationRef, TextIn
 from storage.db import Database
+from tests.aiosqlite_threads import settle_aiosqlite_threads
 from tests.chatflow import Chat
 
 
@@ -244,6 +245,7 @@ async def test_database_outage_gets_a_clear_reply(pack, clock, settings, tmp_pat
     )
     assert replies[0].text == DB_DOWN
     await broken.dispose()
+    await settle_aiosqlite_threads()
 
 
 async def test_concurrent_messages_in_one_conversation_all_get_replies(

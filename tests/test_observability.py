@@ -14,6 +14,7 @@ from storage.db import Database
 from termcoach.http import build_app
 from termcoach.logs import JsonFormatter, RedactFilter, redact
 from termcoach.metrics import Metrics
+from tests.aiosqlite_threads import settle_aiosqlite_threads
 from tests.chatflow import Chat
 
 
@@ -84,3 +85,4 @@ async def test_readyz_fails_when_the_database_is_down(tmp_path) -> None:
         ready = await client.get("/readyz")
     assert ready.status_code == 503
     await broken.dispose()
+    await settle_aiosqlite_threads()
