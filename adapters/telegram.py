@@ -646,6 +646,7 @@ class TelegramAdapter:
             log.debug("dropping redelivered update %s", update.update_id)
             return
         query = update.callback_query
+        toast: str | None = None  # a notice shown as the pressed button's pop-up
         try:
             if update.my_chat_member is not None:
                 await self._member_changed(update)
@@ -680,9 +681,7 @@ class TelegramAdapter:
                 if query is not None and replies and all(_is_notice(r) for r in replies):
                     # "Already answered" for a button press: the button's own pop-up, seen only
                     # by the presser, instead of a message the whole chat reads.
-                    notice = " ".join(r.plain_text for r in replies)
-                    await self._answer(query, notice)
-                    query = None
+                    toast = " ".join(r.plain_text for r in replies)
                     return
                 pressed = query.message if query is not None else None
                 result = await self._deliver(
@@ -694,7 +693,7 @@ class TelegramAdapter:
             log.exception("telegram update %s failed", update.update_id)
         finally:
             if query is not None:
-                await self._answer(query)
+                await self._answer(query, toast)
 
     async def _answer(self, query: CallbackQuery, text: str | None = None) -> None:
         try:

@@ -9,6 +9,7 @@ Its state is JSON on the conversation, so a round survives a restart.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -464,30 +465,36 @@ class QuestionRound(Activity):
         return Reply("\n".join(lines), choices=tuple(choices))
 
 
+def due_today(cards: Iterable[CardData], now: datetime, end_today: datetime) -> tuple[int, int]:
+    """(due for review now, due again later today): one definition for /stats and summaries.
+
+    A card due again within minutes (just quizzed) is "later today": /review does not offer it
+    yet, so nothing may call it due now.
+    """
+    cards = list(cards)
+    due_now = sum(c.is_due(now) for c in cards)
+    later = sum(1 for c in cards if not c.is_new and not c.is_due(now) and c.due <= end_today)
+    return due_now, later
+
+
 async def next_review_line(ctx: TurnContext) -> str:
     """One line on what is due: now, later today, or the next due date (learner's timezone)."""
     cards = list((await store.load_cards(ctx.session, ctx.learner.id)).values())
-    due_now = sum(c.is_due(ctx.now) for c in cards)
+    tz = zone(ctx.learner.timezone)
+    today = local_date(ctx.now, tz)
+    due_now, later_today = due_today(cards, ctx.now, day_end(today, tz))
     if due_now:
-        return f"📚 {_terms(due_now)} due for review now: type /review."
+        return f"📚 {count(due_now, 'term')} due for review now: type /review."
     upcoming = sorted(c.due for c in cards if not c.is_new)
     if not upcoming:
         return "Type /review to start your daily reviews."
-    tz = zone(ctx.learner.timezone)
-    today = local_date(ctx.now, tz)
-    end_today = day_end(today, tz)
-    later_today = sum(d <= end_today for d in upcoming)
     if later_today:
-        return f"📚 {_terms(later_today)} more due later today."
+        return f"📚 {count(later_today, 'term')} more due later today."
     when = upcoming[0].astimezone(tz)
     days = (when.date() - today).days
     day = "tomorrow" if days == 1 else f"on {when:%a %d %b}"
     due_that_day = sum(local_date(d, tz) == when.date() for d in upcoming)
-    return f"📚 Next review: {_terms(due_that_day)} {day}."
-
-
-def _terms(n: int) -> str:
-    return count(n, "term")
+    return f"📚 Next review: {count(due_that_day, 'term')} {day}."
 
 
 async def answered(ctx: TurnContext, question_id: str) -> bool:
@@ -582,17 +589,8 @@ class QuizActivity(QuestionRound):
             again = area.id if area else ""
         if poll_flag is not None:
             again = f"{'poll' if poll_flag else 'buttons'} {again}".strip()
-        state = RoundState(
-            label=label,
-            again=again,
-            items=planned(term_ids, cards),
-            poll=poll,
-        )
-        intro = (
-            f"Quiz on *{escape(label)}*: {count(len(term_ids), 'question')}. "
-            "Missed terms come back once at the end. /cancel stops."
-        )
-        return await self.begin(ctx, state, intro)
+        state = RoundState(label=label, again=again, items=planned(term_ids, cards), poll=poll)
+        return await self._begin_round(ctx, state)
 
     async def start_on_terms(
         self,
@@ -617,8 +615,11 @@ class QuizActivity(QuestionRound):
             then_text=then[0] if then else "",
             then_command=then[1] if then else "",
         )
+        return await self._begin_round(ctx, state)
+
+    async def _begin_round(self, ctx: TurnContext, state: RoundState) -> list[Reply]:
         intro = (
-            f"Quiz on *{escape(label)}*: {count(len(ids), 'question')}. "
+            f"Quiz on *{escape(state.label)}*: {count(len(state.items), 'question')}. "
             "Missed terms come back once at the end. /cancel stops."
         )
         return await self.begin(ctx, state, intro)

@@ -8,6 +8,7 @@ from bot.commands import Handler
 from bot.context import TurnContext
 from bot.messages import Image, Reply, escape
 from bot.quiz import store
+from bot.quiz.activity import due_today
 from bot.quiz.chart import per_day, render_png
 from bot.quiz.questions import short_name
 from bot.quiz.srs import MASTERED_STABILITY_DAYS
@@ -20,19 +21,14 @@ TROUBLE_SHOWN = 3
 
 
 async def quiz_stats_section(ctx: TurnContext) -> list[str]:
-    """Terms seen, due now and later today, mastered, streak, accuracy per topic and the most troublesome terms."""
+    """Terms seen, due now and later today, mastered, streak, accuracy per topic, trouble terms."""
     pack = ctx.pack
     learner = ctx.learner
     tz = zone(learner.timezone)
     seen = await repos.seen_terms(ctx.session, learner.id)
     cards = list((await store.load_cards(ctx.session, learner.id)).values())
     end_today = day_end(local_date(ctx.now, tz), tz)
-    due_now = sum(1 for c in cards if c.is_due(ctx.now))
-    # Cards due again within minutes (just quizzed) count as later today: /review would not
-    # show them yet, so "due" must not promise what /review then refuses.
-    later_today = sum(
-        1 for c in cards if not c.is_new and not c.is_due(ctx.now) and c.due <= end_today
-    )
+    due_now, later_today = due_today(cards, ctx.now, end_today)
     due_line = f"Due for review now: {due_now}" + (" (type /review)" if due_now else "")
     if later_today:
         due_line += f", {later_today} more later today"
@@ -45,7 +41,7 @@ async def quiz_stats_section(ctx: TurnContext) -> list[str]:
         f"Terms seen: {len(seen & set(pack.terms))} of {len(pack.terms)}",
         due_line,
         f"Mastered: {mastered} (memory stable for {MASTERED_STABILITY_DAYS:.0f}+ days)",
-        f"Streak: {streak} day{'s' if streak != 1 else ''} (longest {best})",
+        f"Streak: {count(streak, 'day')} (longest {best})",
     ]
     total = sum(n for _, n in counts.values())
     if not total:
