@@ -14,6 +14,12 @@ _ASK = re.compile(
     r"(?:\s+(?:mean|means|stand for|stands for))?(?:,?\s+please)?\s*[?.!]*$",
     re.IGNORECASE,
 )
+# "what is the weather like", "what is your name": questions, but not about a term.
+_NOT_A_TERM = re.compile(
+    r"\s+like$|^(?:i|me|my|you|your|yours|it|this|that|these|those|we|our|they|there|here)$"
+    r"|\b(?:i|me|my|you|your|we|our)\b",
+    re.IGNORECASE,
+)
 
 
 def asked_term(text: str) -> str | None:
@@ -22,4 +28,6 @@ def asked_term(text: str) -> str | None:
     if match is None:
         return None
     term = match.group("term").strip(" \"'“”‘’?.!")
-    return term if any(ch.isalnum() for ch in term) else None
+    if not any(ch.isalnum() for ch in term) or _NOT_A_TERM.search(term):
+        return None
+    return term

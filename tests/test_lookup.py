@@ -25,7 +25,21 @@ def test_common_question_shapes() -> None:
 
 
 def test_other_text_is_not_a_question_about_a_term() -> None:
-    for text in ("hello", "what", "what is", "what is ?", "the PSI is high", "", "   "):
+    others = (
+        "hello",
+        "what",
+        "what is",
+        "what is ?",
+        "the PSI is high",
+        "",
+        "   ",
+        "what is the weather like?",
+        "what is your name",
+        "what do you mean",
+        "what is this",
+        "what are we doing today?",
+    )
+    for text in others:
         assert asked_term(text) is None, text
 
 
