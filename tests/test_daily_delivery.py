@@ -498,6 +498,34 @@ async def test_the_scheduler_runs_one_interval_job(
         build_scheduler(make_service(engine, [sender], clock), 60)
 
 
+async def test_stopping_during_a_pass_logs_no_error(
+    db: Database, engine: DialogueEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.daily.scheduler import run_scheduler
+
+    class Stuck(RecordingSender):
+        def __init__(self) -> None:
+            super().__init__()
+            self.entered = asyncio.Event()
+
+        async def send(self, ref: ConversationRef, replies: Sequence[Reply]) -> SendResult:
+            self.entered.set()
+            await asyncio.Event().wait()  # a platform that never answers
+            raise AssertionError("unreachable")
+
+    sender = Stuck()
+    await subscribe(db, "dm")
+    clock.set(utc(2026, 1, 5, 9, 0, 10))
+    runner = asyncio.create_task(run_scheduler(make_service(engine, [sender], clock), 30))
+    await asyncio.wait_for(sender.entered.wait(), 5)
+    runner.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await runner
+    # A shutdown is not a failure: APScheduler must not log the cancelled pass as an error.
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+    assert [r.status for r in await deliveries(db)] == ["claimed"]
+
+
 async def test_broadcast_lock_has_one_holder(db_url: str, backend: str) -> None:
     from bot.daily.lock import PostgresAdvisoryLock, broadcast_lock
 

@@ -42,6 +42,10 @@ def build_scheduler(
             tasks.add(task)
         try:
             await service.run_pass()
+        except asyncio.CancelledError:
+            # Only our shutdown cancels a pass. Ending normally keeps APScheduler from logging
+            # it as a failed job; the claimed post comes back when its lease runs out.
+            log.info("daily pass stopped by shutdown")
         except Exception:
             # Keep the job alive: the next pass resumes whatever this one left claimed.
             log.exception("daily pass failed")
