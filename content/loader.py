@@ -61,12 +61,26 @@ def _walk(node: yaml.Node, path: Path_, file: str, lines: dict[Path_, tuple[str,
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node))
+            key = _scalar(key_node)
             out[key] = _walk(value_node, (*path, key), file, lines)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_walk(item, (*path, i), file, lines) for i, item in enumerate(node.value)]
-    return yaml.safe_load(yaml.serialize(node))
+    return _scalar(node)
+
+
+# libyaml's parser when PyYAML was built with it; it reports the same line numbers.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _scalar(node: yaml.Node) -> Any:
+    # Build the value from the node itself (its tag was resolved while composing), which is
+    # many times faster than serializing the node and parsing it again.
+    try:
+        return _CONSTRUCTOR.construct_object(node, deep=True)
+    finally:
+        _CONSTRUCTOR.constructed_objects.clear()
 
 
 def _read(folder: Path) -> tuple[_Source, list[Problem]]:
@@ -79,7 +93,7 @@ def _read(folder: Path) -> tuple[_Source, list[Problem]]:
     for file in files:
         name = str(file)
         try:
-            root = yaml.compose(file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+            root = yaml.compose(file.read_text(encoding="utf-8"), Loader=_LOADER)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark
             problems.append(Problem(name, (mark.line + 1) if mark else 1, f"YAML: {exc.problem}"))

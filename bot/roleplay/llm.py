@@ -13,14 +13,16 @@ import asyncio
 import logging
 import re
 from collections.abc import Sequence
-from typing import Any, Protocol, runtime_checkable
-
-from openai import AsyncOpenAI
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bot.config import Settings
 from bot.roleplay.persona import FollowUp
 from bot.roleplay.rubric import Assessment
 from content.models import Scenario
+
+if TYPE_CHECKING:
+    # The client library takes about a second to import; only a configured endpoint needs it.
+    from openai import AsyncOpenAI
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +107,8 @@ class LlmPersona:
         """Build the client from ``TERMCOACH_LLM_*`` settings (all three must be set)."""
         if not settings.llm_enabled or settings.llm_api_key is None:
             raise ValueError("TERMCOACH_LLM_BASE_URL, _MODEL and _API_KEY must all be set")
+        from openai import AsyncOpenAI
+
         client = AsyncOpenAI(
             base_url=settings.llm_base_url,
             api_key=settings.llm_api_key.get_secret_value(),
