@@ -5,7 +5,9 @@ concurrent updates, AIORateLimiter with its flood limits off) against the same l
 (`tests.fakes.telegram_server.FakeTelegram`): first a bare echo handler, then the real
 `TelegramAdapter` with the real engine on a fresh SQLite database, driven by learners who quiz
 themselves, answer by number, look terms up and ask for help.
-A third run puts the adapter around an echo engine (no database) to show the adapter's own cost.
+A third run puts the adapter around an echo engine (no database) to show the adapter's own cost,
+and a fourth makes that echo engine send as many messages as the real run needed
+(`free_engine_ratio`): the ratio an engine that cost nothing would reach.
 Handling time is measured per update from the first to the last PTB handler group. The last line
 is one JSON object: updates_per_s, bare_ptb_updates_per_s, ratio (target >= 0.7) and p99_ms.
 
@@ -259,23 +261,40 @@ async def adapter_run(
 
 
 class EchoEngine:
-    """An engine that answers every message with its own text: the adapter's own cost alone."""
+    """An engine that answers every message with its own text: the adapter's own cost alone.
+
+    With `calls_per_update` above 1 it adds a second message to that share of the updates, so
+    the adapter makes as many Bot API calls as around the real engine, at no engine cost.
+    """
+
+    def __init__(self, calls_per_update: float = 1.0) -> None:
+        self.extra = max(0.0, calls_per_update - 1.0)
+        self._owed = 0.0
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Echo the text (or the command) back, as the bare PTB handler does."""
         text = inbound.text if isinstance(inbound, TextIn) else getattr(inbound, "name", "?")
-        return [Reply(escape(text))]
+        replies = [Reply(escape(text))]
+        self._owed += self.extra
+        if self._owed >= 1.0:
+            self._owed -= 1.0
+            replies.append(Reply("Next question?"))
+        return replies
 
 
 async def echo_adapter_run(
-    fake: FakeTelegramProcess, count: int, users: int, timeout_s: float, concurrency: int
+    fake: FakeTelegramProcess,
+    count: int,
+    users: int,
+    timeout_s: float,
+    concurrency: int,
+    calls_per_update: float = 1.0,
 ) -> Phase:
     """The real adapter around the echo engine: translation, rendering, sending, no database."""
     app = application(fake, concurrency)
-    adapter = TelegramAdapter(EchoEngine(), None, app, poll_timeout=1.0)
-    return await run_phase(
-        "adapter+echo", fake, app, adapter.start, adapter.stop, count, users, timeout_s
-    )
+    adapter = TelegramAdapter(EchoEngine(calls_per_update), None, app, poll_timeout=1.0)
+    name = "adapter+echo" if calls_per_update <= 1.0 else "adapter+echo, real call count"
+    return await run_phase(name, fake, app, adapter.start, adapter.stop, count, users, timeout_s)
 
 
 async def main() -> None:
@@ -298,6 +317,15 @@ async def main() -> None:
             real, turns = await adapter_run(
                 fake, args.updates, args.users, args.timeout, Path(tmp), args.concurrency
             )
+        # The ceiling: the adapter making the real run's Bot API calls around a free engine.
+        ceiling = await echo_adapter_run(
+            fake,
+            args.updates,
+            args.users,
+            args.timeout,
+            args.concurrency,
+            calls_per_update=real.api_calls / args.updates,
+        )
     n = args.updates
     rate, bare_rate = n / real.elapsed, n / base.elapsed
     result = {
@@ -316,6 +344,9 @@ async def main() -> None:
         "bare_api_calls_per_update": round(base.api_calls / n, 2),
         "adapter_echo_updates_per_s": round(n / echo.elapsed, 1),
         "adapter_echo_ratio": round(base.elapsed / echo.elapsed, 3),
+        # With the real engine's Bot API calls but no engine work: the most `ratio` can reach.
+        "free_engine_ratio": round(base.elapsed / ceiling.elapsed, 3),
+        "free_engine_api_calls_per_update": round(ceiling.api_calls / n, 2),
         "fake_server": "separate process",
     }
     print(json.dumps(result))
