@@ -327,6 +327,13 @@ def main() -> None:
         if one.postgres_cpu_ms is not None and two.postgres_cpu_ms is not None:
             result["pg_server_cpu_ms_per_turn_1"] = one.postgres_cpu_ms
             result["pg_server_cpu_ms_per_turn_2"] = two.postgres_cpu_ms
+            # One replica is held by its own core (1 / python ms); two share all the cores with
+            # PostgreSQL. This bound is what the measured scale can reach at these costs.
+            cores = os.cpu_count() or 1
+            spent = two.python_cpu_ms + two.postgres_cpu_ms
+            if spent and cores >= 2:
+                bound = min(2.0, cores * one.python_cpu_ms / spent)
+                result["pg_scale_cpu_bound"] = round(bound, 2)
     for key, value in result.items():
         print(f"{key:>18}: {value}")
     print(json.dumps(result))
