@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import random
 import shutil
 import socket
@@ -43,6 +44,24 @@ def _no_internet() -> Iterator[None]:
     socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
     yield
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """Undo what a CLI run inside a test did to logging.
+
+    `setup_logging` replaces the root handlers with one on the stderr of that moment, which
+    CliRunner closes afterwards: a later test's log record (aiosqlite's worker thread logs at
+    DEBUG) would then fail with "I/O operation on closed file".
+    """
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    others = {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, old in others.items():
+        logging.getLogger(name).setLevel(old)
 
 
 @pytest.fixture(scope="session")
