@@ -299,8 +299,14 @@ class DialogueEngine:
             # "what is PSI?": look the term up (typos allowed). A question about anything else
             # gets a plain answer, not far-fetched suggestions; in a group, nothing at all.
             asked = asked_term(text)
+            if asked is None and not message.is_group and len(text.split()) <= 4:
+                # A bare "drift" or "feture store" in a DM is a look-up too.
+                bare = text.strip(" ?.!")
+                if self.pack.find_term(bare) or self.pack.terms_named_with(bare):
+                    asked = bare
             if asked:
-                if self.pack.find_term(asked) is not None:
+                # One term: its card. Several with the words typed: a choice between them.
+                if self.pack.find_term(asked) or self.pack.terms_named_with(asked):
                     return await term_spec.handler(ctx, asked)
                 if not message.is_group:
                     return [

@@ -7,16 +7,20 @@ import re
 # Learners writing in a second language ask in many shapes; these cover the common ones.
 _ASK = re.compile(
     r"^(?:(?:can you |could you |please )*"
-    r"(?:what(?:'s| is| are| does| do)|whats|define|definition of|explain|meaning of|"
-    r"tell me about|what is meant by)\s+)"
+    r"(?:what(?:'s| is| are| does| do| means| mean)|whats|define|definition of|"
+    r"explain(?: me| to me)?|meaning of|tell me about|what is meant by)\s+)"
     r"(?:(?:the|a|an|term)\s+)?"
     r"(?P<term>.+?)"
     r"(?:\s+(?:mean|means|stand for|stands for))?(?:,?\s+please)?\s*[?.!]*$",
     re.IGNORECASE,
 )
+# "PSI meaning?", "shadow mode definition": the term first.
+_ASK_AFTER = re.compile(
+    r"^(?:the\s+)?(?P<term>.+?)\s+(?:meaning|definition)\s*[?.!]*$", re.IGNORECASE
+)
 # "what is the weather like", "what is your name": questions, but not about a term.
 _NOT_A_TERM = re.compile(
-    r"\s+like$|^(?:i|me|my|you|your|yours|it|this|that|these|those|we|our|they|there|here)$"
+    r"\blike\b|^(?:i|me|my|you|your|yours|it|this|that|these|those|we|our|they|there|here)$"
     r"|\b(?:i|me|my|you|your|we|our)\b",
     re.IGNORECASE,
 )
@@ -24,7 +28,7 @@ _NOT_A_TERM = re.compile(
 
 def asked_term(text: str) -> str | None:
     """The term a question asks about, or None when the text is not such a question."""
-    match = _ASK.match(text.strip())
+    match = _ASK.match(text.strip()) or _ASK_AFTER.match(text.strip())
     if match is None:
         return None
     term = match.group("term").strip(" \"'“”‘’?.!")

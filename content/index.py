@@ -117,7 +117,23 @@ class PackIndex:
         # Short queries match too much with WRatio's partial scoring; require a closer ratio.
         if len(norm) <= 4 and fuzz.ratio(norm, name) < 75:
             return None
+        # WRatio also scores a shared word high ("ab test" against "KS test"). Take the match
+        # only as a typo of the whole name, or when the words typed name one term alone
+        # ("shadow"); several such terms ("drift") are for the learner to choose from.
+        if fuzz.ratio(norm, name) < 80:
+            named = self.terms_named_with(query)
+            if len(named) != 1:
+                return None
+            return Match(named[0], float(score), False)
         return Match(self.terms[self._names[name]], float(score), False)
+
+    def terms_named_with(self, query: str) -> list[Term]:
+        """Terms with a name that holds every word of `query` ("drift": data drift, ...)."""
+        words = set(normalize(query).split())
+        if not words:
+            return []
+        ids = {tid for name, tid in self._names.items() if words <= set(name.split())}
+        return [self.terms[tid] for tid in self.term_order if tid in ids]
 
     def suggest(self, query: str, limit: int = 3) -> list[Term]:
         """A few terms close to `query`, for "did you mean" replies."""
@@ -125,7 +141,7 @@ class PackIndex:
         if not norm:
             return []
         found = process.extract(norm, self._name_keys, scorer=fuzz.WRatio, limit=limit * 3)
-        out: list[Term] = []
+        out: list[Term] = self.terms_named_with(query)[:limit]
         for name, score, _ in found:
             term = self.terms[self._names[name]]
             if score >= 55 and term not in out:

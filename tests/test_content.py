@@ -121,6 +121,17 @@ def test_british_and_american_spellings_find_the_same_term(pack: PackIndex) -> N
         assert match is not None and match.term.id == "artefact-lineage"
 
 
+def test_fuzzy_lookup_takes_typos_and_unique_words_not_shared_words(pack: PackIndex) -> None:
+    for query in ("a/b test", "ab test", "a b testing", "drift", "registry", "mlflow"):
+        assert pack.find_term(query) is None, query
+    for query, expected in (("shadow", "shadow-mode"), ("model regsitry", "model-registry")):
+        match = pack.find_term(query)
+        assert match is not None and match.term.id == expected, query
+    named = [t.id for t in pack.terms_named_with("drift")]
+    assert {"data-drift", "concept-drift"} <= set(named)
+    assert all("drift" in " ".join(pack.terms[i].names).lower() for i in named)
+
+
 def test_fuzzy_lookup_and_abbreviations(pack: PackIndex) -> None:
     cases = {
         "psi": "psi",

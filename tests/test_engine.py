@@ -148,9 +148,29 @@ async def test_asking_what_a_term_means_shows_its_card(chat: Chat) -> None:
 
 
 async def test_asking_about_something_we_do_not_teach_says_so_plainly(chat: Chat) -> None:
+    await chat.send("what is a kubernetes operator?")
+    assert "I don't have a term called “kubernetes operator”" in chat.text
+    assert "/topics" in chat.text and chat.last[0].kind != "card"
     await chat.send("what is the weather like today?")
-    assert "I don't have a term called" in chat.text and "/topics" in chat.text
-    assert chat.last[0].kind != "card"
+    assert "I'm not sure what you mean" in chat.text
+
+
+async def test_a_word_shared_by_several_terms_offers_them(chat: Chat) -> None:
+    for text in ("drift", "what is drift?", "/term drift"):
+        await chat.send(text)
+        assert "Several terms match “drift”" in chat.text, text
+        labels = [c.label for c in chat.last[0].choices]
+        assert {"data drift", "concept drift"} <= set(labels), text
+    await chat.send("feture stroe")  # a bare typo of one term is a look-up too
+    assert chat.last[0].kind == "card" and "feature store" in (chat.last[0].title or "")
+
+
+async def test_a_shared_word_is_not_taken_for_another_term(chat: Chat) -> None:
+    # WRatio scores "ab test" close to "KS test"; the learner must not get a wrong card.
+    for name in ("a/b test", "ab test", "ab testing"):
+        await chat.command("term", name)
+        assert chat.last[0].kind != "card", name
+        assert f"I could not find a term called “{name}”" in chat.text, name
 
 
 async def test_bare_command_words_work_in_direct_messages(chat: Chat) -> None:

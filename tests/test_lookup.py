@@ -19,6 +19,10 @@ def test_common_question_shapes() -> None:
         "could you explain point-in-time correctness please?": "point-in-time correctness",
         "tell me about a model registry": "model registry",
         'what is "drift"?': "drift",
+        "what means PSI?": "PSI",
+        "can you explain me shadow mode": "shadow mode",
+        "PSI meaning?": "PSI",
+        "shadow mode definition": "shadow mode",
     }
     for text, term in cases.items():
         assert asked_term(text) == term, text
@@ -34,6 +38,7 @@ def test_other_text_is_not_a_question_about_a_term() -> None:
         "",
         "   ",
         "what is the weather like?",
+        "what is the weather like today?",
         "what is your name",
         "what do you mean",
         "what is this",

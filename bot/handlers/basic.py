@@ -48,6 +48,13 @@ async def term_command(ctx: TurnContext, args: str) -> list[Reply]:
     pack = ctx.pack
     if args:
         match = pack.find_term(args)
+        named = pack.terms_named_with(args) if match is None else []
+        if len(named) > 1:
+            shown = named[:6]
+            text = f"Several terms match “{escape(args[:80])}”. Which one do you mean?"
+            if len(named) > len(shown):
+                text += f" (The first {len(shown)} of {len(named)}; type more of the name.)"
+            return [Reply(text, choices=tuple(Choice(t.term, f"cmd:term {t.id}") for t in shown))]
         if match is None:
             suggestions = pack.suggest(args)
             text = f"I could not find a term called “{escape(args[:80])}”."
