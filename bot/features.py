@@ -10,8 +10,10 @@ from bot.handlers import basic
 from bot.quiz import feature as quiz_feature
 from bot.roleplay import register as register_roleplay
 
-# Commands that only show something: they run beside a quiz or role-play without ending it.
-READ_ONLY = ("help", "stats", "topics", "settings", "daily")
+# Commands that run beside a quiz or role-play without ending it: they show something, or
+# (settings, daily) change nothing the activity depends on. Looking a word up in the middle
+# of a role-play is what a learner in a second language does most.
+KEEP_ACTIVITY = ("help", "stats", "topics", "settings", "daily", "term")
 
 
 def build_registry() -> CommandRegistry:
@@ -21,7 +23,7 @@ def build_registry() -> CommandRegistry:
     quiz_feature.register(registry)
     daily.register(registry)
     register_roleplay(registry)
-    for name in READ_ONLY:
+    for name in KEEP_ACTIVITY:
         spec = registry.get(name)
         if spec is not None:
             registry.replace(dataclasses.replace(spec, keeps_activity=True))

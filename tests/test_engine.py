@@ -112,9 +112,11 @@ async def test_cancel_stops_a_quiz_and_nothing_runs_after(chat: Chat) -> None:
 
 async def test_another_command_ends_a_quiz_politely(chat: Chat) -> None:
     await chat.send("/quiz")
-    await chat.send("/term psi")
+    await chat.send("/roleplay")
     assert "stopped" in chat.text.lower()
-    assert any(r.kind == "card" for r in chat.last)
+    await chat.send("/quiz")
+    await chat.send("/term psi")  # a look-up leaves the quiz running
+    assert "still running" in chat.text and any(r.kind == "card" for r in chat.last)
 
 
 async def test_unknown_command_gets_help_and_a_suggestion(chat: Chat) -> None:

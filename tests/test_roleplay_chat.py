@@ -182,6 +182,16 @@ async def test_another_command_interrupts_politely(chat: Chat) -> None:
     assert "Marcus, VP Engineering:" in chat.text
 
 
+async def test_looking_up_a_term_keeps_the_role_play(chat: Chat) -> None:
+    await chat.command("roleplay", DRIFT_PM)
+    await chat.send("Data drift means the inputs change.")
+    await chat.command("term", "concept drift")
+    assert chat.last[0].kind == "card" and "still running" in chat.text
+    assert "Stopped" not in chat.text
+    await chat.send("Concept drift means the link between inputs and outcome changes.")
+    assert "Stopped" not in chat.text and chat.last[0].kind != "card"
+
+
 async def test_restart_in_the_middle_resumes(
     db: Database, pack: PackIndex, clock: FakeClock, settings: Settings
 ) -> None:
