@@ -88,9 +88,10 @@ async def test_on_with_time_timezone_and_days_in_any_order(
 async def test_clear_errors_with_an_example(chat: Chat, db: Database) -> None:
     for args, expected in [
         ("on 25:00", "I could not read “25:00” as a time"),
-        ("on 09:00 Berlin", "Did you mean Europe/Berlin?"),
-        ("on 09:00 Mars/Olympus", "I don't know the timezone “Mars/Olympus”"),
+        ("on 09:00 Pacific", "Did you mean Canada/Pacific?"),
+        ("on 09:00 Mars/Olympus", "I don't know the time zone “Mars/Olympus”"),
         ("sometimes", "I did not understand “sometimes”"),
+        ("on 08:00 mon wed fri", "but not on chosen days such as “mon”"),
     ]:
         out = text(await chat.command("daily", args))
         assert expected in out, out

@@ -52,10 +52,12 @@ def test_bad_times_and_words_get_an_example(bad: str) -> None:
     assert "/daily on 09:00 Europe/Berlin weekdays" in str(err.value)
 
 
-def test_unknown_timezone_suggests_the_city() -> None:
+def test_a_city_or_an_offset_is_a_timezone() -> None:
+    assert parse_on_args("09:00 Berlin").timezone == "Europe/Berlin"
+    assert parse_on_args("09:00 UTC+2").timezone == "Etc/GMT-2"  # two hours ahead of UTC
     with pytest.raises(ScheduleError) as err:
-        parse_on_args("09:00 Berlin")
-    assert "Did you mean Europe/Berlin?" in str(err.value)
+        parse_on_args("09:00 Pacific")
+    assert "Did you mean Canada/Pacific?" in str(err.value)
 
 
 def test_due_at_local_time_in_two_timezones() -> None:

@@ -18,6 +18,7 @@ from bot.daily.schedule import (
     parse_on_args,
 )
 from bot.messages import Reply, escape
+from bot.timezones import zone_label
 
 USAGE = "[on [HH:MM] [timezone] [weekdays|every day] | off]"
 HOW = (
@@ -73,7 +74,7 @@ async def _describe(ctx: TurnContext, sub: store.SubscriptionRow) -> str:
     days = "every weekday" if schedule.weekdays_only else "every day"
     nxt = next_post_at(schedule, ctx.now, done_today=done)
     return (
-        f"{days} at {schedule.local_time} ({escape(schedule.timezone)}). "
+        f"{days} at {schedule.local_time} ({escape(zone_label(schedule.timezone))}). "
         f"Next term: {_when(schedule, nxt, ctx.now)}."
     )
 

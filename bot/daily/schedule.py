@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.timezones import find_zone, zone_label
 
 DEFAULT_TIME = "09:00"
 CATCH_UP = timedelta(hours=6)
@@ -20,6 +21,10 @@ EXAMPLE = "/daily on 09:00 Europe/Berlin weekdays"
 _TIME_RE = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
 _WEEKDAY_WORDS = {"weekdays", "weekday", "workdays", "mon-fri"}
 _EVERYDAY_WORDS = {"everyday", "daily", "all", "every-day"}
+_DAY_NAMES = re.compile(
+    r"^(?:mon|tue|wed|thu|fri|sat|sun)(?:day|s|days)?$|^(?:tues|thur|thurs)$|^weekends?$",
+    re.IGNORECASE,
+)
 
 
 class ScheduleError(ValueError):
@@ -48,7 +53,7 @@ class Schedule:
     def describe(self) -> str:
         """``09:00 Europe/Berlin, weekdays``."""
         days = "weekdays" if self.weekdays_only else "every day"
-        return f"{self.local_time} {self.timezone}, {days}"
+        return f"{self.local_time} {zone_label(self.timezone)}, {days}"
 
 
 def parse_time(text: str) -> str:
@@ -62,34 +67,20 @@ def parse_time(text: str) -> str:
     return f"{int(m.group(1)):02d}:{int(m.group(2)):02d}"
 
 
-@lru_cache(maxsize=1)
-def _zone_names() -> dict[str, str]:
-    names = {name.lower(): name for name in available_timezones()}
-    names.setdefault("utc", "UTC")
-    return names
-
-
 def parse_timezone(text: str) -> str:
-    """A canonical IANA timezone name for `text` (case-insensitive), or `ScheduleError`."""
-    name = _zone_names().get(text.strip().lower())
+    """A canonical IANA timezone name for `text` (see `bot.timezones.find_zone`), or `ScheduleError`."""
+    name, close = find_zone(text)
     if name is None:
-        city = text.strip().lower().replace(" ", "_")
-        close = sorted(n for low, n in _zone_names().items() if low.rsplit("/", 1)[-1] == city)
         hint = f" Did you mean {close[0]}?" if close else ""
         raise ScheduleError(
-            f"I don't know the timezone “{text[:40]}”.{hint} Use an IANA name such as "
-            f"Europe/Berlin, America/New_York or Asia/Tokyo, for example: {EXAMPLE}"
+            f"I don't know the time zone “{text[:40]}”.{hint} Use a name such as "
+            f"Europe/Berlin, America/New_York or Asia/Tokyo, or UTC+2, for example: {EXAMPLE}"
         )
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:  # pragma: no cover - tzdata mismatch
-        raise ScheduleError(f"The timezone {name} cannot be loaded here.") from exc
+        raise ScheduleError(f"The time zone {name} cannot be loaded here.") from exc
     return name
-
-
-def is_timezone_word(text: str) -> bool:
-    """True when `text` names a timezone (used to tell it apart from other arguments)."""
-    return text.strip().lower() in _zone_names()
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +106,11 @@ def parse_on_args(args: str) -> ScheduleChange:
             weekdays = False
             i += 2
             continue
+        if _DAY_NAMES.match(low):
+            raise ScheduleError(
+                f"I can post every day or on weekdays (Monday to Friday), but not on chosen "
+                f"days such as “{word[:20]}”. For example: {EXAMPLE}"
+            )
         if low in _EVERYDAY_WORDS:
             weekdays = False
         elif low in _WEEKDAY_WORDS:

@@ -12,7 +12,8 @@ from bot.quiz.activity import due_today
 from bot.quiz.chart import per_day, render_png
 from bot.quiz.questions import short_name
 from bot.quiz.srs import MASTERED_STABILITY_DAYS
-from bot.quiz.streaks import day_end, find_zone, local_date, longest_streak, streak_at, zone
+from bot.quiz.streaks import day_end, local_date, longest_streak, streak_at, zone
+from bot.timezones import find_zone, zone_label
 from bot.wording import count
 from storage import repos
 
@@ -111,7 +112,7 @@ def _show(ctx: TurnContext) -> str:
     mode = "quiz polls" if learner.quiz_mode == "poll" else "buttons"
     return (
         f"*Your settings*\n"
-        f"- Time zone: {escape(learner.timezone)}\n"
+        f"- Time zone: {escape(zone_label(learner.timezone))}\n"
         f"- New terms per day: {learner.new_per_day}\n"
         f"- Questions as: {mode}\n\n{SETTINGS_HELP}"
     )
@@ -129,7 +130,11 @@ async def settings_command(ctx: TurnContext, args: str) -> list[Reply]:
         if key == "time" and value.lower().startswith("zone"):
             value = value[4:].strip()
         if not value:
-            return [Reply(f"Your time zone is {escape(learner.timezone)}.\n\n{SETTINGS_HELP}")]
+            return [
+                Reply(
+                    f"Your time zone is {escape(zone_label(learner.timezone))}.\n\n{SETTINGS_HELP}"
+                )
+            ]
         name, suggestions = find_zone(value)
         if name is None:
             hint = ""
@@ -138,9 +143,8 @@ async def settings_command(ctx: TurnContext, args: str) -> list[Reply]:
             return [
                 Reply(
                     f"I don't know the time zone “{escape(value[:60])}”.{hint} "
-                    "Use a name from the tz database, for example "
-                    "`/settings timezone Europe/Berlin` or "
-                    f"`/settings timezone {escape('America/New_York')}`.",
+                    "Use a region and city, or an offset from UTC, for example "
+                    "`/settings timezone Europe/Berlin` or `/settings timezone UTC+2`.",
                     kind="error",
                 )
             ]
@@ -149,7 +153,7 @@ async def settings_command(ctx: TurnContext, args: str) -> list[Reply]:
         now_there = ctx.now.astimezone(zone(name))
         return [
             Reply(
-                f"Time zone set to *{escape(name)}* (it is {now_there:%H:%M} there now). "
+                f"Time zone set to *{escape(zone_label(name))}* (it is {now_there:%H:%M} there now). "
                 "Your streak and daily new terms follow this day from now on."
             )
         ]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -14,27 +13,6 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
-
-
-@lru_cache(maxsize=1)
-def _zone_names() -> dict[str, str]:
-    names = {n.lower(): n for n in available_timezones()}
-    names.setdefault("utc", "UTC")
-    return names
-
-
-def find_zone(text: str) -> tuple[str | None, list[str]]:
-    """An IANA zone name for what the learner typed, or (None, suggestions).
-
-    Case does not matter ("europe/berlin"); a city alone ("Berlin") is suggested, never guessed.
-    """
-    key = text.strip().replace(" ", "_").lower()
-    names = _zone_names()
-    if key in names:
-        return names[key], []
-    city = key.rsplit("/", 1)[-1]
-    suggestions = sorted(n for k, n in names.items() if k.rsplit("/", 1)[-1] == city and "/" in n)
-    return None, suggestions[:3]
 
 
 def local_date(when: datetime, tz: ZoneInfo) -> date:

@@ -1,0 +1,55 @@
+"""Read a time zone a learner typed: an IANA name in any case, a city, or a UTC offset."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from zoneinfo import available_timezones
+
+# "UTC+2", "GMT -5", "utc+02:00": whole hours only, as the tz database has no other offsets.
+_OFFSET = re.compile(r"^(?:utc|gmt)([+-])(\d{1,2})(?::?00)?$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> dict[str, str]:
+    names = {name.lower(): name for name in available_timezones()}
+    names.setdefault("utc", "UTC")
+    return names
+
+
+def find_zone(text: str) -> tuple[str | None, list[str]]:
+    """An IANA zone name for what the learner typed, or (None, up to three suggestions).
+
+    Case does not matter ("europe/berlin"). A city is taken when one zone has it ("Berlin"),
+    suggested when several do. "UTC+2" becomes Etc/GMT-2: the tz database's Etc names count
+    the other way round, which is why they are never suggested for a city-like word.
+    """
+    names = _zone_names()
+    key = text.strip().replace(" ", "_").lower()
+    if key in names:
+        return names[key], []
+    offset = _OFFSET.match(key.replace("_", ""))
+    if offset:
+        sign, hours = offset.group(1), int(offset.group(2))
+        if hours == 0:
+            return "UTC", []
+        name = f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+        return (name, []) if name.lower() in names else (None, [])
+    city = key.rsplit("/", 1)[-1]
+    matches = sorted(
+        name
+        for low, name in names.items()
+        if low.rsplit("/", 1)[-1] == city and "/" in name and not name.startswith("Etc/")
+    )
+    if len(matches) == 1:
+        return matches[0], []
+    return None, matches[:3]
+
+
+def zone_label(name: str) -> str:
+    """How to show a stored zone: "UTC+2" for Etc/GMT-2, whose sign misleads; else the name."""
+    match = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", name)
+    if match is None:
+        return name
+    sign = "-" if match.group(1) == "+" else "+"
+    return f"UTC{sign}{int(match.group(2))}"
