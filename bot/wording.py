@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
     """``count(1, "answer")`` is "1 answer"; ``count(3, "answer")`` is "3 answers"."""
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def day_phrase(when: datetime, now: datetime) -> str:
+    """When a local moment falls, from `now` (both in the same zone): "later today", "tomorrow",
+    or "on Mon 30 Nov"."""
+    days = (when.date() - now.date()).days
+    if days <= 0:
+        return "later today"
+    if days == 1:
+        return "tomorrow"
+    return f"on {when:%a %d %b}"

@@ -142,6 +142,7 @@ async def test_i_knew_it_and_new_to_me_feed_the_pressers_own_card(
     assert all(r.private for r in knew) and "is on your review list" in text(knew)
     new = await _press(engine, "UBOB", payloads["New to me"])
     assert all(r.private for r in new) and "Added" in text(new)
+    assert "comes back later today" in text(new)  # not "on <today's date>"
     again = await _press(engine, "UANN", payloads["I knew it"])
     assert "already told me" in text(again)
     async with db.session() as session:

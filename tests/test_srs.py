@@ -166,7 +166,7 @@ async def test_a_card_answered_right_is_not_due_again_for_days(
     clock.advance(hours=1)
     await chat.send("/review")
     assert "Nothing is due right now" in chat.text
-    assert "Next review: 1 term" in chat.text
+    assert "Next review: 1 term on " in chat.text or "Next review: 1 term tomorrow" in chat.text
     clock.set(card.due + timedelta(minutes=1))
     await chat.send("/review")
     assert (await open_question(engine, chat)).term_id == q.term_id
@@ -236,3 +236,10 @@ async def test_hint_lowers_the_rating(engine: DialogueEngine, chat: Chat) -> Non
     async with engine.db.session() as session:
         rating = (await session.execute(select(QuizAttempt.rating))).scalar_one()
     assert rating == Rating.Hard
+
+
+async def test_review_with_nothing_planned_points_to_a_quiz(chat: Chat) -> None:
+    await chat.send("/settings new 0")
+    await chat.send("/review")
+    assert "No reviews planned yet" in chat.text and "/quiz" in chat.text
+    assert "Type /review" not in chat.text  # it used to send the learner round in a circle

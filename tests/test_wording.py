@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.wording import count
+from datetime import UTC, datetime
+
+from bot.wording import count, day_phrase
 
 
 def test_count_agrees_with_the_number() -> None:
@@ -11,3 +13,10 @@ def test_count_agrees_with_the_number() -> None:
     assert count(2, "question") == "2 questions"
     assert count(1, "day") == "1 day"
     assert count(3, "person", "people") == "3 people"
+
+
+def test_day_phrase_names_today_and_tomorrow() -> None:
+    now = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    assert day_phrase(datetime(2026, 11, 28, 9, 10, tzinfo=UTC), now) == "later today"
+    assert day_phrase(datetime(2026, 11, 29, 1, 0, tzinfo=UTC), now) == "tomorrow"
+    assert day_phrase(datetime(2026, 12, 1, 8, 0, tzinfo=UTC), now) == "on Tue 01 Dec"

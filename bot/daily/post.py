@@ -15,6 +15,7 @@ import logging
 from bot.cards import term_card
 from bot.context import TurnContext
 from bot.messages import Choice, CommandIn, ConversationRef, Reply, escape
+from bot.wording import day_phrase
 from content.index import PackIndex
 from storage import repos
 
@@ -108,21 +109,22 @@ async def _rate(ctx: TurnContext, term_id: str, knew: bool) -> list[Reply]:
 
     term = ctx.pack.terms[term_id]
     outcome = await rate_term(ctx, term_id, knew)
+    when = day_phrase(outcome.due, ctx.now.astimezone(outcome.due.tzinfo))
     if outcome.already:
         return [
             Reply(
                 f"You already told me about *{escape(term.term)}* today. "
-                f"It comes back for review on {outcome.due:%a %d %b}."
+                f"It comes back for review {when}."
             )
         ]
     if knew:
         text = (
             f"Nice. *{escape(term.term)}* is on your review list; I'll check you still know it "
-            f"on {outcome.due:%a %d %b}."
+            f"{when}."
         )
     else:
         text = (
-            f"Added *{escape(term.term)}* to your reviews; it comes back soon "
-            f"({outcome.due:%a %d %b}), and I'll ask you about it then."
+            f"Added *{escape(term.term)}* to your reviews; it comes back {when}, "
+            "and I'll ask you about it then."
         )
     return [Reply(text, choices=(Choice("Quiz me", f"{ACTION_PREFIX}:{QUIZ}:{term_id}"),))]

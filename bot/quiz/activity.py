@@ -37,7 +37,7 @@ from bot.quiz.srs import (
     review,
 )
 from bot.quiz.streaks import day_end, local_date, streak_at, zone
-from bot.wording import count
+from bot.wording import count, day_phrase
 from content.index import Area, Match, PackIndex, normalize
 from content.models import Term
 from storage import repos
@@ -487,13 +487,13 @@ async def next_review_line(ctx: TurnContext) -> str:
         return f"📚 {count(due_now, 'term')} due for review now: type /review."
     upcoming = sorted(c.due for c in cards if not c.is_new)
     if not upcoming:
-        return "Type /review to start your daily reviews."
+        return "📚 No reviews planned yet: the terms you practise in a /quiz come back for review."
     if later_today:
-        return f"📚 {count(later_today, 'term')} more due later today."
+        verb = "is" if later_today == 1 else "are"
+        return f"📚 {count(later_today, 'more term', 'more terms')} {verb} due later today."
     when = upcoming[0].astimezone(tz)
-    days = (when.date() - today).days
-    day = "tomorrow" if days == 1 else f"on {when:%a %d %b}"
     due_that_day = sum(local_date(d, tz) == when.date() for d in upcoming)
+    day = day_phrase(when, ctx.now.astimezone(tz))
     return f"📚 Next review: {count(due_that_day, 'term')} {day}."
 
 
