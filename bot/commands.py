@@ -97,6 +97,10 @@ class CommandRegistry:
         """The closest known command name, for "did you mean" replies."""
         if not name or not self._by_name:
             return None
+        # A cut-off name ("stat", "sett") means the command it begins; fuzzy scores tie there.
+        begun = sorted((n for n in self._by_name if n.startswith(name.lower())), key=len)
+        if begun:
+            return self._by_name[begun[0]].name
         found = process.extractOne(name, list(self._by_name), score_cutoff=70)
         return self._by_name[found[0]].name if found else None
 

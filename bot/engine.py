@@ -19,6 +19,7 @@ from bot.context import TurnContext
 from bot.locks import KeyLocks
 from bot.lookup import asked_term
 from bot.messages import ChoiceIn, CommandIn, Inbound, Reply, TextIn, escape
+from bot.wording import article
 from content.index import PackIndex
 from content.models import Pack
 from storage import repos
@@ -221,7 +222,21 @@ class DialogueEngine:
             ctx.clear_activity()
         return prefix + await spec.handler(ctx, args)
 
+    def _activity_word(self, name: str) -> bool:
+        return any(name in a.own_commands for a in self.registry.activities.values())
+
     def _unknown_command(self, name: str) -> Reply:
+        owners = [a for a in self.registry.activities.values() if name in a.own_commands]
+        if owners:
+            # "hint" or "done" with nothing running: say what it belongs to.
+            titles = [f"{article(t)} {t}" for t in sorted({a.title or a.name for a in owners})]
+            during = " or ".join(
+                [", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles
+            )
+            return Reply(
+                f"/{name} works during {during}, and none is running now. "
+                "Type /help to see what you can start."
+            )
         shown = clean_text(name)[:40] or "that"
         guess = self.registry.suggest(name)
         hint = f" Did you mean /{guess}?" if guess else ""
@@ -291,6 +306,8 @@ class DialogueEngine:
             return await self.run_command(
                 ctx, CommandIn(ref=message.ref, name=first.lower(), args=rest)
             )
+        if not rest and not message.is_group and self._activity_word(first.lower()):
+            return [self._unknown_command(first.lower())]
         term_spec = self.registry.get("term")
         if term_spec is not None and text and len(text) <= 120:
             match = self.pack.exact(text) if len(text) <= 80 else None

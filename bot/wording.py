@@ -19,3 +19,8 @@ def day_phrase(when: datetime, now: datetime) -> str:
     if days == 1:
         return "tomorrow"
     return f"on {when:%a %d %b}"
+
+
+def article(word: str) -> str:
+    """ "a" or "an" before `word`, by its first letter ("an exercise", "a quiz")."""
+    return "an" if word[:1].lower() in "aeiou" else "a"

@@ -123,6 +123,8 @@ async def test_unknown_command_gets_help_and_a_suggestion(chat: Chat) -> None:
     await chat.send("/quizz")
     assert "don't know the command" in chat.text
     assert "/quiz" in chat.text
+    await chat.send("/stat")  # a cut-off name means the command it begins, not /start
+    assert "Did you mean /stats?" in chat.text
     await chat.command("frobnicate", "a b c")
     assert "/help" in chat.text
 
@@ -329,3 +331,11 @@ async def test_quiz_button_names_a_term_unambiguously(chat: Chat) -> None:
     assert "feature store" in chat.text.lower()
     assert "3 questions" in chat.text  # the term and two neighbours, not the whole category
     assert any(r.kind == "question" for r in chat.last)
+
+
+async def test_an_activity_word_with_nothing_running_says_where_it_works(chat: Chat) -> None:
+    for text in ("/hint", "hint"):
+        await chat.send(text)
+        assert "works during a quiz, a review or a role-play" in chat.text, text
+    await chat.send("/done")
+    assert "works during an exercise or a role-play" in chat.text
