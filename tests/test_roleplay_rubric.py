@@ -261,6 +261,25 @@ def test_feedback_ends_with_the_score_and_fits_one_message(scenario_id: str) -> 
         assert len(text) < 3900
 
 
+def test_feedback_says_why_fluent_delivery_scores_nothing_without_content() -> None:
+    scenario = SCENARIOS["drift-risk-ops"]
+    rubric = Rubric.for_scenario(scenario)
+    for answer, expected in (
+        ("idk", "with 0 of"),
+        (scenario.model_answer, None),  # enough points covered: no such line
+    ):
+        result = assess(rubric, PACK, answer)
+        text = feedback_text(
+            title=scenario.title, rubric=rubric, assessment=result, pack=PACK, model_answer="…"
+        )
+        note = [line for line in text.splitlines() if "count in full once you cover" in line]
+        if expected is None:
+            assert note == []
+        else:
+            assert len(note) == 1 and expected in note[0] and "no points yet" in note[0]
+            assert "*Length:* 1 word (" in text  # not "1 words"
+
+
 def test_feedback_shows_missed_points_with_a_sentence_to_say() -> None:
     scenario = SCENARIOS["drift-risk-ops"]
     rubric = Rubric.for_scenario(scenario)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 
 from bot.messages import escape
-from bot.roleplay.rubric import PART_LABELS, Assessment, Rubric
+from bot.roleplay.rubric import FULL_DELIVERY_AT, PART_LABELS, Assessment, Rubric
+from bot.wording import count
 from content.index import PackIndex
 
 MAX_CHARS = 3800
@@ -80,7 +81,7 @@ def _render(
         )
     if a.terms_unused:
         unused = ", ".join(_term(pack, t) for t in a.terms_unused)
-        lines.append(f"➖ Not used yet: {escape(unused)}")
+        lines.append(f"➖ Not used: {escape(unused)}")
     if not rubric.target_terms:
         lines.append("No target terms for this one, so these points follow your key points.")
 
@@ -119,7 +120,7 @@ def _render(
         size = "too long"
     else:
         size = "good"
-    lines.append(f"*Length:* {a.words} words ({size}: aim for {low}–{high}).")
+    lines.append(f"*Length:* {count(a.words, 'word')} ({size}: aim for {low}–{high}).")
 
     lines += ["", "*Model answer*", escape(model_answer.strip())]
     if comment:
@@ -129,5 +130,18 @@ def _render(
     parts = " · ".join(
         f"{PART_LABELS[name]} {_fmt(got)}/{top}" for name, (got, top) in a.parts.items()
     )
-    lines += ["", parts, f"Score: {a.score}/100"]
+    lines.append("")
+    share = len(a.covered) / total if total else 0.0
+    if share < FULL_DELIVERY_AT:
+        # Otherwise "Good" above and 0 points below look like a contradiction.
+        counted = (
+            "they give no points yet"
+            if not a.covered
+            else f"they count {min(1.0, share / FULL_DELIVERY_AT):.0%}"
+        )
+        lines.append(
+            f"Jargon, readability and length count in full once you cover half of the key "
+            f"points; with {len(a.covered)} of {total} covered, {counted}."
+        )
+    lines += [parts, f"Score: {a.score}/100"]
     return "\n".join(lines)
