@@ -24,3 +24,14 @@ def day_phrase(when: datetime, now: datetime) -> str:
 def article(word: str) -> str:
     """ "a" or "an" before `word`, by its first letter ("an exercise", "a quiz")."""
     return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def sentence_case(name: str) -> str:
+    """A term name at the start of a sentence: "offline store" -> "Offline store".
+
+    Names with capitals of their own ("PSI", "eBPF", "MLflow run") stay as they are.
+    """
+    first = name.split(" ", 1)[0]
+    if first and first == first.lower() and first[0].isalpha():
+        return name[0].upper() + name[1:]
+    return name

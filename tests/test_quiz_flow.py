@@ -140,6 +140,7 @@ async def test_hint_reveals_a_little_once_and_typed_skip(
     assert "counts as “hard”" in chat.text
     await chat.payload(f"q:{q.id}:hint")  # the button works too; no second warning
     assert "It starts with" in chat.text and "counts as" not in chat.text
+    assert "the only hint for this question" in chat.text
     await chat.payload(f"q:{q.id}:skip")
     assert "here is the answer" in chat.text and "Answer: label latency" in chat.text
 

@@ -103,7 +103,11 @@ def test_definition_to_term(pack: PackIndex, seed: int) -> None:
             if term_id != term.id:
                 # No option is named in the definition shown.
                 assert not any(f" {n} " in prompt for n in _norm_names(pack, term_id) if len(n) > 2)
-        assert q.hint.startswith("It starts with")
+        # With the options in view, the hint rules out a wrong one instead of giving a letter
+        # that only the answer starts with.
+        wrong = [o for i, o in enumerate(q.options) if i != q.answer_index]
+        assert q.hint.startswith("It is not “") and any(f"“{o}”" in q.hint for o in wrong)
+        assert f"“{q.options[q.answer_index]}”" not in q.hint
 
 
 def test_distractors_prefer_confusables_and_the_category(pack: PackIndex) -> None:
@@ -214,6 +218,7 @@ def test_confusable_pairs_use_the_pack_situations(pack: PackIndex) -> None:
             assert case.answer == term_id
             assert strip_markup(q.explanation) == case.why
             assert q.hint.startswith("How they differ")
+            assert strip_markup(q.prompt)[0].isupper()  # "Offline store or online store?"
     assert confusable_pair(pack, pack.terms["feature-store"], rng) is None
 
 

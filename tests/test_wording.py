@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.wording import count, day_phrase
+from bot.wording import article, count, day_phrase, sentence_case
 
 
 def test_count_agrees_with_the_number() -> None:
@@ -20,3 +20,12 @@ def test_day_phrase_names_today_and_tomorrow() -> None:
     assert day_phrase(datetime(2026, 11, 28, 9, 10, tzinfo=UTC), now) == "later today"
     assert day_phrase(datetime(2026, 11, 29, 1, 0, tzinfo=UTC), now) == "tomorrow"
     assert day_phrase(datetime(2026, 12, 1, 8, 0, tzinfo=UTC), now) == "on Tue 01 Dec"
+
+
+def test_sentence_case_and_articles() -> None:
+    assert sentence_case("offline store") == "Offline store"
+    assert sentence_case("PSI") == "PSI"
+    assert sentence_case("eBPF probe") == "eBPF probe"
+    assert sentence_case("p99 latency") == "P99 latency"
+    assert sentence_case("") == ""
+    assert (article("exercise"), article("quiz")) == ("an", "a")

@@ -15,7 +15,7 @@ import logging
 from bot.cards import term_card
 from bot.context import TurnContext
 from bot.messages import Choice, CommandIn, ConversationRef, Reply, escape
-from bot.wording import day_phrase
+from bot.wording import day_phrase, sentence_case
 from content.index import PackIndex
 from storage import repos
 
@@ -119,7 +119,8 @@ async def _rate(ctx: TurnContext, term_id: str, knew: bool) -> list[Reply]:
         ]
     if knew:
         text = (
-            f"Nice. *{escape(term.term)}* is on your review list; I'll check you still know it "
+            f"Nice. *{escape(sentence_case(term.term))}* is on your review list; "
+            "I'll check you still know it "
             f"{when}."
         )
     else:

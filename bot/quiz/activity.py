@@ -319,11 +319,11 @@ class QuestionRound(Activity):
         assert question is not None
         if not question.hint:
             return [Reply("No hint for this one, sorry. Give it your best guess.")]
-        note = ""
-        if not question.hinted:
-            question.hinted = True
-            self._save(ctx, state)
-            note = "\n_A right answer after a hint counts as “hard”, so it comes back sooner._"
+        if question.hinted:
+            return [Reply(f"💡 {question.hint}\n_That is the only hint for this question._")]
+        question.hinted = True
+        self._save(ctx, state)
+        note = "\n_A right answer after a hint counts as “hard”, so it comes back sooner._"
         return [Reply(f"💡 {question.hint}{note}")]
 
     async def _score(

@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from bot.messages import NativeQuiz, escape, strip_markup
 from bot.quiz.checking import accepted_names, accepted_names_of
+from bot.wording import sentence_case
 from content.index import PackIndex, normalize
 from content.models import ConfusablePair, Term
 
@@ -242,7 +243,7 @@ def contrast(pack: PackIndex, answer: Term, chosen: Term) -> str:
     if chosen.confused_with.term == answer.id:
         return escape(chosen.confused_with.difference)
     return (
-        f"*{escape(short_name(chosen))}* is something else: "
+        f"*{escape(sentence_case(short_name(chosen)))}* is something else: "
         f"{escape(first_sentence(chosen.definition))}"
     )
 
@@ -264,6 +265,14 @@ def _letter_hint(pack: PackIndex, term: Term, typed: bool) -> str:
         f"It starts with “{escape(name[0])}”{size} and belongs to "
         f"*{escape(_category(pack, term))}*."
     )
+
+
+def _rule_out_hint(question: Question, rng: random.Random) -> str:
+    # With the options in view, a first letter can single out the answer; ruling one out
+    # helps without giving it away.
+    wrong = [i for i in range(len(question.options)) if i != question.answer_index]
+    ruled_out = rng.choice(wrong)
+    return f"It is not “{escape(question.options[ruled_out])}” (option {ruled_out + 1})."
 
 
 def _choice_question(
@@ -317,7 +326,7 @@ def term_to_definition(pack: PackIndex, term: Term, rng: random.Random) -> Quest
     out = [i for i in range(len(question.options)) if i != question.answer_index]
     ruled_out = rng.choice(out)
     question.hint = (
-        f"*{escape(term.term)}* belongs to *{escape(_category(pack, term))}*. "
+        f"*{escape(sentence_case(term.term))}* belongs to *{escape(_category(pack, term))}*. "
         f"It is not option {ruled_out + 1}."
     )
     return question
@@ -328,7 +337,7 @@ def definition_to_term(pack: PackIndex, term: Term, rng: random.Random) -> Quest
     wrong = distractors(pack, term, rng, OPTIONS - 1, avoid_text=term.definition)
     if len(wrong) < 2:
         return None
-    return _choice_question(
+    question = _choice_question(
         rng,
         kind="definition-to-term",
         term=term,
@@ -337,8 +346,10 @@ def definition_to_term(pack: PackIndex, term: Term, rng: random.Random) -> Quest
         answer_label=short_name(term),
         wrong=[(short_name(t), t.id) for t in wrong],
         explanation=_in_use(term),
-        hint=_letter_hint(pack, term, typed=False),
+        hint="",
     )
+    question.hint = _rule_out_hint(question, rng)
+    return question
 
 
 def _name_regex(name: str) -> re.Pattern[str] | None:
@@ -396,7 +407,7 @@ def _fill_gap(pack: PackIndex, term: Term, rng: random.Random, typed: bool) -> Q
     wrong = distractors(pack, term, rng, OPTIONS - 1, avoid_text=term.example, strict=True)
     if len(wrong) < 2:
         return None
-    return _choice_question(
+    question = _choice_question(
         rng,
         kind="fill-gap-choice",
         term=term,
@@ -405,8 +416,10 @@ def _fill_gap(pack: PackIndex, term: Term, rng: random.Random, typed: bool) -> Q
         answer_label=label,
         wrong=[(short_name(t), t.id) for t in wrong],
         explanation=explanation,
-        hint=_letter_hint(pack, term, typed=False),
+        hint="",
     )
+    question.hint = _rule_out_hint(question, rng)
+    return question
 
 
 def fill_gap_choice(pack: PackIndex, term: Term, rng: random.Random) -> Question | None:
@@ -459,12 +472,13 @@ def confusable_pair(pack: PackIndex, term: Term, rng: random.Random) -> Question
         kind="confusable-pair",
         term=term,
         prompt=(
-            f"*{escape(short_name(pack.terms[pair.terms[0]]))}* or "
+            f"*{escape(sentence_case(short_name(pack.terms[pair.terms[0]])))}* or "
             f"*{escape(short_name(pack.terms[pair.terms[1]]))}*? "
             f"Which one fits this situation?\n\n_{escape(case.situation)}_"
         ),
         poll_prompt=(
-            f"{short_name(pack.terms[pair.terms[0]])} or {short_name(pack.terms[pair.terms[1]])}?"
+            f"{sentence_case(short_name(pack.terms[pair.terms[0]]))} or "
+            f"{short_name(pack.terms[pair.terms[1]])}?"
             f" Which one fits this situation?\n\n{case.situation}"
         ),
         answer_label=short_name(term),
@@ -513,7 +527,8 @@ def true_false(pack: PackIndex, term: Term, rng: random.Random) -> Question | No
     else:
         explanation = (
             f"False: this describes *{escape(short_name(neighbour))}*. "
-            f"*{escape(name)}* is different: {escape(first_sentence(term.definition))}"
+            f"*{escape(sentence_case(name))}* is different: "
+            f"{escape(first_sentence(term.definition))}"
         )
     return Question(
         id=new_question_id(rng),
