@@ -148,7 +148,7 @@ class PackIndex:
                 out.append(term)
         return out[:limit]
 
-    def find_area(self, query: str) -> Area | None:
+    def find_area(self, query: str, cutoff: float = 85) -> Area | None:
         """A topic or category named by id, title or alias (typos tolerated)."""
         norm = normalize(query)
         if not norm:
@@ -163,7 +163,7 @@ class PackIndex:
         # token_sort_ratio, not WRatio: WRatio scores partial matches high, so "concept drift"
         # would be taken for the topic "drift".
         found = process.extractOne(
-            norm, list(choices), scorer=fuzz.token_sort_ratio, score_cutoff=85
+            norm, list(choices), scorer=fuzz.token_sort_ratio, score_cutoff=cutoff
         )
         return choices[found[0]] if found else None
 

@@ -65,6 +65,11 @@ async def test_quiz_on_a_category_a_term_or_nonsense(engine: DialogueEngine, cha
     assert "Quiz on *Feature store design*" in chat.last[1].text
     await chat.send("/quiz quantum gardening")
     assert "I don't know a topic, category or term" in chat.text
+    await chat.send("/quiz drfit")  # a typo of the topic's alias "drift"
+    assert "Did you mean Model drift detection?" in chat.text
+    assert chat.last[0].choices[0].payload == "cmd:quiz model-drift-detection"
+    await chat.send("/quiz psi")
+    assert "Quiz on PSI and related terms" in chat.text
 
 
 async def test_typed_answers_accept_aliases_and_typos_and_reject_other_terms(
@@ -227,7 +232,7 @@ async def test_an_old_button_after_the_quiz_ended(engine: DialogueEngine, chat: 
 async def test_typed_reply_to_a_choice_question(engine: DialogueEngine, chat: Chat) -> None:
     await chat.send("/quiz drift")
     await chat.send("banana")
-    assert "Please answer with a number from 1 to" in chat.text
+    assert "Please answer with an option's number (1 to" in chat.text
     q = await open_question(engine, chat)
     await chat.send(str(q.answer_index + 1))
     assert "Correct" in chat.text

@@ -300,7 +300,7 @@ class QuestionRound(Activity):
             n = len(question.options)
             return [
                 Reply(
-                    f"Please answer with a number from 1 to {n}, or press a button. "
+                    f"Please answer with an option's number (1 to {n}) or its name. "
                     "Type *hint* for a clue, or /cancel to stop."
                 )
             ]
@@ -568,17 +568,27 @@ class QuizActivity(QuestionRound):
         if what and area is None:
             match = exact_term or pack.find_term(what)
             if match is None:
+                unknown = f"I don't know a topic, category or term called “{escape(what[:60])}”."
+                guess = pack.find_area(what, cutoff=70)
+                if guess is not None:
+                    return [
+                        Reply(
+                            f"{unknown} Did you mean *{escape(guess.title)}*?",
+                            choices=(Choice(f"Quiz on {guess.title}", f"cmd:quiz {guess.id}"),),
+                        )
+                    ]
                 topics = ", ".join(t.title for t in pack.pack.topics)
                 return [
                     Reply(
-                        f"I don't know a topic, category or term called “{escape(what[:60])}”. "
-                        f"Try one of: {escape(topics)}. Or type /quiz for a mixed round."
+                        f"{unknown} Try one of: {escape(topics)}. Or type /quiz for a mixed round."
                     )
                 ]
             # "Quiz me" buttons (``term:<id>``) ask three questions: the term and two neighbours.
             size = TERM_ROUND_SIZE if what.startswith("term:") else ROUND_SIZE
             term_ids = [t.id for t in neighbourhood(pack, match.term)][:size]
             label = short_name(match.term)
+            if len(term_ids) > 1:
+                label += " and related terms"
             again = match.term.id
         else:
             pool = pack.terms_in(area)

@@ -183,6 +183,6 @@ async def settings_command(ctx: TurnContext, args: str) -> list[Reply]:
         if mode in ("buttons", "button"):
             await repos.update_learner(ctx.session, learner.id, quiz_mode="buttons")
             learner.quiz_mode = "buttons"
-            return [Reply("Questions will come with buttons.")]
+            return [Reply("Questions will come as messages with their options to choose from.")]
         return [Reply("Use `/settings quiz poll` or `/settings quiz buttons`.", kind="error")]
     return [Reply(f"I don't know the setting “{escape(key[:40])}”.\n\n{SETTINGS_HELP}")]
