@@ -81,6 +81,15 @@ async def test_persona_asks_about_unclear_words_first_then_missing_points(chat: 
     assert "How is that different from data drift?" in chat.text
 
 
+async def test_a_message_without_words_does_not_use_a_turn(chat: Chat) -> None:
+    await chat.command("roleplay", DRIFT_PM)
+    for junk in ("🙂🙂🙂", "a" * 3000, "?!", "12345"):
+        await chat.send(junk)
+        assert "doesn't look like an answer yet" in chat.text, junk[:10]
+    await chat.send("idk")  # a weak answer is still an answer
+    assert "3 more messages at most" in chat.text
+
+
 async def test_each_follow_up_is_asked_once_and_turns_are_limited(chat: Chat) -> None:
     await chat.command("roleplay", DRIFT_PM)
     asked = []

@@ -25,7 +25,7 @@ from bot.roleplay.persona import (
     next_follow_up,
     speaker,
 )
-from bot.roleplay.rubric import Rubric, assess, with_article
+from bot.roleplay.rubric import Rubric, assess, has_words, with_article
 from content.index import normalize
 from content.models import Scenario
 
@@ -207,6 +207,14 @@ class RoleplayActivity(Activity):
                 return await self.on_stale_choice(ctx, inbound.payload)
             return await self._done(ctx, state, scenario)
         text = inbound.text
+        if not has_words(text):
+            # A slip of the keyboard or a sticker should not use up one of the learner's turns.
+            return [
+                Reply(
+                    "That doesn't look like an answer yet. Reply in a sentence or two; "
+                    "this did not use one of your messages. Type done to finish."
+                )
+            ]
         state.lines.append(Line(role="learner", text=text))
         state.turns += 1
         rubric = Rubric.for_scenario(scenario)

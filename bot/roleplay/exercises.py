@@ -15,7 +15,7 @@ from bot.context import TurnContext
 from bot.messages import Choice, ChoiceIn, CommandIn, Reply, TextIn, escape
 from bot.roleplay import catalog, store
 from bot.roleplay.feedback import feedback_text
-from bot.roleplay.rubric import Rubric, assess
+from bot.roleplay.rubric import Rubric, assess, has_words
 from content.models import Exercise
 
 
@@ -130,6 +130,14 @@ class ExerciseActivity(Activity):
     async def on_input(self, ctx: TurnContext, inbound: TextIn | ChoiceIn) -> list[Reply]:
         """Score the answer with the rubric and give one feedback message."""
         loaded = self._load(ctx)
+        if loaded is not None and isinstance(inbound, TextIn) and not has_words(inbound.text):
+            # Keep the exercise open: nothing was written that could be scored.
+            return [
+                Reply(
+                    "That doesn't look like an answer yet. Write your answer in a sentence or "
+                    "two, or type /cancel to stop."
+                )
+            ]
         ctx.clear_activity()
         if loaded is None:
             return [Reply("That exercise can't continue. Type /exercises to pick one.")]

@@ -495,6 +495,11 @@ def readability_grade(raw: str, names: Iterable[str]) -> float | None:
     return round(flesch_kincaid_grade(plain), 1)
 
 
+def has_words(raw: str) -> bool:
+    """True when a text holds at least one real word ("idk" does; "🙂🙂" or "aaaa…" do not)."""
+    return any(len(set(w.lower())) > 1 for w in re.findall(r"[^\W\d_]{2,}", raw))
+
+
 def word_count(raw: str) -> int:
     """Words in a text, as a reader counts them."""
     return len(re.findall(r"[A-Za-z0-9]+(?:['’\-][A-Za-z0-9]+)*", raw))
