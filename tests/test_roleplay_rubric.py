@@ -291,3 +291,17 @@ def test_feedback_shows_missed_points_with_a_sentence_to_say() -> None:
     assert "❌" in text
     assert missed.example in text
     assert "Key points: 1 of 5 covered" in text
+
+
+def test_one_word_of_a_point_does_not_cover_it() -> None:
+    # "We retrain." used to tick "an alert does not stop the feature; we check first and
+    # retrain only if quality dropped", the point it leaves out.
+    rubric = Rubric.for_scenario(SCENARIOS["drift-pm"])
+    assert assess(rubric, PACK, "We retrain.").covered == ()
+
+
+def test_a_plain_paraphrase_of_the_skew_cause_counts() -> None:
+    exercise = next(e for e in PACK.pack.exercises if e.id == "rewrite-skew")
+    answer = "The code in production compute the features different than the training code."
+    covered = assess(Rubric.for_exercise(exercise), PACK, answer).covered
+    assert [p.id for p in covered] == ["cause"]
