@@ -32,6 +32,10 @@ async def test_start_greets_and_shows_help(chat: Chat) -> None:
     await chat.send("/start")
     assert "Welcome to termcoach" in chat.text
     assert "/quiz" in chat.text
+    await chat.send("/term psi")
+    await chat.send("/start")  # a returning learner is told what is waiting
+    assert "Welcome back!" in chat.text and "Welcome to termcoach" not in chat.text
+    assert "📚" in chat.text
 
 
 async def test_term_card_by_name(chat: Chat) -> None:

@@ -37,9 +37,15 @@ async def help_command(ctx: TurnContext, args: str) -> list[Reply]:
 
 
 async def start_command(ctx: TurnContext, args: str) -> list[Reply]:
-    """Welcome a learner, then show help."""
+    """Welcome a learner (back, with what is due), then show help."""
+    from bot.quiz.activity import next_review_line  # the quiz feature builds on these handlers
+
     name = ctx.learner.display_name or ""
-    hello = f"Hello{', ' + escape(name) if name else ''}! Welcome to termcoach."
+    to = f", {escape(name)}" if name else ""
+    if await repos.seen_terms(ctx.session, ctx.learner.id):
+        hello = f"Welcome back{to}! {await next_review_line(ctx)}"
+    else:
+        hello = f"Hello{to}! Welcome to termcoach."
     return [Reply(hello), *await help_command(ctx, args)]
 
 
