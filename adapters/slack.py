@@ -1119,7 +1119,7 @@ class SlackAdapter:
                 return HomeProgress(total_terms=len(pack.terms))
             tz = zone(learner.timezone)
             cards = list((await store.load_cards(session, learner.id)).values())
-            times = await store.answer_times(session, learner.id)
+            times = await store.practice_times(session, learner.id)
             seen = await session.scalar(
                 select(func.count()).where(TermSeen.learner_id == learner.id)
             )

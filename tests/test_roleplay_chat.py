@@ -122,6 +122,21 @@ async def test_complete_answer_ends_early_with_thanks(chat: Chat, pack: PackInde
     assert rows[0].feedback == text
 
 
+async def test_a_finished_role_play_counts_for_the_streak(chat: Chat) -> None:
+    await chat.command("stats")
+    assert "Streak: 0 days" in chat.text
+    await chat.command("roleplay", DRIFT_PM)
+    await chat.send("Data drift means the inputs change, for example younger customers.")
+    await chat.command("cancel")  # stopped early: no score, no practice day
+    await chat.command("stats")
+    assert "Streak: 0 days" in chat.text
+    await chat.command("roleplay", DRIFT_PM)
+    await chat.send("Data drift means the inputs change, for example younger customers.")
+    await chat.send("done")
+    await chat.command("stats")
+    assert "Streak: 1 day " in chat.text
+
+
 async def test_done_ends_early_with_one_feedback_message(chat: Chat, db) -> None:
     await chat.command("roleplay", DRIFT_PM)
     await chat.send("Data drift means the inputs change, for example younger customers.")

@@ -446,7 +446,7 @@ class QuestionRound(Activity):
             lines.append("No mistakes. Well done!")
         tz = zone(ctx.learner.timezone)
         streak = streak_at(
-            await store.answer_times(ctx.session, ctx.learner.id, ctx.now - timedelta(days=400)),
+            await store.practice_times(ctx.session, ctx.learner.id, ctx.now - timedelta(days=400)),
             ctx.now,
             tz,
         )

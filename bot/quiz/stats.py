@@ -34,7 +34,7 @@ async def quiz_stats_section(ctx: TurnContext) -> list[str]:
     if later_today:
         due_line += f", {later_today} more later today"
     mastered = sum(1 for c in cards if c.mastered)
-    times = await store.answer_times(ctx.session, learner.id)
+    times = await store.practice_times(ctx.session, learner.id)
     streak = streak_at(times, ctx.now, tz)
     best = longest_streak(local_date(t, tz) for t in times)
     counts = await store.wrong_counts(ctx.session, learner.id)

@@ -8,7 +8,7 @@ from sqlalchemy import and_, bindparam, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.quiz.srs import CardData
-from storage.models import QuizAttempt, ReviewCard, ReviewLogRow
+from storage.models import QuizAttempt, ReviewCard, ReviewLogRow, RoleplaySession
 from storage.repos import VersionConflict
 
 _COLS = (
@@ -135,17 +135,23 @@ async def introduced_since(session: AsyncSession, learner_id: int, since: dateti
     return int(row.scalar_one())
 
 
-async def answer_times(
+async def practice_times(
     session: AsyncSession, learner_id: int, since: datetime | None = None
 ) -> list[datetime]:
-    """When the learner answered quiz questions (UTC), oldest first; for streaks."""
-    cond = QuizAttempt.learner_id == learner_id
-    if since is not None:
-        cond = and_(cond, QuizAttempt.answered_at >= since)
-    rows = await session.execute(
-        select(QuizAttempt.answered_at).where(cond).order_by(QuizAttempt.answered_at)
+    """When the learner practised (UTC), oldest first, for streaks: quiz answers, and role-plays
+    and written exercises finished with a score."""
+    answers = QuizAttempt.learner_id == learner_id
+    finished = and_(
+        RoleplaySession.learner_id == learner_id,
+        RoleplaySession.score.is_not(None),
+        RoleplaySession.finished_at.is_not(None),
     )
-    return [r[0] for r in rows]
+    if since is not None:
+        answers = and_(answers, QuizAttempt.answered_at >= since)
+        finished = and_(finished, RoleplaySession.finished_at >= since)
+    quiz = await session.scalars(select(QuizAttempt.answered_at).where(answers))
+    talks = await session.scalars(select(RoleplaySession.finished_at).where(finished))
+    return sorted([*quiz, *(t for t in talks if t is not None)])
 
 
 async def attempts_since(
