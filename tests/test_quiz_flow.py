@@ -325,17 +325,17 @@ async def test_stats_and_chart(engine: DialogueEngine, chat: Chat, clock: FakeCl
     for part in (
         "Terms seen: 2 of",
         # Just quizzed: due again in minutes, which /review does not offer yet.
-        "Due for review now: 0, 2 more later today",
+        "Due for review: none now, 2 later today",
         "Mastered: 0 (memory stable for 21+ days)",
         "Streak: 1 day",
         "Quiz answers: 2, 50% right",
-        "Model drift detection: 50% of 2",
+        "Model drift detection: 1 of 2 right (50%)",
         "Most trouble:",
     ):
         assert part in text, part
     clock.advance(days=1)
     await chat.send("/stats")
-    assert "Due for review now: 2 (type /review)" in chat.text
+    assert "Due for review: 2 now (type /review)" in chat.text
     assert "later today" not in chat.text
     await chat.send("/stats chart")
     image = chat.last[0].image

@@ -30,9 +30,9 @@ async def quiz_stats_section(ctx: TurnContext) -> list[str]:
     cards = list((await store.load_cards(ctx.session, learner.id)).values())
     end_today = day_end(local_date(ctx.now, tz), tz)
     due_now, later_today = due_today(cards, ctx.now, end_today)
-    due_line = f"Due for review now: {due_now}" + (" (type /review)" if due_now else "")
+    due_line = "Due for review: " + (f"{due_now} now (type /review)" if due_now else "none now")
     if later_today:
-        due_line += f", {later_today} more later today"
+        due_line += f", {later_today} {'more ' if due_now else ''}later today"
     mastered = sum(1 for c in cards if c.mastered)
     times = await store.practice_times(ctx.session, learner.id)
     streak = streak_at(times, ctx.now, tz)
@@ -56,7 +56,7 @@ async def quiz_stats_section(ctx: TurnContext) -> list[str]:
         n = sum(v[1] for k, v in counts.items() if k in ids)
         if n:
             r = n - sum(v[0] for k, v in counts.items() if k in ids)
-            lines.append(f"- {escape(topic.title)}: {round(100 * r / n)}% of {n}")
+            lines.append(f"- {escape(topic.title)}: {r} of {n} right ({round(100 * r / n)}%)")
     trouble = sorted(
         ((w, n, t) for t, (w, n) in counts.items() if w and t in pack.terms),
         key=lambda x: (-x[0], -x[0] / x[1], x[2]),
