@@ -17,7 +17,7 @@ from bot.commands import CommandRegistry, normalize_command
 from bot.config import Settings
 from bot.context import TurnContext
 from bot.locks import KeyLocks
-from bot.lookup import asked_term
+from bot.lookup import asked_term, small_talk
 from bot.messages import ChoiceIn, CommandIn, Inbound, Reply, TextIn, escape
 from bot.wording import article
 from content.index import PackIndex
@@ -333,6 +333,16 @@ class DialogueEngine:
                             "or /help for everything I can do."
                         )
                     ]
+        social = small_talk(text) if not message.is_group else None
+        if social == "greeting":
+            return [
+                Reply(
+                    "Hi! Ask me about a term (“what is PSI?”), type /quiz for a short quiz, "
+                    "or /help for everything I can do."
+                )
+            ]
+        if social == "thanks":
+            return [Reply("You're welcome! Type /quiz whenever you want more practice.")]
         return [
             Reply(
                 "I'm not sure what you mean. Try /quiz for a short quiz, /term NAME to look up a "

@@ -35,3 +35,20 @@ def asked_term(text: str) -> str | None:
     if not any(ch.isalnum() for ch in term) or _NOT_A_TERM.search(term):
         return None
     return term
+
+
+_GREETING = re.compile(
+    r"^(?:hi|hello|hey|hallo|hola|good (?:morning|afternoon|evening))(?: there| termcoach)?$",
+    re.IGNORECASE,
+)
+_THANKS = re.compile(r"^(?:thanks?(?: you)?(?: a lot| very much)?|thx|ty|cheers)$", re.IGNORECASE)
+
+
+def small_talk(text: str) -> str | None:
+    """ "greeting" or "thanks" for a short social message, else None."""
+    core = text.strip().strip("!.?,:) ").strip()
+    if _GREETING.match(core):
+        return "greeting"
+    if _THANKS.match(core):
+        return "thanks"
+    return None

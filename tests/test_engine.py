@@ -343,3 +343,10 @@ async def test_an_activity_word_with_nothing_running_says_where_it_works(chat: C
         assert "works during a quiz, a review or a role-play" in chat.text, text
     await chat.send("/done")
     assert "works during an exercise or a role-play" in chat.text
+
+
+async def test_a_greeting_and_thanks_get_a_friendly_reply(chat: Chat) -> None:
+    await chat.send("Hi!")
+    assert chat.text.startswith("Hi!") and "/quiz" in chat.text
+    await chat.send("thank you")
+    assert "You're welcome" in chat.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.lookup import asked_term
+from bot.lookup import asked_term, small_talk
 
 
 def test_common_question_shapes() -> None:
@@ -52,3 +52,12 @@ def test_other_text_is_not_a_question_about_a_term() -> None:
 def test_any_text_gives_none_or_a_piece_of_it(text: str) -> None:
     term = asked_term(text)
     assert term is None or (term and term.lower() in text.lower())
+
+
+def test_small_talk() -> None:
+    for text in ("Hi", "hello!", "Good morning", "hey there"):
+        assert small_talk(text) == "greeting", text
+    for text in ("thanks", "Thank you very much!", "thx"):
+        assert small_talk(text) == "thanks", text
+    for text in ("hi, what is PSI?", "PSI", "thanks for nothing", ""):
+        assert small_talk(text) is None, text
