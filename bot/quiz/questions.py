@@ -352,7 +352,9 @@ def definition_to_term(pack: PackIndex, term: Term, rng: random.Random) -> Quest
     return question
 
 
+@lru_cache(maxsize=4096)
 def _name_regex(name: str) -> re.Pattern[str] | None:
+    # Cached: compiling costs about 0.3 ms, more than the rest of building a question.
     tokens = re.findall(r"[A-Za-z0-9]+", name)
     if not tokens:
         return None
