@@ -9,8 +9,18 @@ from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Delete, Executable, Insert, Select, TextClause, Update, event, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy import (
+    Delete,
+    Executable,
+    Insert,
+    Select,
+    TextClause,
+    Update,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -45,24 +55,17 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def make_engine(url: str, inline: bool = False, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; SQLite gets WAL mode and a busy timeout on every connection.
-
-    `inline` (SQLite only) runs statements on the event-loop thread with a short busy timeout:
-    the engine's turn sessions use it, and retry (yielding to the loop) when the file is busy.
-    """
+def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """Create the async engine; SQLite gets WAL mode and a busy timeout on every connection."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        import storage.sqlite_onehop  # noqa: F401  (registers the dialects)
+        import storage.sqlite_onehop  # noqa: F401  (registers the dialect)
 
         if parsed.get_driver_name() == "aiosqlite":
-            driver = "aiosqlite_inline" if inline else "aiosqlite_onehop"
-            parsed = parsed.set(drivername=f"sqlite+{driver}")
-        timeout_ms = SQLITE_INLINE_BUSY_MS if inline else SQLITE_BUSY_TIMEOUT_MS
-        kwargs.setdefault("connect_args", {"timeout": timeout_ms / 1000})
+            parsed = parsed.set(drivername="sqlite+aiosqlite_onehop")
+        kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         engine = create_async_engine(parsed, **kwargs)
-        pragmas = _inline_pragmas if inline else _sqlite_pragmas
-        event.listen(engine.sync_engine, "connect", pragmas)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # No pre-ping: it costs a round trip on every checkout. A connection that died with a
     # server restart fails once, is invalidated, and the engine reruns the turn on a new one.
@@ -70,6 +73,22 @@ def make_engine(url: str, inline: bool = False, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 20)
     return create_async_engine(url, **kwargs)
+
+
+def make_inline_engine(url: str) -> Engine:
+    """A plain (sync) pysqlite engine for engine turns: statements run on the event-loop thread.
+
+    A turn's statements take microseconds on a local file, less than a trip to a worker thread
+    or through SQLAlchemy's async bridge. A busy file fails after a short timeout and the
+    engine retries the turn after yielding to the loop, so the loop never waits on a lock.
+    """
+    parsed = make_url(url).set(drivername="sqlite+pysqlite")
+    engine = create_engine(
+        parsed,
+        connect_args={"timeout": SQLITE_INLINE_BUSY_MS / 1000, "check_same_thread": False},
+    )
+    event.listen(engine, "connect", _inline_pragmas)
+    return engine
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -182,6 +201,57 @@ class TurnSession:
             await conn.close()
 
 
+class InlineTurnSession:
+    """`TurnSession` for SQLite: the same API over a sync connection on the event-loop thread.
+
+    No greenlet hop and no async adapter per statement; results are the same buffered
+    `CursorResult`s an `AsyncConnection` returns.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._conn: Connection | None = None
+
+    def _connection(self) -> Connection:
+        if self._conn is None:
+            self._conn = self._engine.connect()
+        if not self._conn.in_transaction():
+            self._conn.begin()
+        return self._conn
+
+    async def execute(self, statement: Any, params: Any = None, **kw: Any) -> Any:
+        """Execute a statement in the turn's transaction."""
+        return self._connection().execute(statement, params, **kw)
+
+    async def scalar(self, statement: Any, params: Any = None, **kw: Any) -> Any:
+        """First column of the first row."""
+        return self._connection().scalar(statement, params, **kw)
+
+    async def scalars(self, statement: Any, params: Any = None, **kw: Any) -> Any:
+        """First column of every row."""
+        return self._connection().scalars(statement, params, **kw)
+
+    def get_bind(self) -> Any:
+        """The engine (its dialect tells SQLite from PostgreSQL)."""
+        return self._engine
+
+    async def commit(self) -> None:
+        """Commit what the turn did so far and hand the connection back."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                if conn.in_transaction():
+                    conn.commit()
+            finally:
+                conn.close()
+
+    async def rollback(self) -> None:
+        """Undo the open transaction, if any, and hand the connection back."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()  # closing rolls back what was not committed
+
+
 class Database:
     """Owns the engine and the session factory; the only place that knows the URL."""
 
@@ -189,9 +259,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=FastSession)
-        self.turn_engine = self.engine
+        self.inline_engine: Engine | None = None
         if self.engine.dialect.name == "sqlite":
-            self.turn_engine = make_engine(url, inline=True)
+            self.inline_engine = make_inline_engine(url)
 
     @property
     def dialect(self) -> str:
@@ -213,7 +283,11 @@ class Database:
         """
         # A turn may commit its reads early to hand the connection back during a slow call
         # (see TurnContext.release_db); the next statement then begins a new transaction.
-        session = TurnSession(self.turn_engine)
+        session: TurnSession | InlineTurnSession
+        if self.inline_engine is not None:
+            session = InlineTurnSession(self.inline_engine)
+        else:
+            session = TurnSession(self.engine)
         try:
             # Turn code is typed against AsyncSession and uses only its execute/scalar API.
             yield cast(AsyncSession, session)
@@ -243,5 +317,5 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
-        if self.turn_engine is not self.engine:
-            await self.turn_engine.dispose()
+        if self.inline_engine is not None:
+            self.inline_engine.dispose()
