@@ -15,7 +15,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.messages import Choice, NativeQuiz, Reply, escape, parse_markup, strip_markup
+from bot.messages import Choice, NativeQuiz, Reply, escape, parse_markup
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -156,12 +156,12 @@ def split_html(text: str, limit: int = TEXT_LIMIT) -> list[str]:
 
 def labels_too_long(choices: Sequence[Choice]) -> bool:
     """True when the choice labels would be cut on a button and go into the text instead."""
-    return any(len(strip_markup(c.label)) > LONG_LABEL for c in choices)
+    return any(len(c.label) > LONG_LABEL for c in choices)
 
 
 def numbered_options(choices: Sequence[Choice]) -> str:
-    """The choices as numbered lines in neutral markup (labels escaped as literal text)."""
-    return "\n".join(f"*{n}.* {escape(strip_markup(c.label))}" for n, c in enumerate(choices, 1))
+    """The choices as numbered lines in neutral markup (labels are plain text, escaped)."""
+    return "\n".join(f"*{n}.* {escape(c.label)}" for n, c in enumerate(choices, 1))
 
 
 def keyboard(
@@ -181,7 +181,7 @@ def keyboard(
         ]
         return InlineKeyboardMarkup(rows)
     buttons = [
-        InlineKeyboardButton(strip_markup(c.label) or "?", callback_data=data_for(c.payload))
+        InlineKeyboardButton(c.label.strip() or "?", callback_data=data_for(c.payload))
         for c in choices
     ]
     width = ROW_WIDTH if all(len(b.text) <= SHORT_LABEL for b in buttons) else 1
@@ -195,13 +195,13 @@ def _truncate(text: str, limit: int) -> str:
 
 def poll_fits(quiz: NativeQuiz) -> bool:
     """True when the quiz can be a Telegram quiz poll without losing an option's meaning."""
-    options = [strip_markup(o).strip() for o in quiz.options]
+    options = [o.strip() for o in quiz.options]
     return (
         POLL_MIN_OPTIONS <= len(options) <= POLL_MAX_OPTIONS
         and all(0 < len(o) <= POLL_OPTION_LIMIT for o in options)
         and len(set(options)) == len(options)
         and 0 <= quiz.correct_index < len(options)
-        and bool(strip_markup(quiz.question).strip())
+        and bool(quiz.question.strip())
     )
 
 
@@ -210,18 +210,20 @@ def poll_kwargs(quiz: NativeQuiz) -> list[dict[str, Any]]:
 
     The explanation is cut to 200 characters and two line feeds, as Telegram requires.
     """
-    question = strip_markup(quiz.question).strip()
+    question = quiz.question.strip()
     calls: list[dict[str, Any]] = []
     if len(question) > POLL_QUESTION_LIMIT:
-        calls.extend({"text": chunk, "parse_mode": "HTML"} for chunk in split_html(quiz.question))
+        calls.extend(
+            {"text": chunk, "parse_mode": "HTML"} for chunk in split_html(escape(quiz.question))
+        )
         question = _truncate(question, POLL_QUESTION_LIMIT)
-    explanation = strip_markup(quiz.explanation).strip()
+    explanation = quiz.explanation.strip()
     head, *rest = explanation.split("\n", POLL_EXPLANATION_LINE_FEEDS)
     lines = [head, *rest[:-1], rest[-1].replace("\n", " ")] if rest else [head]
     explanation = _truncate("\n".join(lines), POLL_EXPLANATION_LIMIT)
     poll: dict[str, Any] = {
         "question": question,
-        "options": [strip_markup(o).strip() for o in quiz.options],
+        "options": [o.strip() for o in quiz.options],
         "type": "quiz",
         "is_anonymous": False,
         # Bot API 9.6 (PTB 22.8) takes a list; the single-id form is deprecated.

@@ -103,7 +103,8 @@ class ChoiceIn(Inbound):
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """One button: what the learner sees and the opaque payload sent back (at most 64 bytes)."""
+    """One button: what the learner sees (plain text) and the opaque payload sent back (at most
+    64 bytes)."""
 
     label: str
     payload: str
@@ -111,7 +112,10 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class NativeQuiz:
-    """A multiple-choice question that a platform may show natively (a Telegram quiz poll)."""
+    """A multiple-choice question that a platform may show natively (a Telegram quiz poll).
+
+    Every field is plain text, not markup: "MLFLOW_TRACKING_URI" is shown as it is.
+    """
 
     question: str
     options: tuple[str, ...]

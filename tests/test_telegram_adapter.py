@@ -33,6 +33,8 @@ from adapters.telegram_render import (
     CALLBACK_DATA_LIMIT,
     POLL_EXPLANATION_LIMIT,
     POLL_QUESTION_LIMIT,
+    keyboard,
+    poll_kwargs,
     render,
     split_html,
     tg_len,
@@ -704,3 +706,22 @@ async def test_a_late_press_in_a_group_gets_a_pop_up_not_a_group_message(
     assert not [t for t in fake.sent_texts(GROUP) if "already answered" in t]
     assert not [t for t in fake.sent_texts(7) if "already answered" in t]
     assert len(await attempts(db)) == 1
+
+
+def test_plain_text_options_and_explanations_keep_underscores_and_stars() -> None:
+    # Labels and poll fields are plain text: markup characters in them are content.
+    quiz = NativeQuiz(
+        "Which variable points MLflow at its server?",
+        ("MLFLOW_TRACKING_URI", "get_historical_features", "2*3"),
+        0,
+        explanation="Set MLFLOW_TRACKING_URI to the tracking server.",
+    )
+    [poll] = poll_kwargs(quiz)
+    assert poll["options"] == ["MLFLOW_TRACKING_URI", "get_historical_features", "2*3"]
+    assert "MLFLOW_TRACKING_URI" in poll["explanation"]
+    markup = keyboard([Choice("get_historical_features", "p:1"), Choice("2*3", "p:2")])
+    assert markup is not None
+    assert [b.text for row in markup.inline_keyboard for b in row] == [
+        "get_historical_features",
+        "2*3",
+    ]
