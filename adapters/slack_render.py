@@ -255,7 +255,13 @@ def render(reply: Reply, *, thread: str | None = None) -> dict[str, Any]:
         body = text_blocks(reply.native_quiz.question)
     blocks.extend(body)
     question = reply.question_id or (reply.native_quiz.question_id if reply.native_quiz else None)
-    actions = action_blocks(choices_of(reply), question or None, thread)
+    choices = choices_of(reply)
+    if any(len(" ".join(c.label.split())) > MAX_BUTTON_TEXT for c in choices):
+        # A cut definition cannot be told from the others: list the options in full and
+        # number the buttons, as on Telegram.
+        blocks.extend(numbered_blocks(choices))
+        choices = tuple(Choice(str(n), c.payload) for n, c in enumerate(choices, 1))
+    actions = action_blocks(choices, question or None, thread)
     room = MAX_BLOCKS - len(actions)
     if len(blocks) > room:
         blocks = [*blocks[: room - 1], _context("(shortened: the full text is in the preview)")]
@@ -263,6 +269,15 @@ def render(reply: Reply, *, thread: str | None = None) -> dict[str, Any]:
     if not blocks:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "…"}})
     return {"text": fallback_text(reply), "blocks": blocks}
+
+
+def numbered_blocks(choices: Sequence[Choice]) -> list[dict[str, Any]]:
+    """The choices in full as numbered lines (labels are plain text), for long labels."""
+    lines = [f"*{n}.* {escape_mrkdwn(c.label)}" for n, c in enumerate(choices, 1)]
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+        for piece in _split_long("\n".join(lines))
+    ]
 
 
 def _context(text: str) -> dict[str, Any]:

@@ -1023,3 +1023,22 @@ async def test_replies_in_slack_name_the_slash_command(
     intro = fake.calls_to("chat.postMessage")[0].all_text()
     assert "/termcoach cancel stops" in intro
     assert " /cancel" not in intro
+
+
+def test_long_options_are_listed_in_full_with_numbered_buttons() -> None:
+    long = [f"Option {n}: " + "a definition that goes on and on " * 4 for n in (1, 2, 3)]
+    msg = render(
+        Reply(
+            "What does *PSI* mean?",
+            choices=tuple(Choice(t, f"q:x:{i}") for i, t in enumerate(long)),
+        )
+    )
+    sections = " ".join(b["text"]["text"] for b in msg["blocks"] if b["type"] == "section")
+    for n, text in enumerate(long, 1):
+        assert f"*{n}.* {text.strip()}" in sections  # nothing cut
+    [actions] = [b for b in msg["blocks"] if b["type"] == "actions"]
+    assert [e["text"]["text"] for e in actions["elements"]] == ["1", "2", "3"]
+    assert [e["value"] for e in actions["elements"]] == ["q:x:0", "q:x:1", "q:x:2"]
+    short = render(Reply("Pick one", choices=(Choice("data drift", "q:y:0"),)))
+    [acts] = [b for b in short["blocks"] if b["type"] == "actions"]
+    assert acts["elements"][0]["text"]["text"] == "data drift"
