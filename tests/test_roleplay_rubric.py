@@ -305,3 +305,14 @@ def test_a_plain_paraphrase_of_the_skew_cause_counts() -> None:
     answer = "The code in production compute the features different than the training code."
     covered = assess(Rubric.for_exercise(exercise), PACK, answer).covered
     assert [p.id for p in covered] == ["cause"]
+
+
+def test_a_description_after_a_term_belongs_to_that_term() -> None:
+    rubric = Rubric.for_scenario(SCENARIOS["drift-pm"])
+    answer = (
+        "There are two kinds: data drift, where the inputs change, and concept drift, where "
+        "the relationship between inputs and the right answer changes."
+    )
+    assert assess(rubric, PACK, answer).misused == ()
+    wrong = "The inputs change, so this is concept drift."
+    assert [m.term for m in assess(rubric, PACK, wrong).misused] == ["concept-drift"]

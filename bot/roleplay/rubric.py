@@ -426,9 +426,12 @@ def _misuses(rubric: Rubric, pack: PackIndex, text: Text) -> list[Misuse]:
                 # A cue may itself be a term ("model version"); it is not its own neighbour.
                 others = [sp for sp in spans if sp[1] <= where[0] or sp[0] >= where[1]]
                 # A term in the cue's own clause wins ("the offline store keeps the history, and
-                # the online store …"); else the nearest term in the sentence.
+                # the online store …"); else the nearest term before the cue, as a description
+                # follows what it describes ("data drift, where the inputs change, and concept
+                # drift, where …"); else the nearest term after it.
                 same = [sp for sp in others if clause_of[sp[0]] == clause_of[start]]
-                others = same or others
+                before = [sp for sp in others if sp[1] <= where[0]]
+                others = same or before or others
                 if not others:
                     continue
                 nearest = min(others, key=lambda sp: _gap((sp[0], sp[1]), where))
