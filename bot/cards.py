@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.messages import Choice, Reply, escape
-from content.index import PackIndex
+from content.index import PackIndex, normalize
 from content.models import Term
 
 
@@ -11,10 +11,14 @@ def term_card(pack: PackIndex, term: Term, *, with_buttons: bool = True) -> Repl
     """A term card: part of speech, category, definition, example, related and confusables."""
     category = pack.categories[term.category].title
     lines = [f"_{escape(term.part_of_speech)} · {escape(category)}_"]
-    if term.aliases:
-        lines.append(f"Also: {escape(', '.join(term.aliases[:4]))}")
+    # "PSI (Population Stability Index)" already shows "PSI" and its expansion.
+    heading = f" {normalize(term.term)} "
+    aliases = [a for a in term.aliases if f" {normalize(a)} " not in heading]
+    if aliases:
+        lines.append(f"Also: {escape(', '.join(aliases[:4]))}")
     if term.pronunciation:
-        lines.append(f"Say it: {escape(term.pronunciation)}")
+        # The pronunciation names its word first ("PSI: said letter by letter …").
+        lines.append(f"🔊 {escape(term.pronunciation)}")
     lines += ["", f"*Definition:* {escape(term.definition)}"]
     lines += ["", f"*Example:* “{escape(term.example)}”"]
     related = [pack.terms[r].term for r in term.related if r in pack.terms]

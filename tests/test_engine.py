@@ -350,3 +350,10 @@ async def test_a_greeting_and_thanks_get_a_friendly_reply(chat: Chat) -> None:
     assert chat.text.startswith("Hi!") and "/quiz" in chat.text
     await chat.send("thank you")
     assert "You're welcome" in chat.text
+
+
+async def test_a_card_does_not_repeat_its_heading(chat: Chat) -> None:
+    await chat.send("/term psi")
+    card = chat.last[0]
+    assert "Also:" not in card.text  # "PSI" and its expansion are the heading already
+    assert "🔊 PSI: said letter by letter" in card.text and "Say it:" not in card.text
