@@ -15,7 +15,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.messages import Choice, NativeQuiz, Reply, escape, parse_markup
+from bot.messages import Choice, NativeQuiz, Reply, escape, parse_markup, strip_markup
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -164,21 +164,33 @@ def numbered_options(choices: Sequence[Choice]) -> str:
     return "\n".join(f"*{n}.* {escape(c.label)}" for n, c in enumerate(choices, 1))
 
 
+def needs_numbers(choices: Sequence[Choice], text: str) -> bool:
+    """True when long labels must move into the text, under numbers, to be read in full.
+
+    Not when the text already names every choice (a menu such as the role-play list): a
+    button cut by Telegram is then enough, and the list is not shown twice.
+    """
+    if not labels_too_long(choices):
+        return False
+    plain = " ".join(strip_markup(text).split())
+    return not all(" ".join(c.label.split()) in plain for c in choices)
+
+
 def keyboard(
-    choices: Sequence[Choice], data_for: Callable[[str], str] = callback_data_for
+    choices: Sequence[Choice],
+    data_for: Callable[[str], str] = callback_data_for,
+    numbered: bool | None = None,
 ) -> InlineKeyboardMarkup | None:
     """Choices as an inline keyboard: one button a row unless every label is short, and
-    numbered buttons in rows when the labels are too long for a button."""
+    numbered buttons in rows when the labels are too long for a button (or `numbered`)."""
     if not choices:
         return None
-    if labels_too_long(choices):
-        numbered = [
+    if labels_too_long(choices) if numbered is None else numbered:
+        digits = [
             InlineKeyboardButton(str(n), callback_data=data_for(c.payload))
             for n, c in enumerate(choices, 1)
         ]
-        rows = [
-            numbered[i : i + NUMBER_ROW_WIDTH] for i in range(0, len(numbered), NUMBER_ROW_WIDTH)
-        ]
+        rows = [digits[i : i + NUMBER_ROW_WIDTH] for i in range(0, len(digits), NUMBER_ROW_WIDTH)]
         return InlineKeyboardMarkup(rows)
     buttons = [
         InlineKeyboardButton(c.label.strip() or "?", callback_data=data_for(c.payload))
@@ -262,15 +274,22 @@ def render(
                 "parse_mode": "HTML",
             }
         )
-    if reply.choices and labels_too_long(reply.choices):
+    numbered = bool(reply.choices) and needs_numbers(reply.choices, reply.text)
+    if numbered:
         listing = numbered_options(reply.choices)
         text = f"{text}\n\n{listing}" if text.strip() else listing
+    if (
+        reply.image is not None
+        and not reply.choices
+        and text.strip() == reply.image.caption.strip()
+    ):
+        return calls  # the photo's caption says it already
     chunks = split_html(text) if text.strip() else []
     if not chunks and reply.choices:
         # Telegram refuses an empty message, and buttons need one to hang on.
         chunks = [html.escape(ELLIPSIS)]
     calls.extend({"text": chunk, "parse_mode": "HTML"} for chunk in chunks)
-    markup = keyboard(reply.choices, data_for)
+    markup = keyboard(reply.choices, data_for, numbered)
     if markup is not None:
         calls[-1]["reply_markup"] = markup
     return calls

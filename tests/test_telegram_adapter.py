@@ -45,6 +45,7 @@ from bot.messages import (
     Choice,
     CommandIn,
     ConversationRef,
+    Image,
     NativeQuiz,
     Reply,
     TextIn,
@@ -725,3 +726,27 @@ def test_plain_text_options_and_explanations_keep_underscores_and_stars() -> Non
         "get_historical_features",
         "2*3",
     ]
+
+
+def test_a_menu_that_lists_its_choices_is_not_listed_twice() -> None:
+    titles = [f"Scenario number {n}, for a product manager who asks" for n in (1, 2, 3)]
+    menu = Reply(
+        "Pick a scenario:\n" + "\n".join(f"- {t}: /roleplay s{n}" for n, t in enumerate(titles)),
+        choices=tuple(Choice(t, f"cmd:roleplay s{n}") for n, t in enumerate(titles)),
+    )
+    [call] = render(menu)
+    assert call["text"].count("Scenario number 1") == 1
+    buttons = [b.text for row in call["reply_markup"].inline_keyboard for b in row]
+    assert buttons == titles  # full labels; Telegram shortens them on screen
+    # Long options that the text does not show still move into it, under numbers.
+    question = Reply(
+        "Which one?", choices=tuple(Choice(t, f"q:x:{n}") for n, t in enumerate(titles))
+    )
+    [call] = render(question)
+    assert "1." in call["text"] and titles[0] in call["text"]
+
+
+def test_a_chart_is_one_photo_with_its_caption() -> None:
+    caption = "Last 30 days: 11 reviews, 60% right."
+    calls = render(Reply(caption, image=Image(png=b"\x89PNG", caption=caption)))
+    assert len(calls) == 1 and calls[0]["caption"] == caption
