@@ -940,6 +940,13 @@ class SlackAdapter:
                     or delivery.private_fallback
                     or (reply.private and not target.is_dm)
                 )
+                if reply.image is not None and private:
+                    # A file cannot go with a message only one person sees.
+                    reply = replace(
+                        reply,
+                        text=f"{reply.text}\n\nI can send the chart picture only in a direct "
+                        "message with me: type stats chart there.",
+                    )
                 message = render(reply, thread=target.thread_ts)
                 ts = None
                 if private:

@@ -981,6 +981,12 @@ async def test_a_chart_is_uploaded_to_the_dm(make_slack: MakeSlack, fake: FakeSl
     assert upload.params["size"] > 100
     (complete,) = fake.calls_to("files.completeUploadExternal")
     assert complete.params["channel_id"] == "DU1"
+    fake.reset()
+    await slack.slash("stats chart")  # in a channel the reply is ephemeral: no file can go along
+    await slack.settle()
+    assert not fake.calls_to("upload")
+    texts = " ".join(c.all_text() for c in fake.calls_to("response_url"))
+    assert "Last 30 days" in texts and "only in a direct message" in texts
 
 
 async def test_two_people_quizzing_in_one_channel_keep_their_own_quiz(
