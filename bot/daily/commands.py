@@ -163,7 +163,7 @@ def register(registry: CommandRegistry) -> None:
     registry.add(
         CommandSpec(
             "daily",
-            "a term every morning in this chat: on, off, or show",
+            "a term every morning in this chat (on, off, or show the schedule)",
             daily_command,
             usage=USAGE,
             group="Daily term",

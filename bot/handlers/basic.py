@@ -26,7 +26,8 @@ async def help_command(ctx: TurnContext, args: str) -> list[Reply]:
         lines += ["", f"*{escape(group)}*", *items]
     lines += [
         "",
-        "Outside a quiz you can also just type a term, like “PSI”, or ask “what is PSI?”.",
+        "During a quiz, /hint gives a clue; during a role-play or an exercise, /done finishes "
+        "it. Outside them you can also just type a term, like “PSI”, or ask “what is PSI?”.",
     ]
     choices = (
         Choice("Start a quiz", "cmd:quiz"),

@@ -234,9 +234,11 @@ class QuestionRound(Activity):
         state.current = question
         state.last_kind = question.kind
         self._save(ctx, state)
-        return self.question_reply(state, question, retry=item.retry)
+        return self.question_reply(state, question, item.retry, ctx.inbound.is_group)
 
-    def question_reply(self, state: RoundState, question: Question, retry: bool) -> Reply:
+    def question_reply(
+        self, state: RoundState, question: Question, retry: bool, group: bool = False
+    ) -> Reply:
         """Render a question: its number, a "new term" or "once more" note, options or a prompt."""
         planned = sum(not i.retry for i in state.items)
         if retry:
@@ -249,17 +251,23 @@ class QuestionRound(Activity):
         prefix = self.payload_prefix
         choices: tuple[Choice, ...]
         if question.typed:
-            text += "\n\nType your answer. Stuck? Type *hint*."
             choices = (
                 Choice("💡 Hint", f"{prefix}:{question.id}:hint"),
                 Choice("I don't know", f"{prefix}:{question.id}:skip"),
             )
+            how = "Type your answer. Stuck? Type *hint*."
+            if group:
+                how = "Reply to this message with your answer. Stuck? Type /hint."
         else:
             choices = tuple(
                 Choice(label=option, payload=f"{prefix}:{question.id}:{i}")
                 for i, option in enumerate(question.options)
             )
-            text += "\n\nPick an answer or type its number. Stuck? Type *hint*."
+            how = "Pick an answer or type its number. Stuck? Type *hint*."
+            if group:
+                how = "Press a button to answer. Stuck? Type /hint."
+        # In a group the bot sees only commands and replies to it, not plain typed words.
+        text += f"\n\n{how}"
         quiz = native_quiz(question) if state.poll else None
         return Reply(
             text, choices=choices, kind="question", question_id=question.id, native_quiz=quiz

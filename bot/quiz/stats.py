@@ -154,7 +154,7 @@ async def settings_command(ctx: TurnContext, args: str) -> list[Reply]:
         return [
             Reply(
                 f"Time zone set to *{escape(zone_label(name))}* (it is {now_there:%H:%M} there now). "
-                "Your streak and daily new terms follow this day from now on."
+                "Your streak and your new terms per day now count days in this time zone."
             )
         ]
     if key in ("new", "new_per_day", "newperday"):
