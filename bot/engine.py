@@ -212,8 +212,8 @@ class DialogueEngine:
             return await running.end(ctx, "cancelled")
         if running and spec.keeps_activity:
             note = Reply(
-                f"Your {running.title or running.name} is still running: answer above, "
-                "or type /cancel to stop it."
+                f"Your {running.title or running.name} is still running: go on when you are "
+                "ready, or type /cancel to stop it."
             )
             return [*await spec.handler(ctx, args), note]
         if running:
