@@ -35,3 +35,14 @@ def sentence_case(name: str) -> str:
     if first and first == first.lower() and first[0].isalpha():
         return name[0].upper() + name[1:]
     return name
+
+
+def after_colon(sentence: str) -> str:
+    """A sentence continuing after a colon: "The time between …" -> "the time between …".
+
+    Only an ordinary capitalised first word is lowered; "NVIDIA's" or "PSI" stay as they are.
+    """
+    first = sentence.split(" ", 1)[0]
+    if len(first) > 1 and first[0].isupper() and first[1:].islower():
+        return sentence[0].lower() + sentence[1:]
+    return sentence

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.wording import article, count, day_phrase, sentence_case
+from bot.wording import after_colon, article, count, day_phrase, sentence_case
 
 
 def test_count_agrees_with_the_number() -> None:
@@ -29,3 +29,10 @@ def test_sentence_case_and_articles() -> None:
     assert sentence_case("p99 latency") == "P99 latency"
     assert sentence_case("") == ""
     assert (article("exercise"), article("quiz")) == ("an", "a")
+
+
+def test_after_colon_lowers_only_ordinary_words() -> None:
+    assert after_colon("The time between a prediction") == "the time between a prediction"
+    assert after_colon("NVIDIA's server") == "NVIDIA's server"
+    assert after_colon("PSI is") == "PSI is"
+    assert after_colon("A") == "A"

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from bot.messages import NativeQuiz, escape, strip_markup
 from bot.quiz.checking import accepted_names, accepted_names_of
-from bot.wording import sentence_case
+from bot.wording import after_colon, sentence_case
 from content.index import PackIndex, normalize
 from content.models import ConfusablePair, Term
 
@@ -244,7 +244,7 @@ def contrast(pack: PackIndex, answer: Term, chosen: Term) -> str:
         return escape(chosen.confused_with.difference)
     return (
         f"*{escape(sentence_case(short_name(chosen)))}* is something else: "
-        f"{escape(first_sentence(chosen.definition))}"
+        f"{escape(after_colon(first_sentence(chosen.definition)))}"
     )
 
 
@@ -530,7 +530,7 @@ def true_false(pack: PackIndex, term: Term, rng: random.Random) -> Question | No
         explanation = (
             f"False: this describes *{escape(short_name(neighbour))}*. "
             f"*{escape(sentence_case(name))}* is different: "
-            f"{escape(first_sentence(term.definition))}"
+            f"{escape(after_colon(first_sentence(term.definition)))}"
         )
     return Question(
         id=new_question_id(rng),
