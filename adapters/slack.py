@@ -39,6 +39,7 @@ from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAutho
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -564,6 +565,9 @@ class SlackAdapter:
             )
         self._sdk_log = _quiet_logger("termcoach.slack.sdk")
         self._bolt_log = _quiet_logger("termcoach.slack.bolt")
+        # Bolt reads SLACK_BOT_TOKEN (our setting's name) from the environment and then warns
+        # on every start that our client, which already carries that token, wins.
+        self._bolt_log.addFilter(_drop_message(warning_client_prioritized_and_token_skipped()))
         self._session: aiohttp.ClientSession | None = None
         self._clients: OrderedDict[str, AsyncWebClient] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -1197,6 +1201,16 @@ class SlackAdapter:
 
 def _engine_commands(engine: DialogueEngine) -> set[str]:
     return {str(name) for name, _ in engine.commands}
+
+
+def _drop_message(text: str) -> logging.Filter:
+    """A filter that drops log records whose message is exactly `text`."""
+
+    class Drop(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            return record.getMessage() != text
+
+    return Drop()
 
 
 def _quiet_logger(name: str) -> logging.Logger:

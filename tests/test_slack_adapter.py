@@ -778,8 +778,10 @@ async def test_socket_mode_acks_envelopes_and_replies(
 
 
 def test_settings_build_the_adapter_and_bad_combinations_are_refused(
-    engine: Any, db: Database
+    engine: Any, db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")  # bolt reads it too, and used to warn
+    caplog.set_level(logging.WARNING)
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         slack_bot_token=SecretStr("xoxb-1"),
@@ -788,6 +790,7 @@ def test_settings_build_the_adapter_and_bad_combinations_are_refused(
         slack_admins="U1, T2:U5",
     )
     adapter = SlackAdapter.from_settings(settings, engine, db)
+    assert not [r for r in caplog.records if "will be unused" in r.getMessage()]
     assert adapter.api_url == "http://127.0.0.1:9/api/"
     assert adapter.app.client.base_url == "http://127.0.0.1:9/api/"
     assert [r.path for r in adapter.routes()] == ["/slack/events"]  # type: ignore[attr-defined]
