@@ -534,6 +534,10 @@ def result_reply(
         lines.append("📖 No problem, here is the answer.")
     else:
         lines.append("❌ *Not quite.*")
+    who = ctx.inbound.display_name
+    if ctx.inbound.is_group and who:
+        # Several people share a group's quiz: say whose answer this was.
+        lines[0] = f"{escape(who[:60])}: {lines[0]}"
     lines.append(f"*Answer:* {escape(question.answer_text)}")
     lines.append(question.explanation)
     if not verdict.correct:
