@@ -4,7 +4,10 @@ Drives the engine in-process (no adapter) through scripted quizzes and prints tu
 p50/p99 turn latency, beside the p50 of a bare write transaction measured in the same run. The last
 line is one JSON object (see issue 2; issue 8 adds PostgreSQL figures with --pg).
 
-With --pg it also reports the CPU each PostgreSQL turn cost, in the replicas' Python processes and
+With --pg it runs one and two replicas in alternating rounds (--rounds, default 3) and reports
+the medians, with the scale as the median of each round's two-over-one ratio: the machine's speed
+drifts between runs, and a single pair of runs swung from 1.1 to 1.7 here on one day.
+It also reports the CPU each PostgreSQL turn cost, in the replicas' Python processes and
 (when the server runs on this machine, read from /proc over the whole run, so connection set-up
 and warm-up are included) in PostgreSQL itself. On a 2-core machine two replicas can scale only
 as far as both fit: roughly 2 / (python_ms + server_ms) turns per ms against 1 / python_ms.
@@ -204,6 +207,11 @@ def postgres_cpu_seconds() -> float | None:
     return ticks / os.sysconf("SC_CLK_TCK") if found else None
 
 
+def _median_or_none(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(statistics.median(known), 3) if known else None
+
+
 @dataclass
 class ReplicaRun:
     """Turns per second of a replica set, with the CPU each turn cost (ms) where measurable."""
@@ -299,7 +307,10 @@ def main() -> None:
         const="postgresql+asyncpg://postgres@127.0.0.1:5432/test",
         help="also measure PostgreSQL with one and two replicas (server URL)",
     )
-    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="PostgreSQL: alternating one/two-replica rounds"
+    )
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--pg-worker", help=argparse.SUPPRESS)
     parser.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)
@@ -308,18 +319,38 @@ def main() -> None:
         print(asyncio.run(pg_worker(args.pg_worker, args.seconds, args.concurrency, args.worker)))
         return
     result: dict[str, float] = asyncio.run(sqlite_run(args.turns, args.writes))
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     if args.pg:
         url = asyncio.run(pg_prepare(args.pg))
+        ones: list[ReplicaRun] = []
+        twos: list[ReplicaRun] = []
         try:
-            one = pg_replicas(url, 1, args.seconds, args.concurrency)
-            two = pg_replicas(url, 2, args.seconds, args.concurrency)
+            # One and two replicas alternate, so a shared machine's speed, which drifts by tens
+            # of percent within a minute here, weighs on both alike; each pair gives a ratio.
+            for _ in range(args.rounds):
+                ones.append(pg_replicas(url, 1, args.seconds, args.concurrency))
+                twos.append(pg_replicas(url, 2, args.seconds, args.concurrency))
         finally:
             asyncio.run(pg_drop(args.pg, url))
+        ratios = [
+            t.turns_per_s / o.turns_per_s for o, t in zip(ones, twos, strict=True) if o.turns_per_s
+        ]
+        print("pg scale per round:", ", ".join(f"{r:.2f}" for r in ratios))
+        one = ReplicaRun(
+            statistics.median(r.turns_per_s for r in ones),
+            statistics.median(r.python_cpu_ms for r in ones),
+            _median_or_none([r.postgres_cpu_ms for r in ones]),
+        )
+        two = ReplicaRun(
+            statistics.median(r.turns_per_s for r in twos),
+            statistics.median(r.python_cpu_ms for r in twos),
+            _median_or_none([r.postgres_cpu_ms for r in twos]),
+        )
+        result["pg_rounds"] = args.rounds
         result["pg_turns_per_s_1"] = round(one.turns_per_s, 1)
         result["pg_turns_per_s_2"] = round(two.turns_per_s, 1)
-        result["pg_scale_2_over_1"] = (
-            round(two.turns_per_s / one.turns_per_s, 2) if one.turns_per_s else 0.0
-        )
+        result["pg_scale_2_over_1"] = round(statistics.median(ratios), 2) if ratios else 0.0
         # Where the CPU goes: two replicas can only scale while Python and PostgreSQL together
         # fit on the machine's cores (see the issue 8 note).
         result["pg_python_cpu_ms_per_turn_1"] = one.python_cpu_ms
