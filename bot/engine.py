@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 import time
@@ -211,11 +212,16 @@ class DialogueEngine:
         if running and spec.name == "cancel":
             return await running.end(ctx, "cancelled")
         if running and spec.keeps_activity:
-            note = Reply(
+            note = (
                 f"Your {running.title or running.name} is still running: go on when you are "
                 "ready, or type /cancel to stop it."
             )
-            return [*await spec.handler(ctx, args), note]
+            shown = await spec.handler(ctx, args)
+            last = shown[-1] if shown else None
+            if last is None or last.image is not None or last.native_quiz is not None:
+                return [*shown, Reply(note)]
+            # One message, not two: the note closes the reply it belongs to.
+            return [*shown[:-1], dataclasses.replace(last, text=f"{last.text}\n\n_{note}_")]
         if running:
             prefix = await running.end(ctx, "interrupted")
         elif ctx.activity and not running:

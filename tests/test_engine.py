@@ -121,6 +121,8 @@ async def test_another_command_ends_a_quiz_politely(chat: Chat) -> None:
     await chat.send("/quiz")
     await chat.send("/term psi")  # a look-up leaves the quiz running
     assert "still running" in chat.text and any(r.kind == "card" for r in chat.last)
+    await chat.send("/topics")  # the note closes the reply: one message, not two
+    assert len(chat.last) == 1 and chat.last[0].text.rstrip().endswith("to stop it._")
 
 
 async def test_unknown_command_gets_help_and_a_suggestion(chat: Chat) -> None:
