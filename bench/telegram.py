@@ -21,7 +21,10 @@ question: about 1.7 calls per update against the echo bot's 1.0). Updates are bu
 before each measurement and queued for getUpdates at once. Each phase line also shows this
 process's CPU time per update, which is steadier than wall time on a shared machine.
 
-    .venv/bin/python bench/telegram.py --updates 2000 --users 50
+    .venv/bin/python bench/telegram.py --updates 1000 --users 50 --rounds 3
+
+The four runs repeat in rounds (bare, adapter+echo, adapter, adapter with a free engine); each
+ratio is taken within its round and the medians are reported, as the machine's speed drifts.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import asyncio
 import json
 import logging
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -299,54 +303,83 @@ async def echo_adapter_run(
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--updates", type=int, default=2000, help="updates per run")
+    parser.add_argument("--updates", type=int, default=1000, help="updates per run")
     parser.add_argument("--users", type=int, default=50, help="distinct learners (chats)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per run at most")
     parser.add_argument(
         "--concurrency", type=int, default=CONCURRENCY, help="PTB concurrent_updates, both runs"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds of the four runs; figures are medians"
+    )
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     logging.basicConfig(level=logging.WARNING)
 
-    async with FakeTelegramProcess() as fake:
-        base = await bare(fake, args.updates, args.users, args.timeout, args.concurrency)
-        echo = await echo_adapter_run(
-            fake, args.updates, args.users, args.timeout, args.concurrency
-        )
-        with tempfile.TemporaryDirectory() as tmp:
-            real, turns = await adapter_run(
-                fake, args.updates, args.users, args.timeout, Path(tmp), args.concurrency
-            )
-        # The ceiling: the adapter making the real run's Bot API calls around a free engine.
-        ceiling = await echo_adapter_run(
-            fake,
-            args.updates,
-            args.users,
-            args.timeout,
-            args.concurrency,
-            calls_per_update=real.api_calls / args.updates,
-        )
     n = args.updates
-    rate, bare_rate = n / real.elapsed, n / base.elapsed
+    rounds: list[dict[str, float]] = []
+    durations: list[float] = []
+    turns: list[float] = []
+    async with FakeTelegramProcess() as fake:
+        # The four runs repeat in rounds: this machine's speed drifts by tens of percent within
+        # a minute, so each ratio is taken within one round and the medians are reported.
+        for _ in range(args.rounds):
+            base = await bare(fake, n, args.users, args.timeout, args.concurrency)
+            echo = await echo_adapter_run(fake, n, args.users, args.timeout, args.concurrency)
+            with tempfile.TemporaryDirectory() as tmp:
+                real, real_turns = await adapter_run(
+                    fake, n, args.users, args.timeout, Path(tmp), args.concurrency
+                )
+            # The ceiling: the adapter making the real run's Bot API calls around a free engine.
+            ceiling = await echo_adapter_run(
+                fake,
+                n,
+                args.users,
+                args.timeout,
+                args.concurrency,
+                calls_per_update=real.api_calls / n,
+            )
+            durations += real.durations
+            turns += real_turns
+            rounds.append(
+                {
+                    "rate": n / real.elapsed,
+                    "bare_rate": n / base.elapsed,
+                    "ratio": base.elapsed / real.elapsed,
+                    "echo_rate": n / echo.elapsed,
+                    "echo_ratio": base.elapsed / echo.elapsed,
+                    "free_ratio": base.elapsed / ceiling.elapsed,
+                    "calls": real.api_calls / n,
+                    "bare_calls": base.api_calls / n,
+                    "free_calls": ceiling.api_calls / n,
+                }
+            )
+            print(f"round {len(rounds)}: ratio {rounds[-1]['ratio']:.3f}", flush=True)
+
+    def median(key: str) -> float:
+        return statistics.median(r[key] for r in rounds)
+
     result = {
         "updates": n,
         "users": args.users,
         "concurrency": args.concurrency,
-        "updates_per_s": round(rate, 1),
-        "bare_ptb_updates_per_s": round(bare_rate, 1),
-        "ratio": round(rate / bare_rate, 3),
-        "p50_ms": round(percentile(real.durations, 50) * 1000, 2),
-        "p99_ms": round(percentile(real.durations, 99) * 1000, 2),
+        "rounds": args.rounds,
+        "updates_per_s": round(median("rate"), 1),
+        "bare_ptb_updates_per_s": round(median("bare_rate"), 1),
+        "ratio": round(median("ratio"), 3),
+        "p50_ms": round(percentile(durations, 50) * 1000, 2),
+        "p99_ms": round(percentile(durations, 99) * 1000, 2),
         # Where the time goes: the engine's own turn time, the Bot API calls its replies need,
         # and the adapter around a do-nothing engine (translation and rendering alone).
         "engine_turn_p50_ms": round(percentile(turns, 50) * 1000, 2),
-        "api_calls_per_update": round(real.api_calls / n, 2),
-        "bare_api_calls_per_update": round(base.api_calls / n, 2),
-        "adapter_echo_updates_per_s": round(n / echo.elapsed, 1),
-        "adapter_echo_ratio": round(base.elapsed / echo.elapsed, 3),
+        "api_calls_per_update": round(median("calls"), 2),
+        "bare_api_calls_per_update": round(median("bare_calls"), 2),
+        "adapter_echo_updates_per_s": round(median("echo_rate"), 1),
+        "adapter_echo_ratio": round(median("echo_ratio"), 3),
         # With the real engine's Bot API calls but no engine work: the most `ratio` can reach.
-        "free_engine_ratio": round(base.elapsed / ceiling.elapsed, 3),
-        "free_engine_api_calls_per_update": round(ceiling.api_calls / n, 2),
+        "free_engine_ratio": round(median("free_ratio"), 3),
+        "free_engine_api_calls_per_update": round(median("free_calls"), 2),
         "fake_server": "separate process",
     }
     print(json.dumps(result))
