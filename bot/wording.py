@@ -46,3 +46,20 @@ def after_colon(sentence: str) -> str:
     if len(first) > 1 and first[0].isupper() and first[1:].islower():
         return sentence[0].lower() + sentence[1:]
     return sentence
+
+
+def inner_quotes(text: str) -> str:
+    """Quotes inside a quotation become single ones: 'a "drift alert"' -> 'a ‘drift alert’'."""
+    out: list[str] = []
+    opening = True
+    for ch in text:
+        if ch == '"':
+            out.append("‘" if opening else "’")
+            opening = not opening
+        elif ch == "“":
+            out.append("‘")
+        elif ch == "”":
+            out.append("’")
+        else:
+            out.append(ch)
+    return "".join(out)

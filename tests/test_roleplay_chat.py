@@ -69,7 +69,7 @@ async def test_persona_asks_about_unclear_words_first_then_missing_points(chat: 
     await chat.send(
         "Data drift means the inputs change, for example younger customers. We watch PSI."
     )
-    assert "I don't know the word “PSI”" in chat.text
+    assert "I don't know the word ‘PSI’" in chat.text
     assert "more messages at most" in chat.text
     await chat.send("PSI is a score that shows how much the data has changed.")
     # PSI is explained now; the first missing key point comes next.

@@ -19,7 +19,7 @@ from tests.chatflow import Chat
 from tests.fakes.llm_server import FakeLLM
 
 PSI_ANSWER = "Data drift means the inputs change, for example younger customers. We watch PSI."
-RUBRIC_PSI_QUESTION = "Sorry, I don't know the word “PSI”."
+RUBRIC_PSI_QUESTION = "Sorry, I don't know the word ‘PSI’."  # inner quotes are single
 MODEL_QUESTION = "Wait, PSI? I have never heard that word. What is it, in simple words?"
 MODEL_COMMENT = "The part about new kinds of customers was clear. I still don't know who acts."
 

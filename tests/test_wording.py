@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.wording import after_colon, article, count, day_phrase, sentence_case
+from bot.wording import after_colon, article, count, day_phrase, inner_quotes, sentence_case
 
 
 def test_count_agrees_with_the_number() -> None:
@@ -36,3 +36,9 @@ def test_after_colon_lowers_only_ordinary_words() -> None:
     assert after_colon("NVIDIA's server") == "NVIDIA's server"
     assert after_colon("PSI is") == "PSI is"
     assert after_colon("A") == "A"
+
+
+def test_quotes_inside_a_quotation_become_single() -> None:
+    assert inner_quotes('I saw a "drift alert" today') == "I saw a ‘drift alert’ today"
+    assert inner_quotes("the word “PSI”") == "the word ‘PSI’"
+    assert inner_quotes("no quotes") == "no quotes"

@@ -26,6 +26,7 @@ from bot.roleplay.persona import (
     speaker,
 )
 from bot.roleplay.rubric import Rubric, assess, has_words, with_article
+from bot.wording import inner_quotes
 from content.index import normalize
 from content.models import Scenario
 
@@ -62,7 +63,7 @@ class RoleplayState(BaseModel):
 
 
 def _persona_reply(scenario: Scenario, text: str, state: RoleplayState, note: str = "") -> Reply:
-    body = f"*{escape(speaker(scenario))}:* “{escape(text)}”"
+    body = f"*{escape(speaker(scenario))}:* “{escape(inner_quotes(text))}”"
     if note:
         body += f"\n\n_{note}_"
     done = Choice("Finish and get feedback", f"{PAYLOAD_PREFIX}:done:{state.token}")
