@@ -132,6 +132,15 @@ def test_pick_option_by_number_label_alias_and_true_false(pack: PackIndex) -> No
     assert pick_option(pack, tf, ["true", "false"], "maybe") is None
 
 
+def test_the_term_in_a_what_does_it_mean_question_does_not_pick_its_definition(
+    pack: PackIndex,
+) -> None:
+    terms = ["ks-test", "psi", "data-drift"]
+    definitions = [pack.terms[t].definition for t in terms]
+    assert pick_option(pack, definitions, terms, "KS test") is None  # it is in the question
+    assert pick_option(pack, definitions, terms, "1") == 0
+
+
 # ---------------------------------------------------------------- properties (hypothesis)
 
 _SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

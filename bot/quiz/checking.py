@@ -224,7 +224,12 @@ def pick_option(
         return None
     named = find_named_term(pack, text)
     if named is not None and named in option_terms:
-        return option_terms.index(named)
+        index = option_terms.index(named)
+        # Only where the options are term names: when they are definitions ("What does KS
+        # test mean?"), typing the term from the question must not pick its definition.
+        if find_named_term(pack, options[index]) == named:
+            return index
+        return None
     scores = [fuzz.ratio(norm, clean(option)) for option in options]
     best = max(range(len(scores)), key=scores.__getitem__)
     ordered = sorted(scores, reverse=True)
