@@ -216,7 +216,9 @@ class DialogueEngine:
                 f"Your {running.title or running.name} is still running: go on when you are "
                 "ready, or type /cancel to stop it."
             )
-            shown = await spec.handler(ctx, args)
+            # Without their buttons: a number typed next must answer the activity, not pick
+            # from this side menu (the console numbers buttons), and a press would end it.
+            shown = [dataclasses.replace(r, choices=()) for r in await spec.handler(ctx, args)]
             last = shown[-1] if shown else None
             if last is None or last.image is not None or last.native_quiz is not None:
                 return [*shown, Reply(note)]

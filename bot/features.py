@@ -12,8 +12,9 @@ from bot.roleplay import register as register_roleplay
 
 # Commands that run beside a quiz or role-play without ending it: they show something, or
 # (settings, daily) change nothing the activity depends on. Looking a word up in the middle
-# of a role-play is what a learner in a second language does most.
-KEEP_ACTIVITY = ("help", "stats", "topics", "settings", "daily", "term")
+# of a role-play is what a learner in a second language does most. Telegram sends /start
+# whenever the bot is opened again.
+KEEP_ACTIVITY = ("help", "start", "stats", "topics", "settings", "daily", "term")
 
 
 def build_registry() -> CommandRegistry:

@@ -123,6 +123,11 @@ async def test_another_command_ends_a_quiz_politely(chat: Chat) -> None:
     assert "still running" in chat.text and any(r.kind == "card" for r in chat.last)
     await chat.send("/topics")  # the note closes the reply: one message, not two
     assert len(chat.last) == 1 and chat.last[0].text.rstrip().endswith("to stop it._")
+    assert chat.last[0].choices == ()  # no side menu that a typed "1" could be taken for
+    await chat.send("/start")  # Telegram sends it when the bot is opened again
+    assert "still running" in chat.text and "stopped" not in chat.text.lower()
+    await chat.send("1")
+    assert "Correct" in chat.text or "Not quite" in chat.text
 
 
 async def test_unknown_command_gets_help_and_a_suggestion(chat: Chat) -> None:
