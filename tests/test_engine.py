@@ -347,7 +347,7 @@ async def test_quiz_button_names_a_term_unambiguously(chat: Chat) -> None:
 async def test_an_activity_word_with_nothing_running_says_where_it_works(chat: Chat) -> None:
     for text in ("/hint", "hint"):
         await chat.send(text)
-        assert "works during a quiz, a review or a role-play" in chat.text, text
+        assert "works during an exercise, a quiz, a review or a role-play" in chat.text, text
     await chat.send("/done")
     assert "works during an exercise or a role-play" in chat.text
 

@@ -15,7 +15,7 @@ from bot.context import TurnContext
 from bot.messages import Choice, ChoiceIn, CommandIn, Reply, TextIn, escape
 from bot.roleplay import catalog, store
 from bot.roleplay.feedback import feedback_text
-from bot.roleplay.rubric import Rubric, assess, has_words
+from bot.roleplay.rubric import Rubric, assess, has_words, word_count
 from content.models import Exercise
 
 
@@ -65,12 +65,16 @@ async def exercises_command(ctx: TurnContext, args: str) -> list[Reply]:
     return [Reply("\n".join(lines), choices=choices, title="Exercises")]
 
 
+# Fewer words than this cannot cover a key point ("ok", "no idea"): asked again, not scored.
+MIN_ANSWER_WORDS = 4
+
+
 class ExerciseActivity(Activity):
     """A written exercise: show the task, wait for one answer, give rubric feedback."""
 
     name: ClassVar[str] = "exercise"
     title: ClassVar[str] = "exercise"
-    own_commands: ClassVar[frozenset[str]] = frozenset({"done"})
+    own_commands: ClassVar[frozenset[str]] = frozenset({"done", "hint"})
 
     async def start(self, ctx: TurnContext, args: str) -> list[Reply]:
         """`/exercise ID`: a role-play, a quiz drill or a written exercise."""
@@ -114,10 +118,21 @@ class ExerciseActivity(Activity):
             lines.append(f"*Length:* {exercise.length.min_words}–{exercise.length.max_words} words")
         lines += [
             "",
-            "Send your answer in one message. Type *done* to see the model answer without a "
-            "score, or /cancel to stop.",
+            "Send your answer in one message. Type *hint* for the questions it should answer, "
+            "*done* to see the model answer without a score, or /cancel to stop.",
         ]
         return Reply("\n".join(lines), title=exercise.title)
+
+    def _hint(self, exercise: Exercise) -> Reply:
+        # The questions a reader would ask, not the answers: the learner still writes it.
+        asks = [p.follow_up for p in exercise.key_points if p.follow_up]
+        lines = ["💡 A good answer replies to these questions:"]
+        lines += [f"- {escape(q)}" for q in asks] or ["- What happened, and why does it matter?"]
+        if exercise.useful_phrases:
+            phrases = " · ".join(f"“{escape(p)}”" for p in exercise.useful_phrases[:3])
+            lines.append(f"Useful phrases: {phrases}")
+        lines.append("Send your answer in one message when you are ready.")
+        return Reply("\n".join(lines))
 
     def _load(self, ctx: TurnContext) -> tuple[ExerciseState, Exercise] | None:
         try:
@@ -130,12 +145,18 @@ class ExerciseActivity(Activity):
     async def on_input(self, ctx: TurnContext, inbound: TextIn | ChoiceIn) -> list[Reply]:
         """Score the answer with the rubric and give one feedback message."""
         loaded = self._load(ctx)
-        if loaded is not None and isinstance(inbound, TextIn) and not has_words(inbound.text):
+        if isinstance(inbound, TextIn) and inbound.text.strip().lower() in {"help", "hint"}:
+            return await self.on_command(ctx, CommandIn(ref=inbound.ref, name="hint"))
+        if (
+            loaded is not None
+            and isinstance(inbound, TextIn)
+            and (not has_words(inbound.text) or word_count(inbound.text) < MIN_ANSWER_WORDS)
+        ):
             # Keep the exercise open: nothing was written that could be scored.
             return [
                 Reply(
-                    "That doesn't look like an answer yet. Write your answer in a sentence or "
-                    "two, or type /cancel to stop."
+                    "That is too short to score. Write your answer in a sentence or two "
+                    "(type *hint* for the questions it should answer), or /cancel to stop."
                 )
             ]
         ctx.clear_activity()
@@ -169,8 +190,10 @@ class ExerciseActivity(Activity):
         return [Reply(text, choices=choices, kind="feedback")]
 
     async def on_command(self, ctx: TurnContext, command: CommandIn) -> list[Reply]:
-        """``done`` before answering: show the model answer, no score."""
+        """``hint``: the questions to answer; ``done`` before answering: the model answer."""
         loaded = self._load(ctx)
+        if command.name == "hint" and loaded is not None:
+            return [self._hint(loaded[1])]
         ctx.clear_activity()
         if loaded is None:
             return [Reply("Type /exercises to pick an exercise.")]
