@@ -316,3 +316,17 @@ def test_a_description_after_a_term_belongs_to_that_term() -> None:
     assert assess(rubric, PACK, answer).misused == ()
     wrong = "The inputs change, so this is concept drift."
     assert [m.term for m in assess(rubric, PACK, wrong).misused] == ["concept-drift"]
+
+
+@pytest.mark.parametrize("scenario_id", sorted(SCENARIOS))
+def test_the_parts_shown_add_up_to_the_score(scenario_id: str) -> None:
+    scenario = SCENARIOS[scenario_id]
+    rubric = Rubric.for_scenario(scenario)
+    for answer in (OFF_TOPIC[0], scenario.model_answer, scenario.model_answer[:300]):
+        result = assess(rubric, PACK, answer)
+        text = feedback_text(
+            title=scenario.title, rubric=rubric, assessment=result, pack=PACK, model_answer="…"
+        )
+        parts_line = text.splitlines()[-2]
+        shown = [int(p.rsplit(" ", 1)[1].split("/")[0]) for p in parts_line.split(" · ")]
+        assert sum(shown) == result.score, parts_line

@@ -22,7 +22,8 @@ def _term(pack: PackIndex, term_id: str) -> str:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.0f}"
+    # round(), as Assessment.score sums: "{:.0f}" would agree, but say so in one place.
+    return str(round(value))
 
 
 def feedback_text(

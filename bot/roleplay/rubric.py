@@ -332,8 +332,8 @@ class Assessment:
 
     @property
     def score(self) -> int:
-        """The total, 0 to 100."""
-        return max(0, min(100, round(sum(got for got, _ in self.parts.values()))))
+        """The total, 0 to 100: the sum of the parts as shown (each rounded), so they add up."""
+        return max(0, min(100, sum(round(got) for got, _ in self.parts.values())))
 
 
 def _explained(text: Text, sentence: int, start: int, size: int, phrases: Sequence[str]) -> bool:
