@@ -14,6 +14,13 @@ _ASK = re.compile(
     r"(?:\s+(?:mean|means|stand for|stands for))?(?:,?\s+please)?\s*[?.!]*$",
     re.IGNORECASE,
 )
+# "difference between data drift and concept drift", "data drift vs concept drift": the
+# first term's card, which says what it is not to be confused with.
+_ASK_DIFFERENCE = re.compile(
+    r"^(?:(?:what(?:'s| is) )?(?:the )?differences? (?:between|of) (?P<term>.+?) and .+?"
+    r"|(?P<first>.+?) (?:vs\.?|versus) .+?)\s*[?.!]*$",
+    re.IGNORECASE,
+)
 # "PSI meaning?", "shadow mode definition": the term first.
 _ASK_AFTER = re.compile(
     r"^(?:the\s+)?(?P<term>.+?)\s+(?:meaning|definition)\s*[?.!]*$", re.IGNORECASE
@@ -28,6 +35,10 @@ _NOT_A_TERM = re.compile(
 
 def asked_term(text: str) -> str | None:
     """The term a question asks about, or None when the text is not such a question."""
+    diff = _ASK_DIFFERENCE.match(text.strip())
+    if diff is not None:
+        term = (diff.group("term") or diff.group("first")).strip(" \"'“”‘’?.!")
+        return term if any(ch.isalnum() for ch in term) else None
     match = _ASK.match(text.strip()) or _ASK_AFTER.match(text.strip())
     if match is None:
         return None

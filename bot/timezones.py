@@ -6,8 +6,8 @@ import re
 from functools import lru_cache
 from zoneinfo import available_timezones
 
-# "UTC+2", "GMT -5", "utc+02:00": whole hours only, as the tz database has no other offsets.
-_OFFSET = re.compile(r"^(?:utc|gmt)([+-])(\d{1,2})(?::?00)?$", re.IGNORECASE)
+# "UTC+2", "GMT -5", "utc+02:00", "+3": whole hours only, as the tz database has no other offsets.
+_OFFSET = re.compile(r"^(?:utc|gmt)?([+-])(\d{1,2})(?::?00)?$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

@@ -23,6 +23,9 @@ def test_common_question_shapes() -> None:
         "can you explain me shadow mode": "shadow mode",
         "PSI meaning?": "PSI",
         "shadow mode definition": "shadow mode",
+        "difference between data drift and concept drift?": "data drift",
+        "What's the difference between shadow mode and canary release": "shadow mode",
+        "online store vs offline store": "online store",
     }
     for text, term in cases.items():
         assert asked_term(text) == term, text

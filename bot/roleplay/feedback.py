@@ -84,7 +84,7 @@ def _render(
         unused = ", ".join(_term(pack, t) for t in a.terms_unused)
         lines.append(f"➖ Not used: {escape(unused)}")
     if not rubric.target_terms:
-        lines.append("No target terms for this one, so these points follow your key points.")
+        lines.append("This one has no target terms, so the term points follow your key points.")
 
     lines += ["", f"*Jargon for {escape(rubric.audience)}*"]
     if a.unexplained:
