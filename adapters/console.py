@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
+import os
 import sys
 import uuid
 from collections.abc import Sequence
@@ -115,6 +117,7 @@ class ConsoleAdapter:
         self._ids = itertools.count(1)
         self._session = uuid.uuid4().hex[:8]
         self._ready = False
+        self._reader_gone = False
 
     @property
     def ready(self) -> bool:
@@ -142,8 +145,18 @@ class ConsoleAdapter:
         """Print replies; each message numbers its own choices from 1.
 
         A typed number answers the last message that has choices (the open question), so a
-        button on an earlier message never shifts the numbers of the answers.
+        button on an earlier message never shifts the numbers of the answers. When the reader
+        of our output has gone (`termcoach run | head`), the chat ends quietly.
         """
+        if self._reader_gone:
+            return
+        try:
+            self._show(replies)
+        except BrokenPipeError:
+            self._reader_gone = True
+            _silence(self.stdout)
+
+    def _show(self, replies: Sequence[Reply]) -> None:
         self._labels = []
         for reply in replies:
             numbers = list(range(1, len(reply.choices) + 1))
@@ -183,7 +196,7 @@ class ConsoleAdapter:
             self.console.print(
                 "[bold]termcoach[/bold]: type /help to begin, /exit to leave.", highlight=False
             )
-        while True:
+        while not self._reader_gone:
             line = await self._read_line()
             if line is None:
                 break
@@ -201,3 +214,14 @@ class ConsoleAdapter:
                 return None
         line = await asyncio.to_thread(self.stdin.readline)
         return line if line else None
+
+
+def _silence(stream: TextIO) -> None:
+    # Python flushes stdout once more at exit; pointing it at /dev/null keeps that flush from
+    # printing "Exception ignored ... BrokenPipeError" (the recipe in Python's signal docs).
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass

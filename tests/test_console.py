@@ -84,3 +84,31 @@ def test_make_run_style_pipe_through_the_cli(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
     assert "Terms seen: " in again.stdout
     assert "Terms seen: 0" not in again.stdout
+
+
+def test_a_reader_that_goes_away_ends_the_chat_quietly(tmp_path: Path) -> None:
+    # `termcoach run | head -2`: the pipe closes under us. The process used to hang at exit
+    # (a daily pass cancelled inside a database call left a connection that never closed).
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_"))}
+    env["TERMCOACH_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path}/pipe.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "termcoach.cli", "run"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    proc.stdin.write(b"/term psi\n/help\n/quiz\n1\n/stats\n")
+    proc.stdin.close()
+    assert proc.stdout.readline()  # the first line came, then the reader leaves
+    proc.stdout.close()
+    try:
+        code = proc.wait(timeout=60)
+    finally:
+        proc.kill()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert code == 0, err
+    assert "Traceback" not in err and "Exception ignored" not in err

@@ -516,7 +516,8 @@ async def test_stopping_during_a_pass_logs_no_error(
     sender = Stuck()
     await subscribe(db, "dm")
     clock.set(utc(2026, 1, 5, 9, 0, 10))
-    runner = asyncio.create_task(run_scheduler(make_service(engine, [sender], clock), 30))
+    service = make_service(engine, [sender], clock)
+    runner = asyncio.create_task(run_scheduler(service, 30, finish_s=0.2))
     await asyncio.wait_for(sender.entered.wait(), 5)
     runner.cancel()
     with pytest.raises(asyncio.CancelledError):

@@ -69,8 +69,15 @@ def build_scheduler(
     return scheduler
 
 
-async def run_scheduler(service: DailyService, interval_s: int) -> None:
-    """Run the scheduler until cancelled; then stop it and cancel a pass in progress.
+# How long shutdown lets a daily pass in progress finish before cancelling it.
+PASS_FINISH_S = 5.0
+
+
+async def run_scheduler(
+    service: DailyService, interval_s: int, finish_s: float = PASS_FINISH_S
+) -> None:
+    """Run the scheduler until cancelled; then stop it, letting a pass in progress finish for
+    up to `finish_s` seconds before cancelling it.
 
     A cancelled pass leaves its current post claimed; the lease brings it back after a restart.
     """
@@ -82,11 +89,16 @@ async def run_scheduler(service: DailyService, interval_s: int) -> None:
         await asyncio.Event().wait()
     finally:
         scheduler.shutdown(wait=False)
-        for task in list(running):
-            task.cancel()
         if running:
-            # Let the pass unwind (close its sessions) before the database is disposed.
-            await asyncio.wait(list(running), timeout=10)
+            # Cancelling a pass inside a database call makes SQLAlchemy terminate the aiosqlite
+            # connection half-way, and closing it can then wait forever: the process hung at
+            # exit. A pass takes milliseconds unless a platform is slow, so let it finish.
+            _, late = await asyncio.wait(list(running), timeout=finish_s)
+            for task in late:
+                task.cancel()
+            if late:
+                # Let the pass unwind (close its sessions) before the database is disposed.
+                await asyncio.wait(late, timeout=10)
 
 
 def daily_background(runtime: Runtime) -> Callable[[], Coroutine[Any, Any, None]]:
