@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
 from bot import observe
+from bot.activities.base import Activity
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandRegistry, normalize_command
 from bot.config import Settings
@@ -230,11 +231,12 @@ class DialogueEngine:
             ctx.clear_activity()
         return prefix + await spec.handler(ctx, args)
 
-    def _activity_word(self, name: str) -> bool:
-        return any(name in a.own_commands for a in self.registry.activities.values())
+    def _owners(self, name: str) -> list[Activity]:
+        """The activities that have `name` ("hint", "done") as a command of their own."""
+        return [a for a in self.registry.activities.values() if name in a.own_commands]
 
     def _unknown_command(self, name: str) -> Reply:
-        owners = [a for a in self.registry.activities.values() if name in a.own_commands]
+        owners = self._owners(name)
         if owners:
             # "hint" or "done" with nothing running: say what it belongs to.
             titles = [f"{article(t)} {t}" for t in sorted({a.title or a.name for a in owners})]
@@ -314,7 +316,7 @@ class DialogueEngine:
             return await self.run_command(
                 ctx, CommandIn(ref=message.ref, name=first.lower(), args=rest)
             )
-        if not rest and not message.is_group and self._activity_word(first.lower()):
+        if not rest and not message.is_group and self._owners(first.lower()):
             return [self._unknown_command(first.lower())]
         term_spec = self.registry.get("term")
         if term_spec is not None and text and len(text) <= 120:
@@ -324,16 +326,15 @@ class DialogueEngine:
             # "what is PSI?": look the term up (typos allowed). A question about anything else
             # gets a plain answer, not far-fetched suggestions; in a group, nothing at all.
             asked = asked_term(text)
-            if asked is None and not message.is_group and len(text.split()) <= 4:
-                # A bare "drift" or "feture store" in a DM is a look-up too.
-                bare = text.strip(" ?.!")
-                if self.pack.find_term(bare) or self.pack.terms_named_with(bare):
-                    asked = bare
+            bare = asked is None and not message.is_group and len(text.split()) <= 4
+            if bare:
+                # A bare "drift" or "feture store" in a DM is a look-up too, if it names a term.
+                asked = text.strip(" ?.!")
             if asked:
                 # One term: its card. Several with the words typed: a choice between them.
                 if self.pack.find_term(asked) or self.pack.terms_named_with(asked):
                     return await term_spec.handler(ctx, asked)
-                if not message.is_group:
+                if not message.is_group and not bare:
                     return [
                         Reply(
                             f"I don't have a term called “{escape(asked[:80])}”. I teach the "
