@@ -7,6 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from starlette.routing import BaseRoute
 
+from bot.daily.pacing import PacingRules
 from bot.messages import ConversationRef, Reply, SendResult
 
 
@@ -15,10 +16,12 @@ class Adapter(Protocol):
     """A platform adapter. It holds no tutoring logic: `to_inbound`, `render`, and a thin handler.
 
     `routes()` lists the HTTP routes it serves on termcoach's one HTTP server (webhooks, OAuth);
-    `send()` delivers proactive replies (the daily term) and reports what happened.
+    `send()` delivers proactive replies (the daily term) and reports what happened; `pacing`
+    declares the platform's limits for such sends.
     """
 
     platform: str
+    pacing: PacingRules
 
     async def start(self) -> None:
         """Connect to the platform (polling, socket mode, webhook registration)."""

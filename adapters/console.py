@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.text import Text
 from starlette.routing import BaseRoute
 
+from bot.daily.pacing import NO_LIMITS
 from bot.engine import DialogueEngine
 from bot.messages import (
     ChoiceIn,
@@ -94,6 +95,7 @@ class ConsoleAdapter:
     """Reads lines, hands them to the engine, prints the replies. Holds no tutoring logic."""
 
     platform = "console"
+    pacing = NO_LIMITS
 
     def __init__(
         self,

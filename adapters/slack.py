@@ -49,11 +49,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
-from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from adapters.redact import redacted_logger
 from adapters.slack_install import SqlInstallationStore, SqlOAuthStateStore, TokenCipher
 from adapters.slack_render import (
     ACTION_PREFIX,
@@ -66,7 +66,7 @@ from adapters.slack_render import (
     render_home,
     slack_commands,
 )
-from bot.config import Settings
+from bot.daily.pacing import PacingRules, Rate
 from bot.engine import DialogueEngine
 from bot.locks import KeyLocks
 from bot.messages import (
@@ -78,10 +78,9 @@ from bot.messages import (
     SendResult,
     TextIn,
 )
-from bot.quiz import store
-from bot.quiz.streaks import day_end, local_date, streak_at, zone
+from bot.roleplay.history import title_of
 from storage.db import Database
-from storage.models import Learner, QuizAttempt, RoleplaySession, TermSeen
+from storage.errors import StorageError
 
 log = logging.getLogger("termcoach.slack")
 
@@ -143,6 +142,8 @@ GONE_ERRORS = frozenset(
     }
 )
 AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "account_inactive"})
+# Slack allows about one message a second per channel; a 429 pauses the workspace's token.
+PACING = PacingRules(chat=Rate(1, 1.0), pause="workspace")
 
 _EXPLAIN = {
     "invalid_auth": (
@@ -527,6 +528,7 @@ class SlackAdapter:
     """
 
     platform = PLATFORM
+    pacing = PACING
 
     def __init__(
         self,
@@ -639,29 +641,6 @@ class SlackAdapter:
         self._register()
 
     # ---- construction -------------------------------------------------------------------
-
-    @classmethod
-    def from_settings(
-        cls, settings: Settings, engine: DialogueEngine, db: Database
-    ) -> SlackAdapter:
-        """Build the adapter from termcoach's settings (see deploy/SLACK.md)."""
-
-        def secret(value: Any) -> str | None:
-            return value.get_secret_value() or None if value is not None else None
-
-        admins = [a for a in re.split(r"[\s,]+", settings.slack_admins) if a]
-        return cls(
-            engine,
-            db,
-            signing_secret=secret(settings.slack_signing_secret) or "",
-            bot_token=secret(settings.slack_bot_token),
-            app_token=secret(settings.slack_app_token),
-            client_id=settings.slack_client_id or None,
-            client_secret=secret(settings.slack_client_secret),
-            secret_key=secret(settings.secret_key),
-            api_url=settings.slack_api_url,
-            admins=admins,
-        )
 
     def _retry_handlers(self) -> list[AsyncRetryHandler]:
         # 429: wait Retry-After and try again (slack_sdk's handler); connection resets: once more.
@@ -1104,60 +1083,30 @@ class SlackAdapter:
     # ---- App Home -----------------------------------------------------------------------
 
     async def _publish_home(self, team: str, user: str, token: str) -> None:
-        progress = await self.progress(team, user)
+        try:
+            progress = await self.progress(team, user)
+        except StorageError as exc:
+            log.warning("Slack: no App Home for %s: the database failed (%s)", user, exc)
+            return
         try:
             await self._client(token).views_publish(user_id=user, view=render_home(progress))
         except SlackApiError as exc:
             self._log_error(exc, team=team, channel=user, method="views.publish")
 
     async def progress(self, team: str, user: str) -> HomeProgress:
-        """A learner's progress for the Home tab, with the same definitions as ``stats``.
-
-        The engine has no progress API outside a turn, so this reads storage through the quiz
-        module's own helpers (cards, answer times, streak) and the role-play results table.
-        """
-        pack = self.engine.pack
-        now = self.engine.now()
-        async with self.db.session() as session:
-            learner = await session.scalar(
-                select(Learner).where(
-                    Learner.platform == PLATFORM,
-                    Learner.workspace == team,
-                    Learner.user_id == user,
-                )
-            )
-            if learner is None:
-                return HomeProgress(total_terms=len(pack.terms))
-            tz = zone(learner.timezone)
-            cards = list((await store.load_cards(session, learner.id)).values())
-            times = await store.practice_times(session, learner.id)
-            seen = await session.scalar(
-                select(func.count()).where(TermSeen.learner_id == learner.id)
-            )
-            right = await session.scalar(
-                select(func.count()).where(
-                    QuizAttempt.learner_id == learner.id, QuizAttempt.correct.is_(True)
-                )
-            )
-            roleplays = await session.execute(
-                select(RoleplaySession.scenario_id, RoleplaySession.score)
-                .where(RoleplaySession.learner_id == learner.id, RoleplaySession.score.is_not(None))
-                .order_by(RoleplaySession.finished_at.desc(), RoleplaySession.id.desc())
-                .limit(3)
-            )
-            scores = [(str(item), int(score or 0)) for item, score in roleplays]
-        end_today = day_end(local_date(now, tz), tz)
-        titles = getattr(pack, "scenarios", {})
+        """A learner's progress for the Home tab, from the same engine function as ``stats``."""
+        done = await self.engine.progress((PLATFORM, team, user))
+        scored = [r for r in done.results if r.score is not None][:3]
         return HomeProgress(
-            streak_days=streak_at(times, now, tz),
-            due_cards=sum(1 for c in cards if not c.is_new and c.due <= end_today),
-            mastered_terms=sum(1 for c in cards if c.mastered),
-            seen_terms=int(seen or 0),
-            total_terms=len(pack.terms),
-            answers=len(times),
-            accuracy_pct=round(100 * int(right or 0) / len(times)) if times else None,
+            streak_days=done.streak,
+            due_cards=done.due_now,
+            mastered_terms=done.mastered,
+            seen_terms=done.seen_terms,
+            total_terms=done.total_terms,
+            answers=done.answers,
+            accuracy_pct=done.accuracy_pct,
             roleplay_scores=tuple(
-                (titles[item].title if item in titles else item, score) for item, score in scores
+                (title_of(self.engine.pack, r.item_id), r.score or 0) for r in scored
             ),
         )
 
@@ -1215,12 +1164,7 @@ def _drop_message(text: str) -> logging.Filter:
 
 def _quiet_logger(name: str) -> logging.Logger:
     """A logger for the Slack SDKs whose records never carry a token (whatever handlers exist)."""
-    from termcoach.logs import RedactFilter
-
-    logger = logging.getLogger(name)
-    if not any(isinstance(f, RedactFilter) for f in logger.filters):
-        logger.addFilter(RedactFilter())
-    return logger
+    return redacted_logger(name)
 
 
 __all__ = [

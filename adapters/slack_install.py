@@ -19,10 +19,10 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
-from sqlalchemy import delete, select
 
+from storage import slack_installs
 from storage.db import Database
-from storage.models import OAuthState, SlackInstallation
+from storage.slack_installs import InstallationRow
 
 log = logging.getLogger("termcoach.slack.install")
 
@@ -136,35 +136,23 @@ class SqlInstallationStore(AsyncInstallationStore):
         installer_user_id: str | None,
     ) -> None:
         self._cache.pop((enterprise_id, team_id), None)
-        encrypted = self.cipher.encrypt(bot_token)
+        row = InstallationRow(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            team_name=team_name,
+            bot_user_id=bot_user_id,
+            bot_id=bot_id,
+            bot_token_encrypted=self.cipher.encrypt(bot_token),
+            bot_scopes=bot_scopes,
+            installer_user_id=installer_user_id,
+            installed_at=datetime.now(UTC),
+        )
         async with self.db.session() as session:
-            row = await session.scalar(
-                select(SlackInstallation).where(
-                    SlackInstallation.enterprise_id == enterprise_id,
-                    SlackInstallation.team_id == team_id,
-                )
-            )
-            if row is None:
-                row = SlackInstallation(enterprise_id=enterprise_id, team_id=team_id)
-                session.add(row)
-            row.team_name = team_name
-            row.bot_user_id = bot_user_id
-            row.bot_id = bot_id
-            row.bot_token_encrypted = encrypted
-            row.bot_scopes = bot_scopes
-            if installer_user_id:
-                row.installer_user_id = installer_user_id
-            row.installed_at = datetime.now(UTC)
+            await slack_installs.save_installation(session, row)
 
-    async def _find(
-        self, enterprise_id: str | None, team_id: str | None
-    ) -> SlackInstallation | None:
+    async def _find(self, enterprise_id: str | None, team_id: str | None) -> InstallationRow | None:
         async with self.db.session() as session:
-            query = select(SlackInstallation).where(SlackInstallation.team_id == (team_id or ""))
-            if enterprise_id:
-                query = query.where(SlackInstallation.enterprise_id == enterprise_id)
-            rows = (await session.scalars(query)).all()
-        return rows[0] if rows else None
+            return await slack_installs.find_installation(session, enterprise_id, team_id)
 
     async def async_find_bot(
         self,
@@ -226,10 +214,7 @@ class SqlInstallationStore(AsyncInstallationStore):
         """Remove the workspace's bot token (``tokens_revoked``, ``app_uninstalled``)."""
         self._cache.pop((enterprise_id or "", team_id or ""), None)
         async with self.db.session() as session:
-            query = delete(SlackInstallation).where(SlackInstallation.team_id == (team_id or ""))
-            if enterprise_id:
-                query = query.where(SlackInstallation.enterprise_id == enterprise_id)
-            await session.execute(query)
+            await slack_installs.delete_installation(session, enterprise_id, team_id)
         log.info("Slack workspace %s removed termcoach; its bot token was deleted", team_id)
 
     async def async_delete_installation(
@@ -260,12 +245,9 @@ class SqlOAuthStateStore(AsyncOAuthStateStore):
         """A new random state, valid for `expiration_seconds`."""
         state = secrets.token_urlsafe(24)
         now = datetime.now(UTC)
+        expires = now + timedelta(seconds=self.expiration_seconds)
         async with self.db.session() as session:
-            # Expired states are swept here so the table never grows without bound.
-            await session.execute(delete(OAuthState).where(OAuthState.expires_at < now))
-            session.add(
-                OAuthState(state=state, expires_at=now + timedelta(seconds=self.expiration_seconds))
-            )
+            await slack_installs.issue_state(session, state, expires, now)
         return state
 
     async def async_consume(self, state: str) -> bool:
@@ -274,11 +256,4 @@ class SqlOAuthStateStore(AsyncOAuthStateStore):
             return False
         now = datetime.now(UTC)
         async with self.db.session() as session:
-            # One DELETE decides: of two callbacks racing with the same state, only one wins.
-            result = await session.execute(
-                delete(OAuthState).where(OAuthState.state == state, OAuthState.expires_at >= now)
-            )
-            if getattr(result, "rowcount", 0) == 1:
-                return True
-            await session.execute(delete(OAuthState).where(OAuthState.state == state))
-            return False
+            return await slack_installs.consume_state(session, state, now)

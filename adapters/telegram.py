@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -41,7 +40,7 @@ from telegram.error import (
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from adapters.telegram_render import callback_data_for, keyboard, render, split_html, tg_len
-from bot.config import Settings
+from bot.daily.pacing import PacingRules, Rate
 from bot.locks import KeyLocks
 from bot.messages import (
     ChoiceIn,
@@ -52,8 +51,9 @@ from bot.messages import (
     SendResult,
     TextIn,
 )
+from storage import chat_status
 from storage.db import Database
-from storage.models import ChatStatus
+from storage.errors import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,12 @@ SQLITE_CONCURRENT_UPDATES = 4
 # Term links in cards would otherwise unfurl into large previews.
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 GONE_MARKERS = ("chat not found", "user not found", "peer_id_invalid", "chat_id_invalid")
+# Telegram's broadcast limits: about 30 messages a second per bot (25 with a burst of 2 keeps
+# any one-second window under it), one a second per chat, 20 a minute per group. A 429 pauses
+# the whole bot token.
+PACING = PacingRules(
+    sender=Rate(25, 1.0, burst=2), chat=Rate(1, 1.0), group=Rate(20, 60.0), pause="sender"
+)
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -262,13 +268,14 @@ def to_inbound(
             index = info.option_ids.index(persistent[0])
         if not 0 <= index < len(info.payloads):
             return None
-        ref = ConversationRef(PLATFORM, workspace, info.chat, str(user.id), info.thread)
+        ref = _ref(workspace, info.chat, str(user.id), info.thread)
         return ChoiceIn(
             ref=ref,
             message_id=mid,
             payload=info.payloads[index],
             display_name=user.full_name,
             is_group=info.is_group,
+            dm=_dm(workspace, str(user.id)) if info.is_group else None,
             raw=update,
         )
     message = update.message
@@ -280,12 +287,13 @@ def to_inbound(
         return None
     is_group = chat.type in (chat.GROUP, chat.SUPERGROUP)
     thread = str(message.message_thread_id) if message.is_topic_message else None
-    ref = ConversationRef(PLATFORM, workspace, str(chat.id), str(user.id), thread)
+    ref = _ref(workspace, str(chat.id), str(user.id), thread)
     common: dict[str, Any] = {
         "ref": ref,
         "message_id": mid,
         "display_name": user.full_name,
         "is_group": is_group,
+        "dm": _dm(workspace, str(user.id)) if is_group else None,
         "raw": update,
     }
     text = message.text
@@ -324,15 +332,27 @@ def _callback_inbound(query: CallbackQuery, workspace: str, mid: str) -> Inbound
     thread = None
     if isinstance(message, Message) and message.is_topic_message:
         thread = str(message.message_thread_id)
-    ref = ConversationRef(PLATFORM, workspace, str(chat.id), str(query.from_user.id), thread)
+    user = str(query.from_user.id)
     return ChoiceIn(
-        ref=ref,
+        ref=_ref(workspace, str(chat.id), user, thread),
         message_id=mid,
         payload=query.data,
         display_name=query.from_user.full_name,
         is_group=is_group,
+        dm=_dm(workspace, user) if is_group else None,
         raw=query,
     )
+
+
+def _ref(workspace: str, chat: str, user: str, thread: str | None) -> ConversationRef:
+    # A Telegram thread is a forum topic: a place of its own, with its own daily term.
+    return ConversationRef(PLATFORM, workspace, chat, user, thread, thread_is_place=True)
+
+
+def _dm(workspace: str, user: str) -> ConversationRef:
+    # A private chat's id is the user's id, so a group member's DM with the bot is known
+    # without asking Telegram (whether the bot may write there is another matter).
+    return _ref(workspace, user, user, None)
 
 
 class _Stop(Exception):
@@ -405,6 +425,7 @@ class TelegramAdapter:
     """
 
     platform = PLATFORM
+    pacing = PACING
 
     def __init__(
         self,
@@ -453,35 +474,25 @@ class TelegramAdapter:
         application.add_error_handler(self._on_error)
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings, engine: Engine, db: Database | None
+    def create(
+        cls,
+        engine: Engine,
+        db: Database | None,
+        *,
+        token: str,
+        api_base_url: str = "https://api.telegram.org/bot",
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
     ) -> TelegramAdapter:
-        """Build from `Settings`: token, optional webhook URL and secret, API base URL."""
-        if settings.telegram_bot_token is None:
-            raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-        token = settings.telegram_bot_token.get_secret_value()
-        webhook = bool(settings.telegram_webhook_url)
+        """Build the adapter and its PTB application: token, API base URL, optional webhook."""
         sqlite = db is not None and db.dialect == "sqlite"
         application = build_application(
             token,
-            settings.telegram_api_base_url,
-            webhook=webhook,
+            api_base_url,
+            webhook=bool(webhook_url),
             concurrent_updates=SQLITE_CONCURRENT_UPDATES if sqlite else CONCURRENT_UPDATES,
         )
-        secret = settings.telegram_webhook_secret
-        if not webhook and settings.replicas > 1:
-            # Telegram serves getUpdates to one client at a time; the others get 409 Conflict.
-            log.warning(
-                "telegram long polling with %d replicas: set TELEGRAM_WEBHOOK_URL",
-                settings.replicas,
-            )
-        return cls(
-            engine,
-            db,
-            application,
-            webhook_url=settings.telegram_webhook_url or None,
-            webhook_secret=secret.get_secret_value() if secret else None,
-        )
+        return cls(engine, db, application, webhook_url=webhook_url, webhook_secret=webhook_secret)
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -977,26 +988,17 @@ class TelegramAdapter:
             return
         try:
             async with self.db.session() as session:
-                row = (
-                    await session.execute(
-                        select(ChatStatus).where(
-                            ChatStatus.platform == PLATFORM,
-                            ChatStatus.workspace == self.workspace,
-                            ChatStatus.chat == chat,
-                        )
-                    )
-                ).scalar_one_or_none()
-                if row is None:
-                    if active and migrated_to is None:
-                        return  # active is the default: no row needed
-                    row = ChatStatus(platform=PLATFORM, workspace=self.workspace, chat=chat)
-                    session.add(row)
-                row.active = active
-                row.reason = reason[:300] if reason else None
-                if migrated_to is not None:
-                    row.migrated_to = migrated_to
-                row.updated_at = datetime.now(UTC)
-        except Exception:
+                await chat_status.set_status(
+                    session,
+                    PLATFORM,
+                    self.workspace,
+                    chat,
+                    active=active,
+                    reason=reason,
+                    now=datetime.now(UTC),
+                    migrated_to=migrated_to,
+                )
+        except StorageError:
             log.exception("could not record the status of telegram chat %s", chat)
         else:
             log.info(
@@ -1014,7 +1016,8 @@ def _reason(exc: TelegramError) -> str:
 
 def _poll_payloads(reply: Reply) -> tuple[str, ...]:
     """The payload sent back for each poll option: the reply's own choices when they line up,
-    else the quiz activity's ``q:<question>:<index>`` convention."""
+    else the quiz activity's ``q:<question>:<index>`` convention.
+    """
     quiz = reply.native_quiz
     assert quiz is not None
     if len(reply.choices) == len(quiz.options):

@@ -182,7 +182,8 @@ def keyboard(
     numbered: bool | None = None,
 ) -> InlineKeyboardMarkup | None:
     """Choices as an inline keyboard: one button a row unless every label is short, and
-    numbered buttons in rows when the labels are too long for a button (or `numbered`)."""
+    numbered buttons in rows when the labels are too long for a button (or `numbered`).
+    """
     if not choices:
         return None
     if labels_too_long(choices) if numbered is None else numbered:
@@ -218,7 +219,7 @@ def poll_fits(quiz: NativeQuiz) -> bool:
 
 
 def poll_kwargs(quiz: NativeQuiz) -> list[dict[str, Any]]:
-    """sendPoll arguments for a quiz (non-anonymous), preceded by the full question if too long.
+    """SendPoll arguments for a quiz (non-anonymous), preceded by the full question if too long.
 
     The explanation is cut to 200 characters and two line feeds, as Telegram requires.
     """

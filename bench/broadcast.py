@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import signal
@@ -67,9 +68,10 @@ async def child(args: argparse.Namespace) -> None:
     """The sender: one ``run-due`` pass with the real Telegram adapter."""
     import logging
 
-    from bot.config import Settings
-    from bot.daily.pacing import PacingRules, Rate
+    from adapters.telegram import PACING
+    from bot.daily.pacing import Rate
     from termcoach.cli_daily import run_due_once
+    from termcoach.settings import Settings
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings(
@@ -82,7 +84,7 @@ async def child(args: argparse.Namespace) -> None:
         slack_app_token=None,
         llm_base_url=None,
     )
-    rules = PacingRules(telegram_token=Rate(args.limit, 1.0, burst=2))
+    rules = {"telegram": dataclasses.replace(PACING, sender=Rate(args.limit, 1.0, burst=2))}
     clock = RunningClock(datetime.fromisoformat(args.start))
     report = await run_due_once(settings, clock=clock, rules=rules)
     print(json.dumps({"summary": report.summary() if report else "no adapter"}), flush=True)

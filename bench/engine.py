@@ -32,8 +32,8 @@ import aiosqlite
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.config import Settings  # noqa: E402
 from bot.engine import DialogueEngine  # noqa: E402
+from bot.features import build_engine  # noqa: E402
 from bot.messages import ChoiceIn, CommandIn, ConversationRef, Inbound, Reply, TextIn  # noqa: E402
 from content.index import PackIndex  # noqa: E402
 from content.loader import load_default_pack  # noqa: E402
@@ -102,11 +102,10 @@ async def sqlite_run(turns: int, writes: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite+aiosqlite:///{tmp}/engine.db")
         await db.upgrade()
-        engine = DialogueEngine(
+        engine = build_engine(
             db=db,
             pack=PackIndex(load_default_pack()),
             rng=random.Random(1),
-            settings=Settings(_env_file=None),  # type: ignore[call-arg]
         )
         await drive(engine, 200, 20, seed=99)  # warm-up: caches, prepared statements
         bare = await open_bare(Path(tmp) / "bare.db")
@@ -150,11 +149,10 @@ async def pg_worker(url: str, seconds: float, concurrency: int, worker: int) -> 
     window, and the turns of the one-second warm-up before it.
     """
     db = Database(url, pool_size=concurrency, max_overflow=0)
-    engine = DialogueEngine(
+    engine = build_engine(
         db=db,
         pack=PackIndex(load_default_pack()),
         rng=random.Random(worker),
-        settings=Settings(_env_file=None),  # type: ignore[call-arg]
     )
     done = 0
     deadline = 0.0

@@ -51,11 +51,12 @@ from starlette.responses import Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
 from adapters.slack import SlackAdapter  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.engine import DialogueEngine  # noqa: E402
+from bot.features import build_engine  # noqa: E402
 from content.loader import load_default_pack  # noqa: E402
 from storage.db import Database  # noqa: E402
 from termcoach.http import build_app  # noqa: E402
+from termcoach.runtime import llm_persona  # noqa: E402
+from termcoach.settings import Settings  # noqa: E402
 from tests.fakes.llm_server import FakeLLM  # noqa: E402
 from tests.fakes.slack_server import FakeSlackServer, SlackCall  # noqa: E402
 
@@ -240,14 +241,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             llm_api_key=SecretStr("bench-key"),
             llm_timeout_s=args.slow + 10,
         )
-        from bot.roleplay.llm import LlmPersona
-
-        engine = DialogueEngine(
+        engine = build_engine(
             db=db,
             pack=load_default_pack(),
             rng=random.Random(6),
-            settings=settings,
-            llm=LlmPersona.from_settings(settings),
+            config=settings.engine_config,
+            llm=llm_persona(settings),
         )
         adapter = SlackAdapter(
             engine, db, signing_secret=SECRET, bot_token=TOKEN, api_url=fake.api_url

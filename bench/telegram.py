@@ -67,11 +67,11 @@ from adapters.telegram import (  # noqa: E402
 )
 from bench.telegram_fake_proc import FakeTelegramProcess  # noqa: E402
 from bot import observe  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.engine import DialogueEngine  # noqa: E402
+from bot.features import build_engine  # noqa: E402
 from bot.messages import Inbound, Reply, TextIn, escape  # noqa: E402
 from content.loader import load_default_pack  # noqa: E402
 from storage.db import Database  # noqa: E402
+from termcoach.settings import Settings  # noqa: E402
 
 # What a learner types, in order, over and over: a quiz answered by number, look-ups, help.
 SCRIPT = ("/quiz", "1", "2", "3", "4", "1", "concept drift", "/term psi", "/help", "/topics")
@@ -248,8 +248,8 @@ async def adapter_run(
     db = Database(f"sqlite+aiosqlite:///{folder / 'bench.db'}")
     await db.upgrade()
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    engine = DialogueEngine(
-        db=db, pack=load_default_pack(), rng=random.Random(7), settings=settings
+    engine = build_engine(
+        db=db, pack=load_default_pack(), rng=random.Random(7), config=settings.engine_config
     )
     turns: list[float] = []
     observe.OBSERVERS.turn.append(lambda _platform, _outcome, seconds: turns.append(seconds))

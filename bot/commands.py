@@ -1,48 +1,54 @@
-"""The command registry: every chat command with its help text and handler, the same on every platform."""
+"""The registry: every feature's commands, activities and button actions, the same on every platform.
+
+A feature plugs in one way: it builds a `Feature` (its commands, activities and button actions)
+and `bot.features.FEATURES` lists it. The registry is built once from that list.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
 
-from bot.activities.base import Activity
-from bot.context import TurnContext
-from bot.messages import Reply
-
-Handler = Callable[[TurnContext, str], Awaitable[list[Reply]]]
-ActionHandler = Callable[[TurnContext, str], Awaitable[list[Reply]]]
-StatsSection = Callable[[TurnContext], Awaitable[list[str]]]
+from bot.context import ActionHandler, Activity, CommandSpec
 
 
 @dataclass(frozen=True)
-class CommandSpec:
-    """A chat command: name, aliases, one-line summary, usage, and its handler."""
+class Feature:
+    """What one feature adds: commands, activities, and handlers for button payload prefixes."""
 
     name: str
-    summary: str
-    handler: Handler
-    usage: str = ""
-    aliases: tuple[str, ...] = ()
-    hidden: bool = False
-    group: str = "Learn"
-    # Read-only commands (help, stats) run beside a running activity instead of ending it.
-    keeps_activity: bool = False
+    commands: tuple[CommandSpec, ...] = ()
+    activities: tuple[Activity, ...] = ()
+    actions: tuple[tuple[str, ActionHandler], ...] = ()
 
 
 @dataclass
 class CommandRegistry:
-    """Commands by name and alias, activities by name, and button actions by payload prefix.
-
-    Feature modules register theirs at start (see `bot.features`).
-    """
+    """Commands by name and alias, activities by name, and button actions by payload prefix."""
 
     specs: dict[str, CommandSpec] = field(default_factory=dict)
     activities: dict[str, Activity] = field(default_factory=dict)
     actions: dict[str, ActionHandler] = field(default_factory=dict)
-    stats_sections: list[StatsSection] = field(default_factory=list)
     _by_name: dict[str, CommandSpec] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, features: Iterable[Feature]) -> CommandRegistry:
+        """The registry with every feature's parts (names must not clash)."""
+        registry = cls()
+        for feature in features:
+            registry.add_feature(feature)
+        return registry
+
+    def add_feature(self, feature: Feature) -> None:
+        """Register a feature's activities, commands and button actions."""
+        for activity in feature.activities:
+            self.add_activity(activity)
+        for spec in feature.commands:
+            self.add(spec)
+        for prefix, handler in feature.actions:
+            self.add_action(prefix, handler)
 
     def add_activity(self, activity: Activity) -> None:
         """Register an activity; its payload prefix routes button presses to it."""
@@ -56,14 +62,6 @@ class CommandRegistry:
             raise ValueError(f"action {prefix!r} registered twice")
         self.actions[prefix] = handler
 
-    def activity_for_payload(self, payload: str) -> Activity | None:
-        """The activity whose payload prefix this button payload carries."""
-        head = payload.split(":", 1)[0]
-        for activity in self.activities.values():
-            if activity.payload_prefix and activity.payload_prefix == head:
-                return activity
-        return None
-
     def add(self, spec: CommandSpec) -> None:
         """Register a command (names and aliases must be unique)."""
         for name in (spec.name, *spec.aliases):
@@ -72,26 +70,34 @@ class CommandRegistry:
             self._by_name[name] = spec
         self.specs[spec.name] = spec
 
-    def replace(self, spec: CommandSpec) -> None:
-        """Swap a registered command for a new spec of the same name (to extend its handler)."""
-        old = self.specs.get(spec.name)
-        if old is None:
-            raise KeyError(f"command {spec.name!r} is not registered")
-        for name in (old.name, *old.aliases):
-            self._by_name.pop(name, None)
-        for name in (spec.name, *spec.aliases):
-            if name in self._by_name:
-                raise ValueError(f"command {name!r} registered twice")
-            self._by_name[name] = spec
-        self.specs[spec.name] = spec
+    def activity(self, name: str) -> Activity | None:
+        """The activity with this name."""
+        return self.activities.get(name)
+
+    def activity_for_payload(self, payload: str) -> Activity | None:
+        """The activity whose payload prefix this button payload carries."""
+        head = payload.split(":", 1)[0]
+        for activity in self.activities.values():
+            if activity.payload_prefix and activity.payload_prefix == head:
+                return activity
+        return None
+
+    def owners(self, name: str) -> list[Activity]:
+        """The activities that have `name` ("hint", "done") as a command of their own."""
+        return [a for a in self.activities.values() if name in a.own_commands]
 
     def get(self, name: str) -> CommandSpec | None:
         """The command with this name or alias."""
         return self._by_name.get(name)
 
-    def visible(self) -> list[CommandSpec]:
+    def visible(self) -> Sequence[CommandSpec]:
         """Commands shown in help and platform menus, in registration order."""
         return [s for s in self.specs.values() if not s.hidden]
+
+    def names(self) -> frozenset[str]:
+        """Every word that works as a command: names, aliases and activities' own commands."""
+        own = {name for a in self.activities.values() for name in a.own_commands}
+        return frozenset(self._by_name) | own
 
     def suggest(self, name: str) -> str | None:
         """The closest known command name, for "did you mean" replies."""

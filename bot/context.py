@@ -1,34 +1,121 @@
-"""What one turn sees: the inbound message, the learner, the conversation state, and services."""
+"""What one turn sees, and the shapes that receive it: commands, activities and their services.
+
+Features get everything they need from the `TurnContext`: the content pack, the registry of
+features, the engine's configuration, the optional language model, a way to run another command,
+and the turn's database session for the repositories in `storage/`. They never see the engine.
+"""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar, Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.messages import ConversationRef, Inbound
+from bot.config import EngineConfig
+from bot.messages import ChoiceIn, CommandIn, ConversationRef, Inbound, Reply, TextIn
+from bot.roleplay.llm import PersonaModel
 from content.index import PackIndex
-from storage.repos import LearnerRow
+from storage.session import Session
+from storage.turns import LearnerRow
 
-if TYPE_CHECKING:
-    from bot.engine import DialogueEngine
+Handler = Callable[["TurnContext", str], Awaitable[list[Reply]]]
+ActionHandler = Callable[["TurnContext", str], Awaitable[list[Reply]]]
+CommandRunner = Callable[["TurnContext", CommandIn], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A chat command: name, aliases, one-line summary, usage, and its handler."""
+
+    name: str
+    summary: str
+    handler: Handler
+    usage: str = ""
+    aliases: tuple[str, ...] = ()
+    hidden: bool = False
+    group: str = "Learn"
+    # Commands that only show something (help, stats), or change nothing an activity depends
+    # on (settings, daily), run beside a running activity instead of ending it.
+    keeps_activity: bool = False
+
+
+class Activity:
+    """A multi-turn activity. Subclasses keep no state on `self`: everything lives in `ctx.state`.
+
+    `own_commands` are commands that belong to the activity while it runs (``hint``, ``done``);
+    `payload_prefix` marks button payloads addressed to it.
+    """
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    own_commands: ClassVar[frozenset[str]] = frozenset()
+    payload_prefix: ClassVar[str] = ""
+
+    async def start(self, ctx: TurnContext, args: str) -> list[Reply]:
+        """Begin the activity (sets `ctx` state) and return its first replies."""
+        raise NotImplementedError
+
+    async def on_input(self, ctx: TurnContext, inbound: TextIn | ChoiceIn) -> list[Reply]:
+        """Handle free text or a button press while the activity runs."""
+        raise NotImplementedError
+
+    async def on_command(self, ctx: TurnContext, command: CommandIn) -> list[Reply]:
+        """Handle one of `own_commands`."""
+        return [Reply(f"/{command.name} does nothing here.")]
+
+    async def on_stale_choice(self, ctx: TurnContext, payload: str) -> list[Reply]:
+        """A button of this activity pressed when it is no longer running (an old message)."""
+        return [Reply("That button belongs to an activity that has ended.")]
+
+    async def end(self, ctx: TurnContext, reason: str) -> list[Reply]:
+        """Stop early (``cancel`` or another command); return a short closing note."""
+        ctx.clear_activity()
+        return [Reply(f"Stopped the {self.title or self.name}.")]
+
+
+class Features(Protocol):
+    """What a feature may look up about the others (`bot.commands.CommandRegistry` has it)."""
+
+    def get(self, name: str) -> CommandSpec | None:
+        """The command with this name or alias."""
+        ...
+
+    def activity(self, name: str) -> Activity | None:
+        """The activity with this name."""
+        ...
+
+    def visible(self) -> Sequence[CommandSpec]:
+        """Commands shown in help and platform menus, in registration order."""
+        ...
+
+
+@dataclass(frozen=True)
+class Services:
+    """The engine's services that features may use, handed to every turn."""
+
+    pack: PackIndex
+    features: Features
+    config: EngineConfig
+    run_command: CommandRunner
+    llm: PersonaModel | None = None
 
 
 @dataclass
 class TurnContext:
     """The state of one turn. Activities read and change `state`; the engine saves it after."""
 
-    engine: DialogueEngine
-    session: AsyncSession
+    services: Services
+    session: Session
     inbound: Inbound
     learner: LearnerRow
     state: dict[str, Any]
     now: datetime
     rng: random.Random
-    notes: list[str] = field(default_factory=list)
+    # Commands to run in another conversation once this turn is saved (a quiz started from a
+    # group post continues in the presser's private chat); see `hand_over`.
+    handovers: list[CommandIn] = field(default_factory=list)
 
     @property
     def ref(self) -> ConversationRef:
@@ -38,7 +125,17 @@ class TurnContext:
     @property
     def pack(self) -> PackIndex:
         """The content pack index."""
-        return self.engine.pack
+        return self.services.pack
+
+    @property
+    def features(self) -> Features:
+        """Every command, activity and button action."""
+        return self.services.features
+
+    @property
+    def config(self) -> EngineConfig:
+        """The engine's configuration."""
+        return self.services.config
 
     @property
     def activity(self) -> str | None:
@@ -51,6 +148,18 @@ class TurnContext:
         """The running activity's stored state (a JSON object)."""
         data = self.state.get("data")
         return data if isinstance(data, dict) else {}
+
+    async def run_command(self, command: CommandIn) -> list[Reply]:
+        """Run a command in this turn, as if the learner had typed it."""
+        return await self.services.run_command(self, command)
+
+    def hand_over(self, command: CommandIn) -> None:
+        """Run `command` in its own conversation (`command.ref`) right after this turn.
+
+        It runs as a turn of its own (loaded, versioned and saved like any other), and its
+        replies are added to this turn's, marked private.
+        """
+        self.handovers.append(command)
 
     async def release_db(self) -> None:
         """Hand the database connection back before a slow call (an LLM request).

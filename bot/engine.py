@@ -7,25 +7,26 @@ import dataclasses
 import logging
 import random
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
+from typing import TypeVar
 
 from bot import observe
-from bot.activities.base import Activity
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandRegistry, normalize_command
-from bot.config import Settings
-from bot.context import TurnContext
+from bot.config import EngineConfig
+from bot.context import Services, TurnContext
 from bot.locks import KeyLocks
 from bot.lookup import asked_term, small_talk
 from bot.messages import ChoiceIn, CommandIn, Inbound, Reply, TextIn, escape
+from bot.progress import Progress, progress
+from bot.roleplay.llm import PersonaModel
 from bot.wording import article
 from content.index import PackIndex
 from content.models import Pack
-from storage import repos
+from storage import turns
 from storage.db import Database
+from storage.errors import Busy, Conflict, StorageError, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,9 @@ DB_DOWN = (
 INTERNAL_ERROR = "Sorry, something went wrong on my side. Please try again, or type /help."
 BUSY = "You sent several messages at once and I lost track. Please send your last one again."
 
+T = TypeVar("T")
+Deliver = Callable[[list[Reply]], Awaitable[T]]
+
 
 def clean_text(text: str) -> str:
     """Drop control characters (keeping newlines and tabs) and surrounding blanks."""
@@ -59,65 +63,96 @@ class DialogueEngine:
         self,
         db: Database,
         pack: Pack | PackIndex,
+        features: CommandRegistry,
+        *,
         clock: Clock | None = None,
         rng: random.Random | None = None,
-        settings: Settings | None = None,
-        registry: CommandRegistry | None = None,
-        llm: Any = None,
+        config: EngineConfig | None = None,
+        llm: PersonaModel | None = None,
     ) -> None:
         self.db = db
         self.pack = pack if isinstance(pack, PackIndex) else PackIndex(pack)
         self.clock: Clock = clock or SystemClock()
         self.rng = rng or random.Random()
-        self.settings = settings or Settings()
+        self.config = config or EngineConfig()
         self.llm = llm
-        if registry is None:
-            from bot.features import build_registry
-
-            registry = build_registry()
-        self.registry = registry
+        self.features = features
+        self.services = Services(
+            pack=self.pack,
+            features=features,
+            config=self.config,
+            run_command=self.run_command,
+            llm=llm,
+        )
         self._locks = KeyLocks()
 
     @property
     def commands(self) -> list[tuple[str, str]]:
         """(name, summary) of every visible command, for platform command menus."""
-        return [(s.name, s.summary) for s in self.registry.visible()]
+        return [(s.name, s.summary) for s in self.features.visible()]
+
+    def command_names(self) -> frozenset[str]:
+        """Every word that works as a command (names, aliases, an activity's own commands)."""
+        return self.features.names()
+
+    async def progress(self, learner_key: tuple[str, str, str]) -> Progress:
+        """A learner's progress, outside a turn (Slack's App Home), by (platform, workspace, user)."""
+        async with self.db.session() as session:
+            learner = await turns.find_learner(session, learner_key)
+            return await progress(session, self.pack, learner, self.clock.now())
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one inbound message and return the replies; never raises for bad input."""
+        return await self.turn(inbound, _as_is)
+
+    async def turn(self, inbound: Inbound, deliver: Deliver[T]) -> T:
+        """Run one turn and hand its replies to `deliver`, all under the conversation's lock.
+
+        Adapters deliver inside the lock so that the replies of one conversation leave in the
+        order its messages came in; no other lock is needed.
+        """
+        async with self._locks.hold(inbound.ref.key):
+            replies, handovers = await self._guarded(inbound)
+            for command in handovers:
+                # The other conversation (the presser's private chat) is its own turn: loaded,
+                # versioned and saved on its own. Never a group: no lock-order cycle.
+                async with self._locks.hold(command.ref.key):
+                    more, _ = await self._guarded(command)
+                replies += [dataclasses.replace(r, private=True) for r in more]
+            return await deliver(replies)
+
+    async def _guarded(self, inbound: Inbound) -> tuple[list[Reply], list[CommandIn]]:
         started = time.perf_counter()
         outcome = "ok"
         try:
-            async with self._locks.hold(inbound.ref.key):
-                for _attempt in range(MAX_CONFLICT_RETRIES):
-                    try:
-                        return await self._turn(inbound)
-                    except (repos.VersionConflict, IntegrityError):
-                        # Another process changed this conversation first: run the turn again
-                        # on fresh state (the whole transaction was rolled back).
-                        outcome = "conflict"
-                        await asyncio.sleep(self.rng.uniform(0.001, 0.01))
-                    except DBAPIError as exc:
-                        if exc.connection_invalidated:
-                            # A pooled connection died (a database restart): try a fresh one.
-                            outcome = "reconnect"
-                            continue
-                        if not (isinstance(exc, OperationalError) and _is_busy(exc)):
-                            raise
-                        # SQLite is busy with another writer (inline sessions fail fast rather
-                        # than block the loop): yield so it can finish, then try again.
-                        outcome = "busy_retry"
-                        await asyncio.sleep(self.rng.uniform(0.005, 0.05))
-                outcome = "busy"
-                return [Reply(BUSY, kind="error")]
-        except (SQLAlchemyError, OSError, ConnectionError) as exc:
+            for _attempt in range(MAX_CONFLICT_RETRIES):
+                try:
+                    return await self._turn(inbound)
+                except Conflict:
+                    # Another process changed this conversation first: run the turn again
+                    # on fresh state (the whole transaction was rolled back).
+                    outcome = "conflict"
+                    await asyncio.sleep(self.rng.uniform(0.001, 0.01))
+                except Busy:
+                    # SQLite is busy with another writer (inline sessions fail fast rather
+                    # than block the loop): yield so it can finish, then try again.
+                    outcome = "busy_retry"
+                    await asyncio.sleep(self.rng.uniform(0.005, 0.05))
+                except Unavailable as exc:
+                    if not exc.reconnect:
+                        raise
+                    # A pooled connection died (a database restart): try a fresh one.
+                    outcome = "reconnect"
+            outcome = "busy"
+            return [Reply(BUSY, kind="error")], []
+        except StorageError as exc:
             outcome = "db_error"
-            log.warning("database unavailable during a turn: %s", type(exc).__name__)
-            return [Reply(DB_DOWN, kind="error")]
+            log.warning("database unavailable during a turn: %s", exc)
+            return [Reply(DB_DOWN, kind="error")], []
         except Exception:
             outcome = "error"
             log.exception("turn failed for %s", inbound.ref.platform)
-            return [Reply(INTERNAL_ERROR, kind="error")]
+            return [Reply(INTERNAL_ERROR, kind="error")], []
         finally:
             elapsed = time.perf_counter() - started
             observe.turn_handled(inbound.ref.platform, outcome, elapsed)
@@ -135,11 +170,11 @@ class DialogueEngine:
                     },
                 )
 
-    async def _turn(self, inbound: Inbound) -> list[Reply]:
+    async def _turn(self, inbound: Inbound) -> tuple[list[Reply], list[CommandIn]]:
         now = self.clock.now()
         ref = inbound.ref
         async with self.db.turn_session() as session:
-            learner, conv = await repos.load_turn(
+            learner, conv = await turns.load_turn(
                 session,
                 ref.key,
                 ref.learner_key,
@@ -147,18 +182,18 @@ class DialogueEngine:
                 ref.thread,
                 now,
                 inbound.display_name,
-                self.settings.default_timezone,
+                self.config.default_timezone,
             )
             message_id = (inbound.message_id or "")[:120]
             if message_id and message_id in conv.recent_ids:
                 log.debug("dropping redelivered message %s", message_id)
-                return []
+                return [], []
             recent = conv.recent_ids
             if message_id:
                 recent = [*recent, message_id][-RECENT_IDS:]
             state = dict(conv.state)
             ctx = TurnContext(
-                engine=self,
+                services=self.services,
                 session=session,
                 inbound=inbound,
                 learner=learner,
@@ -179,8 +214,10 @@ class DialogueEngine:
             # Every turn bumps the version, even when the state did not change: a turn also reads
             # learner data (seen terms, cards), and two replicas handling one conversation at
             # once must not both act on the same snapshot. The loser retries on fresh data.
-            await repos.save_conversation(session, conv, state, self.pack.version, now, recent)
-            return replies or [Reply("Done.")]
+            await turns.save_conversation(session, conv, state, self.pack.version, now, recent)
+            if not replies and not ctx.handovers:
+                replies = [Reply("Done.")]
+            return replies, ctx.handovers
 
     async def _route(self, ctx: TurnContext, inbound: Inbound) -> list[Reply]:
         if isinstance(inbound, CommandIn):
@@ -203,10 +240,10 @@ class DialogueEngine:
             is_group=command.is_group,
             is_admin=command.is_admin,
         )
-        running = self.registry.activities.get(ctx.activity or "")
+        running = self.features.activity(ctx.activity or "")
         if running and name in running.own_commands:
             return await running.on_command(ctx, command)
-        spec = self.registry.get(name)
+        spec = self.features.get(name)
         if spec is None:
             return [self._unknown_command(name)]
         prefix: list[Reply] = []
@@ -231,12 +268,8 @@ class DialogueEngine:
             ctx.clear_activity()
         return prefix + await spec.handler(ctx, args)
 
-    def _owners(self, name: str) -> list[Activity]:
-        """The activities that have `name` ("hint", "done") as a command of their own."""
-        return [a for a in self.registry.activities.values() if name in a.own_commands]
-
     def _unknown_command(self, name: str) -> Reply:
-        owners = self._owners(name)
+        owners = self.features.owners(name)
         if owners:
             # "hint" or "done" with nothing running: say what it belongs to.
             titles = [f"{article(t)} {t}" for t in sorted({a.title or a.name for a in owners})]
@@ -248,7 +281,7 @@ class DialogueEngine:
                 "Type /help to see what you can start."
             )
         shown = clean_text(name)[:40] or "that"
-        guess = self.registry.suggest(name)
+        guess = self.features.suggest(name)
         hint = f" Did you mean /{guess}?" if guess else ""
         return Reply(
             f"I don't know the command /{escape(shown)}.{hint} Type /help to see them all."
@@ -256,14 +289,14 @@ class DialogueEngine:
 
     async def _choice(self, ctx: TurnContext, choice: ChoiceIn) -> list[Reply]:
         payload = choice.payload[:200]
-        running = self.registry.activities.get(ctx.activity or "")
-        owner = self.registry.activity_for_payload(payload)
+        running = self.features.activity(ctx.activity or "")
+        owner = self.features.activity_for_payload(payload)
         if owner is not None:
             if running is owner:
                 return await owner.on_input(ctx, choice)
             return await owner.on_stale_choice(ctx, payload)
         head, _, rest = payload.partition(":")
-        action = self.registry.actions.get(head)
+        action = self.features.actions.get(head)
         if action is not None:
             return await action(ctx, rest)
         return [Reply("That button has expired. Type /help to see what you can do.")]
@@ -284,14 +317,14 @@ class DialogueEngine:
             return await self.run_command(
                 ctx, CommandIn(ref=message.ref, message_id=message.message_id, name=name, args=args)
             )
-        running = self.registry.activities.get(ctx.activity or "")
+        running = self.features.activity(ctx.activity or "")
         if running is not None:
             word = text.lower()
             if word in running.own_commands:
                 return await running.on_command(ctx, CommandIn(ref=message.ref, name=word))
             if word in {"cancel", "stop", "quit", "exit"}:
                 return await running.end(ctx, "cancelled")
-            spec = self.registry.get(word)
+            spec = self.features.get(word)
             if spec is not None and spec.keeps_activity and not message.is_group:
                 # "stats" or "help" typed in a DM (Slack DMs have no /commands) is a look-up,
                 # not an answer; it leaves the quiz running.
@@ -311,14 +344,14 @@ class DialogueEngine:
         if ctx.activity:
             ctx.clear_activity()
         first, _, rest = text.partition(" ")
-        spec = self.registry.get(first.lower())
+        spec = self.features.get(first.lower())
         if spec is not None and not message.is_group:
             return await self.run_command(
                 ctx, CommandIn(ref=message.ref, name=first.lower(), args=rest)
             )
-        if not rest and not message.is_group and self._owners(first.lower()):
+        if not rest and not message.is_group and self.features.owners(first.lower()):
             return [self._unknown_command(first.lower())]
-        term_spec = self.registry.get("term")
+        term_spec = self.features.get("term")
         if term_spec is not None and text and len(text) <= 120:
             match = self.pack.exact(text) if len(text) <= 80 else None
             if match is not None:
@@ -364,6 +397,5 @@ class DialogueEngine:
         return self.clock.now()
 
 
-def _is_busy(exc: OperationalError) -> bool:
-    message = str(exc.orig if exc.orig is not None else exc).lower()
-    return "database is locked" in message or "database is busy" in message
+async def _as_is(replies: list[Reply]) -> list[Reply]:
+    return replies

@@ -1,31 +1,41 @@
-"""Wires every feature's commands, activities and button actions into one registry."""
+"""Every feature termcoach offers, in the order help lists them, and the engine built from them."""
 
 from __future__ import annotations
 
-import dataclasses
+import random
 
-from bot.commands import CommandRegistry
+from bot.clock import Clock
+from bot.commands import CommandRegistry, Feature
+from bot.config import EngineConfig
 from bot.daily import commands as daily
+from bot.engine import DialogueEngine
 from bot.handlers import basic
-from bot.quiz import feature as quiz_feature
-from bot.roleplay import register as register_roleplay
+from bot.quiz import feature as quiz
+from bot.roleplay import feature as roleplay
+from bot.roleplay.llm import PersonaModel
+from content.index import PackIndex
+from content.models import Pack
+from storage.db import Database
 
-# Commands that run beside a quiz or role-play without ending it: they show something, or
-# (settings, daily) change nothing the activity depends on. Looking a word up in the middle
-# of a role-play is what a learner in a second language does most. Telegram sends /start
-# whenever the bot is opened again.
-KEEP_ACTIVITY = ("help", "start", "stats", "topics", "settings", "daily", "term")
+
+def features() -> list[Feature]:
+    """A fresh instance of every feature (activities keep no state, but tests build several)."""
+    return [basic.feature(), quiz.feature(), daily.feature(), roleplay.feature()]
 
 
 def build_registry() -> CommandRegistry:
     """The registry with every command termcoach offers."""
-    registry = CommandRegistry()
-    basic.register(registry)
-    quiz_feature.register(registry)
-    daily.register(registry)
-    register_roleplay(registry)
-    for name in KEEP_ACTIVITY:
-        spec = registry.get(name)
-        if spec is not None:
-            registry.replace(dataclasses.replace(spec, keeps_activity=True))
-    return registry
+    return CommandRegistry.of(features())
+
+
+def build_engine(
+    db: Database,
+    pack: Pack | PackIndex,
+    *,
+    clock: Clock | None = None,
+    rng: random.Random | None = None,
+    config: EngineConfig | None = None,
+    llm: PersonaModel | None = None,
+) -> DialogueEngine:
+    """The dialogue engine with every feature plugged in."""
+    return DialogueEngine(db, pack, build_registry(), clock=clock, rng=rng, config=config, llm=llm)

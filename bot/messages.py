@@ -38,6 +38,9 @@ class ConversationRef:
     # A private conversation inside a shared chat: Slack answers slash commands and button
     # presses in a channel privately, so each person there has their own quiz or role-play.
     scope: str | None = None
+    # True when `thread` is a place of its own (a Telegram forum topic, which gets its own
+    # daily term), False for a passing reply thread (Slack), which belongs to its channel.
+    thread_is_place: bool = field(default=False, compare=False)
 
     @property
     def key(self) -> str:
@@ -59,7 +62,13 @@ class ConversationRef:
     def for_user(self, user: str) -> ConversationRef:
         """The same conversation seen from another user."""
         return ConversationRef(
-            self.platform, self.workspace, self.chat, user, self.thread, self.scope
+            self.platform,
+            self.workspace,
+            self.chat,
+            user,
+            self.thread,
+            self.scope,
+            self.thread_is_place,
         )
 
 
@@ -68,7 +77,10 @@ class Inbound:
     """Base of every inbound message.
 
     `message_id` is unique per platform delivery (used for deduplication); `raw` is kept for logs
-    only and is never read by the engine. `is_group` tells whether the chat has several people.
+    only and is never read by the engine. `is_group` tells whether the chat has several people;
+    `is_admin` whether the sender may change the chat's settings (the adapter decides, by its
+    platform's rules); `dm` is the sender's private chat with the bot, when the adapter knows it
+    (a press in a Telegram group), so work started in a group can go on there.
     """
 
     ref: ConversationRef
@@ -76,6 +88,7 @@ class Inbound:
     display_name: str | None = None
     is_group: bool = False
     is_admin: bool = False
+    dm: ConversationRef | None = None
     raw: Any = field(default=None, compare=False, repr=False)
 
 
@@ -104,7 +117,8 @@ class ChoiceIn(Inbound):
 @dataclass(frozen=True, slots=True)
 class Choice:
     """One button: what the learner sees (plain text) and the opaque payload sent back (at most
-    64 bytes)."""
+    64 bytes).
+    """
 
     label: str
     payload: str

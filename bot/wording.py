@@ -12,7 +12,8 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
 
 def day_phrase(when: datetime, now: datetime) -> str:
     """When a local moment falls, from `now` (both in the same zone): "later today", "tomorrow",
-    or "on Mon 30 Nov"."""
+    or "on Mon 30 Nov".
+    """
     days = (when.date() - now.date()).days
     if days <= 0:
         return "later today"

@@ -287,3 +287,26 @@ class OAuthState(Base):
 
     state: Mapped[str] = mapped_column(String(200), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PlatformState(Base):
+    """Small keyed records an adapter needs across restarts and replicas, with an expiry.
+
+    A Telegram poll id maps to its chat and answer payloads, a long button payload to its short
+    callback data, a sent question to its message: an update that reaches another replica, or
+    arrives after a restart, finds them here instead of in one process's memory.
+    """
+
+    __tablename__ = "platform_state"
+    __table_args__ = (
+        UniqueConstraint("platform", "workspace", "kind", "key", name="uq_platform_state"),
+        Index("ix_platform_state_expires_at", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    workspace: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))
+    value: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())

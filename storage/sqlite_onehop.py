@@ -158,4 +158,5 @@ class OneHopDialect(SQLiteDialect_aiosqlite):
         return cls.dbapi_cls(__import__("aiosqlite"), __import__("sqlite3"))
 
 
+DRIVERNAME = "sqlite+aiosqlite_onehop"
 registry.register("sqlite.aiosqlite_onehop", "storage.sqlite_onehop", "OneHopDialect")

@@ -10,10 +10,10 @@ from typing import Annotated
 
 import typer
 
-from bot.config import Settings
 from content.loader import DEFAULT_PACK, check_pack
 from termcoach.cli_daily import app as daily_app
 from termcoach.logs import setup_logging
+from termcoach.settings import Settings
 
 app = typer.Typer(
     help="termcoach: learn the English of ML platform engineering in chat.", no_args_is_help=True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -15,8 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
 from bot.daily.pacing import Pacer, PacingRules
+from bot.daily.schedule import schedule_of
 from bot.daily.service import (
     DailyService,
     PassReport,
@@ -26,6 +26,7 @@ from bot.daily.service import (
     preview_terms,
 )
 from termcoach.logs import setup_logging
+from termcoach.settings import Settings
 
 app = typer.Typer(
     help="The daily term: subscriptions, previews, and one delivery pass.", no_args_is_help=True
@@ -83,7 +84,7 @@ def list_command() -> None:
             last = f"{row.last.local_date} {row.last.status} {row.last.term_id}"
             if row.last.error and row.last.status != "sent":
                 last += f" ({row.last.error[:60]})"
-        table.add_row(str(sub.id), where, sub.schedule.describe(), status, nxt, last)
+        table.add_row(str(sub.id), where, schedule_of(sub).describe(), status, nxt, last)
     Console().print(table)
 
 
@@ -167,7 +168,7 @@ async def run_due_once(
     *,
     clock: Clock | None = None,
     policy: Policy | None = None,
-    rules: PacingRules | None = None,
+    rules: Mapping[str, PacingRules] | None = None,
     progress: ProgressFn | None = None,
 ) -> PassReport | None:
     """One pass with the real adapters from `settings`; None when no platform is configured."""
@@ -186,7 +187,7 @@ async def run_due_once(
             service = DailyService(
                 runtime.engine,
                 adapters,
-                pacer=Pacer(rules),
+                pacer=Pacer(rules) if rules is not None else None,
                 clock=clock or runtime.engine.clock,
                 policy=policy,
             )

@@ -4,35 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from datetime import UTC, datetime
 
-# Bot tokens appear in Telegram request URLs and Slack headers; never let them reach a log line.
-_SECRET_PATTERNS = [
-    re.compile(r"bot\d+:[A-Za-z0-9_-]{20,}"),
-    re.compile(r"xox[abposr]-[A-Za-z0-9-]+"),
-    re.compile(r"xapp-[A-Za-z0-9-]+"),
-]
+from adapters.redact import RedactFilter, redact
 
-
-def redact(text: str) -> str:
-    """Replace anything that looks like a bot or app token."""
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub("<redacted>", text)
-    return text
-
-
-class RedactFilter(logging.Filter):
-    """Redacts tokens from the formatted message of every record."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record's message with secrets removed."""
-        message = record.getMessage()
-        clean = redact(message)
-        if clean != message:
-            record.msg = clean
-            record.args = None
-        return True
+__all__ = ["JsonFormatter", "RedactFilter", "redact", "setup_logging"]
 
 
 class JsonFormatter(logging.Formatter):

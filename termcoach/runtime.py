@@ -1,9 +1,13 @@
-"""Wires settings, database, content, engine, adapters and the HTTP server into a running bot."""
+"""The composition root: settings, database, content, engine, adapters and the HTTP server.
+
+This is the one place that reads platform credentials and builds adapters from them.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -13,12 +17,17 @@ import uvicorn
 from sqlalchemy.engine import make_url
 
 from adapters.base import Adapter
-from bot.config import Settings
+from adapters.console import ConsoleAdapter
+from bot.daily.scheduler import run_scheduler
+from bot.daily.service import DailyService
 from bot.engine import DialogueEngine
+from bot.features import build_engine
+from bot.roleplay.llm import LlmPersona
 from content.loader import DEFAULT_PACK, load_default_pack
 from storage.db import Database
 from termcoach.http import build_app
 from termcoach.metrics import Metrics
+from termcoach.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +68,67 @@ async def open_runtime(settings: Settings, migrate: bool = True) -> Runtime:
     if migrate:
         await db.upgrade()
     pack = load_default_pack(settings.content_path or DEFAULT_PACK)
-    llm = None
-    if settings.llm_enabled:
-        from bot.roleplay.llm import LlmPersona
-
-        llm = LlmPersona.from_settings(settings)
-    engine = DialogueEngine(db=db, pack=pack, settings=settings, llm=llm)
+    engine = build_engine(db, pack, config=settings.engine_config, llm=llm_persona(settings))
     return Runtime(settings=settings, db=db, engine=engine)
+
+
+def llm_persona(settings: Settings) -> LlmPersona | None:
+    """The LLM persona when ``TERMCOACH_LLM_*`` are all set, else None."""
+    if not settings.llm_enabled or settings.llm_api_key is None:
+        return None
+    return LlmPersona.connect(
+        str(settings.llm_base_url),
+        settings.llm_api_key.get_secret_value(),
+        str(settings.llm_model),
+        settings.llm_timeout_s,
+    )
+
+
+def _secret(value: Any) -> str | None:
+    return str(value.get_secret_value()) or None if value is not None else None
+
+
+def telegram_adapter(settings: Settings, engine: DialogueEngine, db: Database) -> Adapter:
+    """The Telegram adapter: token, optional webhook URL and secret, API base URL."""
+    # Imported when configured: each platform SDK takes a noticeable time to import, and a
+    # bot that runs only one platform (or the console) never needs the other.
+    from adapters.telegram import TelegramAdapter  # noqa: PLC0415
+
+    token = _secret(settings.telegram_bot_token)
+    if token is None:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
+    if not settings.telegram_webhook_url and settings.replicas > 1:
+        # Telegram serves getUpdates to one client at a time; the others get 409 Conflict.
+        log.warning(
+            "telegram long polling with %d replicas: set TELEGRAM_WEBHOOK_URL", settings.replicas
+        )
+    return TelegramAdapter.create(
+        engine,
+        db,
+        token=token,
+        api_base_url=settings.telegram_api_base_url,
+        webhook_url=settings.telegram_webhook_url or None,
+        webhook_secret=_secret(settings.telegram_webhook_secret),
+    )
+
+
+def slack_adapter(settings: Settings, engine: DialogueEngine, db: Database) -> Adapter:
+    """The Slack adapter: one workspace (bot token) or many (OAuth), HTTP or Socket Mode."""
+    from adapters.slack import SlackAdapter  # noqa: PLC0415  (see telegram_adapter)
+
+    admins = [a for a in re.split(r"[\s,]+", settings.slack_admins) if a]
+    return SlackAdapter(
+        engine,
+        db,
+        signing_secret=_secret(settings.slack_signing_secret) or "",
+        bot_token=_secret(settings.slack_bot_token),
+        app_token=_secret(settings.slack_app_token),
+        client_id=settings.slack_client_id or None,
+        client_secret=_secret(settings.slack_client_secret),
+        secret_key=_secret(settings.secret_key),
+        api_url=settings.slack_api_url,
+        admins=admins,
+    )
 
 
 def configured_adapters(runtime: Runtime) -> list[Adapter]:
@@ -73,28 +136,30 @@ def configured_adapters(runtime: Runtime) -> list[Adapter]:
     settings, engine, db = runtime.settings, runtime.engine, runtime.db
     adapters: list[Adapter] = []
     if settings.telegram_enabled:
-        from adapters.telegram import TelegramAdapter
-
-        adapters.append(TelegramAdapter.from_settings(settings, engine, db))
+        adapters.append(telegram_adapter(settings, engine, db))
     if settings.slack_enabled:
-        from adapters.slack import SlackAdapter
-
-        adapters.append(SlackAdapter.from_settings(settings, engine, db))
+        adapters.append(slack_adapter(settings, engine, db))
     return adapters
+
+
+def daily_background(runtime: Runtime) -> Callable[[], Coroutine[Any, Any, None]]:
+    """The background job `termcoach run` starts: the scheduler over the runtime's adapters."""
+
+    def start() -> Coroutine[Any, Any, None]:
+        service = DailyService(runtime.engine, runtime.adapters)
+        return run_scheduler(service, runtime.settings.scheduler_interval_s)
+
+    return start
 
 
 async def run_console(runtime: Runtime, user: str) -> int:
     """The console chat on stdin/stdout."""
-    from adapters.console import ConsoleAdapter
-
     if runtime.settings.log_level.upper() == "INFO":
         # Per-turn INFO lines would interleave with the chat itself; warnings still show.
         logging.getLogger().setLevel(logging.WARNING)
     adapter = ConsoleAdapter(runtime.engine, user=user)
     runtime.adapters = [adapter]
     # The daily term of a console subscription is printed while the chat runs.
-    from bot.daily.scheduler import daily_background
-
     daily = asyncio.create_task(daily_background(runtime)())
     try:
         return await adapter.run()
@@ -109,8 +174,6 @@ async def serve(settings: Settings, console_user: str = "me") -> int:
     runtime = await open_runtime(settings)
     runtime.adapters = configured_adapters(runtime)
     if runtime.adapters:
-        from bot.daily.scheduler import daily_background
-
         runtime.background.append(daily_background(runtime))
     if not runtime.adapters:
         print(

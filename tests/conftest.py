@@ -15,11 +15,12 @@ from typing import Any
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import Settings
 from bot.engine import DialogueEngine
+from bot.features import build_engine
 from content.index import PackIndex
 from content.loader import load_default_pack
 from storage.db import Database
+from termcoach.settings import Settings
 from tests.chatflow import Chat
 from tests.pg import PgTestDatabase, unavailable_reason
 
@@ -178,7 +179,9 @@ def settings() -> Settings:
 @pytest.fixture
 def engine(db: Database, pack: PackIndex, clock: FakeClock, settings: Settings) -> DialogueEngine:
     """The real engine on a fresh database, with a fixed random seed."""
-    return DialogueEngine(db=db, pack=pack, clock=clock, rng=random.Random(7), settings=settings)
+    return build_engine(
+        db=db, pack=pack, clock=clock, rng=random.Random(7), config=settings.engine_config
+    )
 
 
 @pytest.fixture

@@ -10,13 +10,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from adapters.slack import PACING as SLACK_PACING
+from adapters.telegram import PACING as TELEGRAM_PACING
 from bot.clock import FakeClock
-from bot.daily import store
-from bot.daily.pacing import Pacer, PacingRules
-from bot.daily.schedule import Schedule
+from bot.daily.pacing import Pacer
 from bot.daily.service import DailyService, Policy
 from bot.engine import DialogueEngine
 from bot.messages import ConversationRef, Reply, SendResult
+from storage import subscriptions as store
 from storage.db import Database
 from storage.models import Delivery
 
@@ -59,6 +60,10 @@ class RecordingSender:
         return [replies for ref, replies in self.calls if ref.chat == chat]
 
 
+# The limits the real adapters declare.
+PLATFORM_PACING = {"telegram": TELEGRAM_PACING, "slack": SLACK_PACING}
+
+
 def make_service(
     engine: DialogueEngine,
     senders: Sequence[Any],
@@ -69,7 +74,7 @@ def make_service(
 ) -> DailyService:
     """A service on the fake clock with a pacer on virtual time (no real waiting)."""
     vt = vt or VirtualTime()
-    pacer = Pacer(PacingRules(), monotonic=vt.monotonic, sleep=vt.sleep)
+    pacer = Pacer(PLATFORM_PACING, monotonic=vt.monotonic, sleep=vt.sleep)
     return DailyService(engine, senders, pacer=pacer, clock=clock, policy=policy, worker_id=worker)
 
 
@@ -95,7 +100,9 @@ async def subscribe(
             chat=chat,
             thread_key="",
             is_group=is_group,
-            schedule=Schedule(at, tz, weekdays),
+            local_time=at,
+            timezone=tz,
+            weekdays_only=weekdays,
             seed=seed,
             user="admin",
             now=now or datetime(2026, 1, 1, tzinfo=FakeClock().now().tzinfo),

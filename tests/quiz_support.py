@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from bot import progress as store
 from bot.engine import DialogueEngine
-from bot.quiz import store
 from bot.quiz.activity import RoundState
 from bot.quiz.questions import Question
 from bot.quiz.srs import CardData

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.daily import store
+from storage import subscriptions as store
 from storage.db import Database
 from termcoach.cli import app
 from tests.daily_support import subscribe

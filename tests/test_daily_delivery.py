@@ -10,14 +10,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import Settings
-from bot.daily import store
-from bot.daily.lock import InProcessLock
 from bot.daily.service import DailyService, Policy
 from bot.engine import DialogueEngine
+from bot.features import build_engine
 from bot.messages import ConversationRef, Reply, SendResult
 from content.index import PackIndex
+from storage import subscriptions as store
+from storage.broadcast_lock import InProcessLock
 from storage.db import Database
+from termcoach.settings import Settings
 from tests.daily_support import (
     RecordingSender,
     VirtualTime,
@@ -89,7 +90,7 @@ async def test_restart_after_the_post_sends_nothing_more(
     clock.set(utc(2026, 1, 5, 9, 0, 20))
     assert (await service.run_pass()).sent == 1
     # A new process on the same database (new engine, new service, new worker id).
-    engine2 = DialogueEngine(db=db, pack=pack, clock=clock, settings=settings)
+    engine2 = build_engine(db=db, pack=pack, clock=clock, config=settings.engine_config)
     restarted = make_service(engine2, [sender], clock, worker="w-restarted")
     for minutes in (0, 1, 30, 300):
         clock.set(utc(2026, 1, 5, 9, 0, 20) + timedelta(minutes=minutes))
@@ -173,8 +174,8 @@ async def test_two_schedulers_racing_on_one_database(
     for n in range(2):
         database = Database(db_url)  # two connection pools: two processes as far as SQLite knows
         dbs.append(database)
-        engine = DialogueEngine(
-            database, pack, clock=clock, settings=settings, rng=random.Random(n)
+        engine = build_engine(
+            database, pack, clock=clock, config=settings.engine_config, rng=random.Random(n)
         )
         service = make_service(engine, [sender], clock, worker=f"w{n}")
         # Each its own in-process lock: this is about the claims, not about the broadcast lock.
@@ -528,7 +529,7 @@ async def test_stopping_during_a_pass_logs_no_error(
 
 
 async def test_broadcast_lock_has_one_holder(db_url: str, backend: str) -> None:
-    from bot.daily.lock import PostgresAdvisoryLock, broadcast_lock
+    from storage.broadcast_lock import PostgresAdvisoryLock, broadcast_lock
 
     first, second = Database(db_url), Database(db_url)
     try:

@@ -18,9 +18,9 @@ from telegram.ext import AIORateLimiter
 from adapters.slack import SlackAdapter
 from adapters.telegram import TelegramAdapter, build_application
 from bot.clock import FakeClock
-from bot.daily import store
 from bot.daily.service import DailyService
 from bot.engine import DialogueEngine
+from storage import subscriptions as store
 from storage.db import Database
 from tests.daily_support import log_for, make_service, subscribe
 from tests.fakes.slack_server import FakeSlackServer

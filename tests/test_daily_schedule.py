@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from adapters.telegram import PACING as TELEGRAM_PACING
 from bot.daily.order import term_at
-from bot.daily.pacing import Pacer, PacingRules, Rate
+from bot.daily.pacing import Pacer, Rate
 from bot.daily.schedule import (
     Schedule,
     ScheduleError,
@@ -21,7 +23,7 @@ from bot.daily.schedule import (
     scheduled_at,
     window_closed,
 )
-from tests.daily_support import VirtualTime
+from tests.daily_support import PLATFORM_PACING, VirtualTime
 
 NY = Schedule("09:00", "America/New_York", False)
 
@@ -115,8 +117,8 @@ def test_walk_has_no_repeats_within_a_cycle_and_reshuffles() -> None:
 
 def test_pacer_keeps_every_rate_without_bursting() -> None:
     vt = VirtualTime()
-    rules = PacingRules(telegram_token=Rate(25, 1.0, burst=2))
-    pacer = Pacer(rules, monotonic=vt.monotonic, sleep=vt.sleep)
+    rules = dataclasses.replace(TELEGRAM_PACING, sender=Rate(25, 1.0, burst=2))
+    pacer = Pacer({"telegram": rules}, monotonic=vt.monotonic, sleep=vt.sleep)
 
     async def run() -> list[float]:
         stamps = []
@@ -133,7 +135,7 @@ def test_pacer_keeps_every_rate_without_bursting() -> None:
 
 def test_pacer_per_chat_per_group_and_429_pause() -> None:
     vt = VirtualTime()
-    pacer = Pacer(PacingRules(), monotonic=vt.monotonic, sleep=vt.sleep)
+    pacer = Pacer(PLATFORM_PACING, monotonic=vt.monotonic, sleep=vt.sleep)
 
     async def run() -> None:
         start = vt.t

@@ -6,6 +6,7 @@ import asyncio
 import random
 
 from bot.engine import DB_DOWN, DialogueEngine
+from bot.features import build_engine
 from bot.messages import ChoiceIn, CommandIn, ConversationRef, TextIn
 from storage.db import Database
 from tests.aiosqlite_threads import settle_aiosqlite_threads
@@ -236,8 +237,8 @@ async def test_quiz_survives_a_restart(db: Database, engine: DialogueEngine, pac
     chat = Chat(engine)
     await chat.send("/quiz")
     question = chat.question()
-    restarted = DialogueEngine(
-        db=db, pack=pack, clock=clock, rng=random.Random(1), settings=engine.settings
+    restarted = build_engine(
+        db=db, pack=pack, clock=clock, rng=random.Random(1), config=engine.config
     )
     chat2 = Chat(restarted)
     chat2.last = chat.last
@@ -258,7 +259,7 @@ async def test_pack_change_ends_an_activity_politely(
 
     pack = load_default_pack()
     changed = pack.model_copy(update={"pack": pack.pack.model_copy(update={"version": "999"})})
-    newer = DialogueEngine(db=db, pack=PackIndex(changed), clock=clock, settings=engine.settings)
+    newer = build_engine(db=db, pack=PackIndex(changed), clock=clock, config=engine.config)
     chat2 = Chat(newer)
     await chat2.send("1")
     assert "content was updated" in chat2.text
@@ -274,7 +275,7 @@ async def test_one_learner_two_conversations(engine: DialogueEngine) -> None:
 
 async def test_database_outage_gets_a_clear_reply(pack, clock, settings, tmp_path) -> None:
     broken = Database(f"sqlite+aiosqlite:///{tmp_path}/missing-dir/x.db")
-    engine = DialogueEngine(db=broken, pack=pack, clock=clock, settings=settings)
+    engine = build_engine(db=broken, pack=pack, clock=clock, config=settings.engine_config)
     replies = await engine.handle(
         TextIn(ref=ConversationRef("test", "w", "c", "u"), message_id="1", text="/help")
     )
@@ -298,8 +299,12 @@ async def test_concurrent_messages_in_one_conversation_all_get_replies(
 async def test_two_engines_on_one_database_keep_state_consistent(
     db: Database, pack, clock, settings
 ) -> None:
-    a = DialogueEngine(db=db, pack=pack, clock=clock, rng=random.Random(1), settings=settings)
-    b = DialogueEngine(db=db, pack=pack, clock=clock, rng=random.Random(2), settings=settings)
+    a = build_engine(
+        db=db, pack=pack, clock=clock, rng=random.Random(1), config=settings.engine_config
+    )
+    b = build_engine(
+        db=db, pack=pack, clock=clock, rng=random.Random(2), config=settings.engine_config
+    )
     ref = ConversationRef("test", "w", "shared", "u")
     results = await asyncio.gather(
         *[

@@ -9,7 +9,9 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.engine import INTERNAL_ERROR, DialogueEngine
+from bot.config import EngineConfig
+from bot.engine import INTERNAL_ERROR
+from bot.features import build_engine
 from bot.messages import ChoiceIn, CommandIn, ConversationRef, Inbound, TextIn
 from storage.db import Database
 
@@ -70,14 +72,13 @@ def _inbound(ref: ConversationRef, item: tuple[str, str, str]) -> Inbound:
 
 
 def test_ten_thousand_generated_inputs_all_get_replies(db: Database, pack, clock) -> None:
-    from bot.config import Settings
 
-    engine = DialogueEngine(
+    engine = build_engine(
         db=db,
         pack=pack,
         clock=clock,
         rng=random.Random(3),
-        settings=Settings(_env_file=None, llm_base_url=None),  # type: ignore[call-arg]
+        config=EngineConfig(),
     )
     loop = asyncio.new_event_loop()
     sent = 0

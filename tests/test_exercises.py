@@ -19,6 +19,7 @@ from storage.db import Database
 from storage.models import RoleplaySession
 from termcoach.cli import app
 from tests.chatflow import Chat
+from tests.orm import orm
 from tests.quiz_support import answer
 
 
@@ -95,7 +96,7 @@ async def test_written_exercise_is_scored_and_stored(
     text = feedback_of(chat)
     assert "Check how you used *online store*" in text
     assert int(text.splitlines()[-1][7:-4]) < 30
-    async with db.session() as session:
+    async with orm(db) as session:
         rows = list((await session.execute(select(RoleplaySession))).scalars())
     assert [r.transcript["kind"] for r in rows] == ["exercise", "exercise"]
     await chat.command("stats")
@@ -125,7 +126,7 @@ async def test_done_before_answering_shows_the_model_answer(chat: Chat, db: Data
     await chat.send("done")
     assert "Model answer" in chat.text
     assert "No score this time" in chat.text
-    async with db.session() as session:
+    async with orm(db) as session:
         assert (await session.execute(select(RoleplaySession))).first() is None
 
 

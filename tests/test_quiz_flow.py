@@ -7,8 +7,7 @@ import random
 
 from bot.clock import FakeClock
 from bot.engine import DialogueEngine
-from bot.features import build_registry
-from bot.handlers import basic
+from bot.features import build_engine, build_registry
 from bot.messages import ChoiceIn, NativeQuiz
 from bot.quiz.questions import (
     POLL_EXPLANATION_MAX,
@@ -20,7 +19,6 @@ from bot.quiz.questions import (
     true_false,
     typed_term,
 )
-from bot.quiz.stats import quiz_stats_section
 from storage.db import Database
 from tests.chatflow import Chat
 from tests.quiz_support import answer, cards, counts, open_question, round_state, set_question
@@ -186,7 +184,7 @@ async def test_fifty_concurrent_answers_across_two_processes_score_once(
     q = await open_question(engine, chat)
     # A second replica: its own engine and connection pool on the same database.
     other_db = Database(db_url)
-    other = DialogueEngine(db=other_db, pack=engine.pack, clock=clock, rng=random.Random(9))
+    other = build_engine(db=other_db, pack=engine.pack, clock=clock, rng=random.Random(9))
     try:
         inbound = [
             ChoiceIn(ref=chat.ref, message_id=f"two-{i}", payload=f"q:{q.id}:{q.answer_index}")
@@ -211,7 +209,7 @@ async def test_a_quiz_in_progress_survives_a_restart(
     # A new process: new database object, new engine, same database file.
     db2 = Database(db_url)
     try:
-        engine2 = DialogueEngine(db=db2, pack=engine.pack, clock=clock, rng=random.Random(11))
+        engine2 = build_engine(db=db2, pack=engine.pack, clock=clock, rng=random.Random(11))
         chat2 = Chat(engine2)
         await chat2.payload(f"q:{q.id}:{q.answer_index}")
         assert "Correct" in chat2.text
@@ -344,10 +342,19 @@ async def test_stats_and_chart(engine: DialogueEngine, chat: Chat, clock: FakeCl
     assert "Last 30 days: 2 reviews, 50% right" in chat.text
 
 
-def test_registry_replaces_the_basic_stats_section_in_place() -> None:
+def test_registry_has_every_feature_once() -> None:
     registry = build_registry()
-    assert quiz_stats_section in registry.stats_sections
-    assert basic.quiz_stats_section not in registry.stats_sections
+    assert [s.name for s in registry.visible()][:9] == [
+        "help",
+        "term",
+        "topics",
+        "stats",
+        "cancel",
+        "quiz",
+        "review",
+        "settings",
+        "daily",
+    ]
     assert registry.get("review") is not None and registry.get("settings") is not None
     assert "hint" in registry.activities["quiz"].own_commands
     assert "hint" in registry.activities["review"].own_commands

@@ -7,12 +7,13 @@ import random
 from sqlalchemy import select
 
 from bot.clock import FakeClock
-from bot.config import Settings
-from bot.engine import DialogueEngine
+from bot.features import build_engine
 from content.index import PackIndex
 from storage.db import Database
 from storage.models import RoleplaySession
+from termcoach.settings import Settings
 from tests.chatflow import Chat
+from tests.orm import orm
 
 DRIFT_PM = "drift-pm"
 
@@ -23,7 +24,7 @@ def feedback_of(chat: Chat) -> str:
 
 
 async def sessions(db: Database) -> list[RoleplaySession]:
-    async with db.session() as session:
+    async with orm(db) as session:
         return list((await session.execute(select(RoleplaySession))).scalars())
 
 
@@ -220,7 +221,9 @@ async def test_restart_in_the_middle_resumes(
     db: Database, pack: PackIndex, clock: FakeClock, settings: Settings
 ) -> None:
     first = Chat(
-        DialogueEngine(db=db, pack=pack, clock=clock, rng=random.Random(1), settings=settings)
+        build_engine(
+            db=db, pack=pack, clock=clock, rng=random.Random(1), config=settings.engine_config
+        )
     )
     await first.command("roleplay", DRIFT_PM)
     await first.send("Data drift means the inputs change, for example younger customers.")
@@ -229,7 +232,9 @@ async def test_restart_in_the_middle_resumes(
     # A new process: a new engine on the same database.
     clock.advance(minutes=5)
     second = Chat(
-        DialogueEngine(db=db, pack=pack, clock=clock, rng=random.Random(2), settings=settings)
+        build_engine(
+            db=db, pack=pack, clock=clock, rng=random.Random(2), config=settings.engine_config
+        )
     )
     await second.send(
         "Concept drift means the same kind of customer now behaves differently. Every day we "

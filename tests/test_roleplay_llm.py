@@ -10,11 +10,12 @@ import pytest
 from pydantic import SecretStr
 
 from bot.clock import FakeClock
-from bot.config import Settings
-from bot.engine import DialogueEngine
+from bot.features import build_engine
 from bot.roleplay.llm import LlmPersona, clean_reply
 from content.index import PackIndex
 from storage.db import Database
+from termcoach.runtime import llm_persona
+from termcoach.settings import Settings
 from tests.chatflow import Chat
 from tests.fakes.llm_server import FakeLLM
 
@@ -43,9 +44,9 @@ def llm_settings(base_url: str, timeout: float = 5.0) -> Settings:
 def make_chat(
     db: Database, pack: PackIndex, clock: FakeClock, settings: Settings, user: str = "alice"
 ) -> Chat:
-    llm = LlmPersona.from_settings(settings) if settings.llm_enabled else None
-    engine = DialogueEngine(
-        db=db, pack=pack, clock=clock, rng=random.Random(3), settings=settings, llm=llm
+    llm = llm_persona(settings)
+    engine = build_engine(
+        db=db, pack=pack, clock=clock, rng=random.Random(3), config=settings.engine_config, llm=llm
     )
     return Chat(engine, user=user)
 
@@ -166,9 +167,9 @@ async def test_unreachable_endpoint_falls_back(
 
 
 def test_from_settings_needs_all_three_settings(settings: Settings) -> None:
-    with pytest.raises(ValueError):
-        LlmPersona.from_settings(settings)
-    persona = LlmPersona.from_settings(llm_settings("http://127.0.0.1:9/v1", timeout=2.5))
+    assert llm_persona(settings) is None
+    persona = llm_persona(llm_settings("http://127.0.0.1:9/v1", timeout=2.5))
+    assert isinstance(persona, LlmPersona)
     assert persona.model == "fake-model"
     assert persona.client.max_retries == 0
     assert persona.client.timeout == 2.5

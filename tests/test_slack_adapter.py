@@ -46,7 +46,6 @@ from adapters.slack_render import (
     slack_commands,
     to_mrkdwn,
 )
-from bot.config import Settings
 from bot.messages import (
     Choice,
     ChoiceIn,
@@ -59,7 +58,10 @@ from bot.messages import (
 )
 from storage.db import Database
 from storage.models import Learner, QuizAttempt, SlackInstallation
+from termcoach.runtime import slack_adapter
+from termcoach.settings import Settings
 from tests.fakes.slack_server import FakeSlackServer, SlackCall, check_blocks
+from tests.orm import orm
 
 SECRET = "test-signing-secret"
 CLIENT_ID = "1111.2222"
@@ -418,7 +420,7 @@ async def test_dm_conversation_goes_to_the_engine_as_text(
     assert "Question 1 of 5" in update.all_text()
     assert "Question 2 of 5" in fake.calls_to("chat.postMessage")[0].all_text()
 
-    async with db.session() as session:
+    async with orm(db) as session:
         learner = await session.scalar(select(Learner))
         attempts = await session.scalar(select(func.count()).select_from(QuizAttempt))
     assert learner is not None
@@ -640,7 +642,7 @@ async def test_oauth_callback_stores_an_encrypted_token_removed_on_uninstall(
     (access,) = fake.calls_to("oauth.v2.access")
     assert access.params["code"] == "code-9"
 
-    async with db.session() as session:
+    async with orm(db) as session:
         row = await session.scalar(select(SlackInstallation))
     assert row is not None and row.team_id == "T9"
     assert b"xoxb-T9-brand-new-token" not in row.bot_token_encrypted
@@ -721,7 +723,7 @@ async def test_two_workspaces_never_see_each_others_learners(
     assert reply.token == "xoxb-T2-other-token"
     assert "Question" not in reply.all_text()
 
-    async with db.session() as session:
+    async with orm(db) as session:
         learners = (await session.scalars(select(Learner).order_by(Learner.workspace))).all()
         attempts = (await session.scalars(select(QuizAttempt))).all()
     assert [(x.workspace, x.user_id) for x in learners] == [("T1", "U1"), ("T2", "U1")]
@@ -789,7 +791,8 @@ def test_settings_build_the_adapter_and_bad_combinations_are_refused(
         slack_api_url="http://127.0.0.1:9/api",
         slack_admins="U1, T2:U5",
     )
-    adapter = SlackAdapter.from_settings(settings, engine, db)
+    adapter = slack_adapter(settings, engine, db)
+    assert isinstance(adapter, SlackAdapter)
     assert not [r for r in caplog.records if "will be unused" in r.getMessage()]
     assert adapter.api_url == "http://127.0.0.1:9/api/"
     assert adapter.app.client.base_url == "http://127.0.0.1:9/api/"

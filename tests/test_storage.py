@@ -11,7 +11,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Connection
 
-from storage import repos
+from storage import cards
+from storage import turns as repos
 from storage.db import Database, alembic_config
 from storage.models import Base, ReviewLogRow
 
@@ -63,14 +64,8 @@ async def test_times_come_back_as_utc(db: Database) -> None:
     berlin = timezone(timedelta(hours=2))
     async with db.session() as s:
         learner, _ = await repos.load_turn(s, "k2", ("test", "w", "v"), "c", None, NOW)
-        s.add(
-            ReviewLogRow(
-                learner_id=learner.id,
-                term_id="psi",
-                rating=3,
-                reviewed_at=datetime(2026, 3, 29, 3, 30, tzinfo=berlin),
-            )
-        )
+        when = datetime(2026, 3, 29, 3, 30, tzinfo=berlin)
+        await cards.add_review_log(s, learner.id, "psi", 3, when, None)
     async with db.session() as s:
         stored = (await s.execute(select(ReviewLogRow.reviewed_at))).scalar_one()
     assert stored == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
@@ -81,16 +76,12 @@ async def test_naive_datetimes_are_refused(db: Database) -> None:
     with pytest.raises(Exception, match="naive"):
         async with db.session() as s:
             learner, _ = await repos.load_turn(s, "k3", ("test", "w", "x"), "c", None, NOW)
-            s.add(
-                ReviewLogRow(
-                    learner_id=learner.id, term_id="psi", rating=3, reviewed_at=datetime(2026, 1, 1)
-                )
-            )
+            await cards.add_review_log(s, learner.id, "psi", 3, datetime(2026, 1, 1), None)
 
 
 def test_sqlite_and_several_replicas_are_refused() -> None:
-    from bot.config import Settings
     from termcoach.runtime import ConfigError, check_settings
+    from termcoach.settings import Settings
 
     settings = Settings(_env_file=None, replicas=2)  # type: ignore[call-arg]
     with pytest.raises(ConfigError, match="needs PostgreSQL"):

@@ -39,7 +39,6 @@ from adapters.telegram_render import (
     split_html,
     tg_len,
 )
-from bot.config import Settings
 from bot.engine import DialogueEngine
 from bot.messages import (
     Choice,
@@ -52,7 +51,10 @@ from bot.messages import (
 )
 from storage.db import Database
 from storage.models import ChatStatus, Conversation, Learner, QuizAttempt
+from termcoach.runtime import telegram_adapter
+from termcoach.settings import Settings
 from tests.fakes.telegram_server import Call, Failure, FakeTelegram, parse_telegram_html
+from tests.orm import orm
 
 DM = 111
 GROUP = -100500
@@ -132,7 +134,7 @@ def buttons(message: dict[str, Any]) -> list[str]:
 
 
 async def quiz_state(db: Database, chat: int, workspace: str) -> dict[str, Any]:
-    async with db.session() as session:
+    async with orm(db) as session:
         conv = (
             await session.execute(
                 select(Conversation).where(Conversation.key == f"telegram:{workspace}:{chat}")
@@ -142,12 +144,12 @@ async def quiz_state(db: Database, chat: int, workspace: str) -> dict[str, Any]:
 
 
 async def attempts(db: Database) -> list[QuizAttempt]:
-    async with db.session() as session:
+    async with orm(db) as session:
         return list((await session.execute(select(QuizAttempt))).scalars())
 
 
 async def chat_status(db: Database, chat: int | str) -> ChatStatus | None:
-    async with db.session() as session:
+    async with orm(db) as session:
         return (
             await session.execute(select(ChatStatus).where(ChatStatus.chat == str(chat)))
         ).scalar_one_or_none()
@@ -638,14 +640,15 @@ def test_from_settings_uses_the_configured_endpoints(engine: DialogueEngine, db:
         telegram_webhook_secret=SecretStr("s3cret_value"),
         telegram_api_base_url="http://127.0.0.1:9/bot",
     )
-    tg = TelegramAdapter.from_settings(settings, engine, db)
+    tg = telegram_adapter(settings, engine, db)
+    assert isinstance(tg, TelegramAdapter)
     assert tg.mode == "webhook"
     assert tg.webhook_secret == "s3cret_value"
     assert tg.application.bot.base_url == "http://127.0.0.1:9/bot1:abc"
     assert tg.application.concurrent_updates == 4  # SQLite: a few writers at a time
     assert [r.path for r in tg.routes()] == [WEBHOOK_PATH]  # type: ignore[attr-defined]
     polling = Settings(_env_file=None, telegram_bot_token=SecretStr("1:abc"))  # type: ignore[call-arg]
-    assert TelegramAdapter.from_settings(polling, engine, db).routes() == []
+    assert telegram_adapter(polling, engine, db).routes() == []
     assert {name for name, _ in COMMANDS} >= {"quiz", "roleplay", "daily"}
 
 

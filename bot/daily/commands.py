@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.commands import CommandRegistry, CommandSpec
-from bot.context import TurnContext
-from bot.daily import store
+from bot.commands import Feature
+from bot.context import CommandSpec, TurnContext
 from bot.daily.post import ACTION_PREFIX, daily_action
 from bot.daily.schedule import (
     DEFAULT_TIME,
@@ -16,9 +15,11 @@ from bot.daily.schedule import (
     local_date,
     next_post_at,
     parse_on_args,
+    schedule_of,
 )
 from bot.messages import Reply, escape
 from bot.timezones import zone_label
+from storage import subscriptions as store
 
 USAGE = "[on [HH:MM] [timezone] [weekdays|every day] | off]"
 HOW = (
@@ -28,34 +29,27 @@ HOW = (
 
 
 def _thread_key(ctx: TurnContext) -> str:
-    # A Telegram forum topic is a place of its own, so its posts go to that topic. A Slack
-    # thread is a passing conversation: a subscription made there belongs to the channel.
-    return (ctx.ref.thread or "") if ctx.ref.platform == "telegram" else ""
+    # A thread that is a place of its own (a Telegram forum topic) gets its own posts; a passing
+    # thread (a Slack reply thread) belongs to its channel. The adapter says which it is.
+    return (ctx.ref.thread or "") if ctx.ref.thread_is_place else ""
 
 
 def permission_problem(ctx: TurnContext) -> str | None:
     """Why this person may not change the chat's subscription, or None when they may.
 
-    Telegram groups: administrators only. Slack: anyone, unless TERMCOACH_SLACK_ADMINS lists who
-    may. Direct messages and the console: the learner decides for themself.
+    In a shared chat only an admin may; the adapter decides who is one (`Inbound.is_admin`:
+    a Telegram group's administrators, the Slack admins of TERMCOACH_SLACK_ADMINS or anyone
+    when it is empty). In a direct message the learner decides for themself.
     """
-    inbound, ref = ctx.inbound, ctx.ref
-    if ref.platform == "telegram" and inbound.is_group and not inbound.is_admin:
-        return "In a group only an administrator can change the daily term. Ask one of them."
-    if ref.platform == "slack":
-        admins = {u.strip() for u in ctx.engine.settings.slack_admins.split(",") if u.strip()}
-        if admins and ref.user not in admins:
-            return (
-                "Only the termcoach admins of this workspace can change the daily term here. "
-                "Ask one of them."
-            )
+    if ctx.inbound.is_group and not ctx.inbound.is_admin:
+        return "In a shared chat only an administrator can change the daily term. Ask one of them."
     return None
 
 
 def defaults(ctx: TurnContext) -> Schedule:
     """09:00; a DM uses the learner's timezone and every day, a group the workspace's and weekdays."""
     if ctx.inbound.is_group:
-        return Schedule(DEFAULT_TIME, ctx.engine.settings.default_timezone, weekdays_only=True)
+        return Schedule(DEFAULT_TIME, ctx.config.default_timezone, weekdays_only=True)
     return Schedule(DEFAULT_TIME, ctx.learner.timezone or "UTC", weekdays_only=False)
 
 
@@ -68,7 +62,7 @@ def _when(schedule: Schedule, at: datetime, now: datetime) -> str:
 
 
 async def _describe(ctx: TurnContext, sub: store.SubscriptionRow) -> str:
-    schedule = sub.schedule
+    schedule = schedule_of(sub)
     today = await store.delivery_for(ctx.session, sub.id, local_date(schedule, ctx.now))
     done = today is not None and today.status != store.CLAIMED
     days = "every weekday" if schedule.weekdays_only else "every day"
@@ -104,7 +98,7 @@ async def turn_on(ctx: TurnContext, args: str) -> list[Reply]:
     existing = await store.get_subscription(
         ctx.session, ref.platform, ref.workspace, ref.chat, _thread_key(ctx)
     )
-    base = existing.schedule if existing is not None else defaults(ctx)
+    base = schedule_of(existing) if existing is not None else defaults(ctx)
     schedule = Schedule(
         change.local_time or base.local_time,
         change.timezone or base.timezone,
@@ -119,7 +113,9 @@ async def turn_on(ctx: TurnContext, args: str) -> list[Reply]:
         chat=ref.chat,
         thread_key=_thread_key(ctx),
         is_group=ctx.inbound.is_group,
-        schedule=schedule,
+        local_time=schedule.local_time,
+        timezone=schedule.timezone,
+        weekdays_only=schedule.weekdays_only,
         seed=seed,
         user=ref.user,
         now=ctx.now,
@@ -158,15 +154,19 @@ async def daily_command(ctx: TurnContext, args: str) -> list[Reply]:
     return [Reply(f"I did not understand “{escape(word[:40])}”. {HOW}", kind="error")]
 
 
-def register(registry: CommandRegistry) -> None:
-    """Add the ``daily`` command and the daily post's button actions."""
-    registry.add(
-        CommandSpec(
-            "daily",
-            "a term every morning in this chat (on, off, or show the schedule)",
-            daily_command,
-            usage=USAGE,
-            group="Daily term",
-        )
+def feature() -> Feature:
+    """The ``daily`` command and the daily post's button actions."""
+    return Feature(
+        name="daily",
+        commands=(
+            CommandSpec(
+                "daily",
+                "a term every morning in this chat (on, off, or show the schedule)",
+                daily_command,
+                usage=USAGE,
+                group="Daily term",
+                keeps_activity=True,
+            ),
+        ),
+        actions=((ACTION_PREFIX, daily_action),),
     )
-    registry.add_action(ACTION_PREFIX, daily_action)

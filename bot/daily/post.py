@@ -14,10 +14,11 @@ import logging
 
 from bot.cards import term_card
 from bot.context import TurnContext
+from bot.daily.srs_feed import rate_term
 from bot.messages import Choice, CommandIn, ConversationRef, Reply, escape
 from bot.wording import day_phrase, sentence_case
 from content.index import PackIndex
-from storage import repos
+from storage.subscriptions import SubscriptionRow
 
 log = logging.getLogger(__name__)
 
@@ -64,49 +65,29 @@ async def daily_action(ctx: TurnContext, rest: str) -> list[Reply]:
     return [dataclasses.replace(r, private=True) for r in replies]
 
 
-def private_ref(ref: ConversationRef) -> ConversationRef | None:
-    """The presser's one-to-one conversation with the bot, when the platform has a known one.
-
-    On Telegram a private chat's id is the user's id, so a quiz started from a group post can
-    live in the DM where its private questions are shown and answered. On Slack the private
-    replies are ephemeral messages in the channel itself, whose buttons come back from the
-    channel, so the quiz stays in the channel's conversation (None here).
-    """
-    if ref.platform == "telegram" and ref.user and ref.chat != ref.user:
-        return ConversationRef(ref.platform, ref.workspace, ref.user, ref.user)
-    return None
+def post_ref(sub: SubscriptionRow) -> ConversationRef:
+    """Where a subscription's posts go; the user is empty: a post is for the whole chat."""
+    thread = sub.thread_key or None
+    return ConversationRef(
+        sub.platform, sub.workspace, sub.chat, "", thread, thread_is_place=thread is not None
+    )
 
 
 async def _quiz(ctx: TurnContext, term_id: str) -> list[Reply]:
-    spec = ctx.engine.registry.get("quiz")
-    dm = private_ref(ctx.ref)
-    if dm is None or spec is None:
-        return await spec.handler(ctx, f"term:{term_id}") if spec else []
-    # Run the quiz command in the presser's DM conversation, inside this turn's transaction, so
-    # the answers they give there find it; the group's own state is left alone.
-    conv = await repos.get_conversation(
-        ctx.session, dm.key, dm.platform, dm.workspace, dm.chat, dm.thread, ctx.now
+    command = f"term:{term_id}"
+    dm = ctx.inbound.dm
+    if dm is None or dm.key == ctx.ref.key:
+        spec = ctx.features.get("quiz")
+        return await spec.handler(ctx, command) if spec else []
+    # The quiz lives in the presser's private chat, where its questions are shown and answered;
+    # the group's own state is left alone.
+    ctx.hand_over(
+        CommandIn(ref=dm, name="quiz", args=command, display_name=ctx.inbound.display_name)
     )
-    command = CommandIn(ref=dm, name="quiz", args=f"term:{term_id}")
-    dm_ctx = TurnContext(
-        engine=ctx.engine,
-        session=ctx.session,
-        inbound=command,
-        learner=ctx.learner,
-        state=dict(conv.state),
-        now=ctx.now,
-        rng=ctx.rng,
-    )
-    replies = await ctx.engine.run_command(dm_ctx, command)
-    # Always bump the DM's version, as the engine does for every turn: a concurrent turn in the
-    # DM then raises VersionConflict here, and the engine reruns this whole turn on fresh state.
-    await repos.save_conversation(ctx.session, conv, dm_ctx.state, ctx.pack.version, ctx.now)
-    return replies
+    return []
 
 
 async def _rate(ctx: TurnContext, term_id: str, knew: bool) -> list[Reply]:
-    from bot.daily.srs_feed import rate_term
-
     term = ctx.pack.terms[term_id]
     outcome = await rate_term(ctx, term_id, knew)
     when = day_phrase(outcome.due, ctx.now.astimezone(outcome.due.tzinfo))

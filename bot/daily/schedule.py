@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.timezones import find_zone, zone_label
+from storage.subscriptions import SubscriptionRow
 
 DEFAULT_TIME = "09:00"
 CATCH_UP = timedelta(hours=6)
@@ -81,6 +82,11 @@ def parse_timezone(text: str) -> str:
     except (ZoneInfoNotFoundError, ValueError) as exc:  # pragma: no cover - tzdata mismatch
         raise ScheduleError(f"The time zone {name} cannot be loaded here.") from exc
     return name
+
+
+def schedule_of(sub: SubscriptionRow) -> Schedule:
+    """A subscription's schedule (time, timezone, days)."""
+    return Schedule(sub.local_time, sub.timezone, sub.weekdays_only)
 
 
 @dataclass(frozen=True, slots=True)

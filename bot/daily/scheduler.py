@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.daily.service import DailyService
-
-if TYPE_CHECKING:
-    from termcoach.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -99,13 +95,3 @@ async def run_scheduler(
             if late:
                 # Let the pass unwind (close its sessions) before the database is disposed.
                 await asyncio.wait(late, timeout=10)
-
-
-def daily_background(runtime: Runtime) -> Callable[[], Coroutine[Any, Any, None]]:
-    """The background job `termcoach run` starts: the scheduler over the runtime's adapters."""
-
-    def start() -> Coroutine[Any, Any, None]:
-        service = DailyService(runtime.engine, runtime.adapters)
-        return run_scheduler(service, runtime.settings.scheduler_interval_s)
-
-    return start

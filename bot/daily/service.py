@@ -21,15 +21,13 @@ import socket
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from bot import observe
 from bot.clock import Clock
-from bot.daily import store
-from bot.daily.lock import BroadcastLock, broadcast_lock
 from bot.daily.order import term_at
-from bot.daily.pacing import Pacer
-from bot.daily.post import daily_post
+from bot.daily.pacing import Pacer, PacingRules
+from bot.daily.post import daily_post, post_ref
 from bot.daily.schedule import (
     CATCH_UP,
     due_date,
@@ -37,15 +35,16 @@ from bot.daily.schedule import (
     next_post_at,
     posting_days,
     posts_on,
+    schedule_of,
     scheduled_at,
     window_closed,
 )
+from bot.engine import DialogueEngine
 from bot.messages import ConversationRef, Reply, SendResult
-
-if TYPE_CHECKING:
-    from bot.engine import DialogueEngine
-    from content.index import PackIndex
-    from storage.db import Database
+from content.index import PackIndex
+from storage import subscriptions as store
+from storage.broadcast_lock import BroadcastLock, broadcast_lock
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +52,10 @@ ProgressFn = Callable[[int, int], None]
 
 
 class Sender(Protocol):
-    """What the broadcaster needs of an adapter: its platform name and `send()`."""
+    """What the broadcaster needs of an adapter: its platform, its limits and `send()`."""
 
     platform: str
+    pacing: PacingRules
 
     async def send(self, ref: ConversationRef, replies: Sequence[Reply]) -> SendResult:
         """Deliver replies outside of a turn."""
@@ -130,7 +130,7 @@ class DailyService:
         self.senders: dict[str, Sender] = (
             dict(senders) if isinstance(senders, Mapping) else {s.platform: s for s in senders}
         )
-        self.pacer = pacer or Pacer()
+        self.pacer = pacer or Pacer({s.platform: s.pacing for s in self.senders.values()})
         self.lock = lock or broadcast_lock(engine.db)
         self.clock: Clock = clock or engine.clock
         self.policy = policy or Policy()
@@ -140,7 +140,8 @@ class DailyService:
 
     async def run_pass(self, progress: ProgressFn | None = None) -> PassReport:
         """One pass: become the broadcaster, then deliver everything due now. Never raises for a
-        platform failure; database errors end the pass (the next one resumes it)."""
+        platform failure; database errors end the pass (the next one resumes it).
+        """
         report = PassReport()
         async with self.lock.hold() as leader:
             if not leader:
@@ -181,14 +182,16 @@ class DailyService:
         now = self.clock.now()
         async with self.db.session() as session:
             subs = await store.active_subscriptions(session, self.senders)
-            due = [(s, d) for s in subs if (d := due_date(s.schedule, now, self.policy.catch_up))]
+            due = [
+                (s, d) for s in subs if (d := due_date(schedule_of(s), now, self.policy.catch_up))
+            ]
             existing = await store.deliveries_on(session, {d for _, d in due})
             stale = await store.expired_claims(session, now)
             by_id = {s.id: s for s in subs}
             for row in stale:
                 sub = by_id.get(row.subscription_id)
                 if sub is None or window_closed(
-                    sub.schedule, row.local_date, now, self.policy.catch_up
+                    schedule_of(sub), row.local_date, now, self.policy.catch_up
                 ):
                     reason = "not sent before its window closed"
                     if row.error:
@@ -203,7 +206,7 @@ class DailyService:
             logged = existing.get((sub.id, day))
             if logged is None or (logged.status == store.CLAIMED and logged.lease_until <= now):
                 work.append((sub, day))
-                lag = max(lag, (now - scheduled_at(sub.schedule, day)).total_seconds())
+                lag = max(lag, (now - scheduled_at(schedule_of(sub), day)).total_seconds())
         # How late the oldest waiting post is: near zero when the scheduler keeps up.
         observe.scheduler_lag(lag)
         return work
@@ -257,7 +260,7 @@ class DailyService:
         hits_429 = 0
         moves = 0
         while True:
-            result = await self._send(sender, sub.ref, replies)
+            result = await self._send(sender, post_ref(sub), replies)
             now = self.clock.now()
             if result.new_chat and result.new_chat != sub.chat and moves < 2:
                 moves += 1
@@ -422,11 +425,11 @@ async def list_subscriptions(db: Database, now: datetime) -> list[ListedSubscrip
         latest = last.get(sub.id)
         nxt = None
         if sub.active:
-            today = local_date(sub.schedule, now)
+            today = local_date(schedule_of(sub), now)
             done = (
                 latest is not None and latest.local_date == today and latest.status != store.CLAIMED
             )
-            nxt = next_post_at(sub.schedule, now, done_today=done)
+            nxt = next_post_at(schedule_of(sub), now, done_today=done)
         out.append(ListedSubscription(sub, nxt, latest))
     return out
 
@@ -452,10 +455,10 @@ async def preview_terms(
     rows: list[PreviewRow] = []
     async with db.session() as session:
         subs = await store.active_subscriptions(session)
-        targets = {sub.id: day or local_date(sub.schedule, now) for sub in subs}
+        targets = {sub.id: day or local_date(schedule_of(sub), now) for sub in subs}
         logged = await store.deliveries_on(session, set(targets.values()))
         for sub in subs:
-            schedule, target = sub.schedule, targets[sub.id]
+            schedule, target = schedule_of(sub), targets[sub.id]
             entry = logged.get((sub.id, target))
             if entry is not None:
                 rows.append(PreviewRow(sub, target, entry.term_id, entry.status))

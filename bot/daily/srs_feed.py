@@ -1,6 +1,6 @@
 """Feed "I knew it" / "New to me" into the presser's own spaced-repetition card for the term.
 
-Uses the quiz's FSRS functions (`bot.quiz.srs.review`, `bot.quiz.store`), so a self-rating and a
+Uses the quiz's FSRS functions (`bot.quiz.srs.review`, `storage.cards`), so a self-rating and a
 quiz answer move the same card the same way: "I knew it" is Good, "New to me" is Again.
 """
 
@@ -11,13 +11,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fsrs import Rating
-from sqlalchemy import select
 
+from bot import progress
 from bot.context import TurnContext
 from bot.quiz import srs
-from bot.quiz import store as cards
-from storage import repos
-from storage.models import ReviewLogRow
+from storage import cards, terms_seen
 
 # One self-rating per term per learner within this window; a second press is only acknowledged.
 RATE_ONCE_WITHIN = timedelta(hours=12)
@@ -41,24 +39,17 @@ def _local(ctx: TurnContext, when: datetime) -> datetime:
 async def rate_term(ctx: TurnContext, term_id: str, knew: bool) -> RateOutcome:
     """Review the learner's card for `term_id`: Good when they knew it, Again when it was new."""
     session, learner_id, now = ctx.session, ctx.learner.id, ctx.now
-    before = await cards.load_card(session, learner_id, term_id)
-    if before is not None:
-        recent = await session.scalar(
-            select(ReviewLogRow.id)
-            .where(
-                ReviewLogRow.learner_id == learner_id,
-                ReviewLogRow.term_id == term_id,
-                ReviewLogRow.reviewed_at > now - RATE_ONCE_WITHIN,
-            )
-            .limit(1)
-        )
-        if recent is not None:
-            return RateOutcome(_local(ctx, before.due), already=True)
+    before = await progress.load_card(session, learner_id, term_id)
+    if before is not None and await cards.reviewed_since(
+        session, learner_id, term_id, now - RATE_ONCE_WITHIN
+    ):
+        return RateOutcome(_local(ctx, before.due), already=True)
     card = before or srs.new_card(term_id, now)
     rating = Rating.Good if knew else Rating.Again
     after, _log = srs.review(card, rating, now)
-    # save_card raises VersionConflict when a parallel turn moved the card; the engine reruns us.
-    await cards.save_card(session, learner_id, before, after, now)
+    # save_card raises Conflict when a parallel turn moved the card; the engine reruns us.
+    before_reps = before.reps if before is not None else None
+    await cards.save_card(session, learner_id, before_reps, after.row(), now)
     await cards.add_review_log(session, learner_id, term_id, int(rating), now, None)
-    await repos.mark_seen(session, learner_id, term_id, now)
+    await terms_seen.mark_seen(session, learner_id, term_id, now)
     return RateOutcome(_local(ctx, after.due))

@@ -1,21 +1,20 @@
-"""Basic commands: help, term cards, topics with progress, stats, cancel."""
+"""Basic commands: help, start, term cards, topics with progress, stats, cancel, and `cmd:` buttons."""
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
-
+from bot import progress
 from bot.cards import term_card
-from bot.commands import CommandRegistry, CommandSpec
-from bot.context import TurnContext
-from bot.messages import Choice, Reply, escape
-from storage import repos
-from storage.models import QuizAttempt
+from bot.commands import Feature
+from bot.context import CommandSpec, TurnContext
+from bot.handlers.stats import stats_command
+from bot.messages import Choice, CommandIn, Reply, escape
+from storage import attempts, terms_seen
 
 
 async def help_command(ctx: TurnContext, args: str) -> list[Reply]:
     """List every command with a one-line summary, grouped."""
     groups: dict[str, list[str]] = {}
-    for spec in ctx.engine.registry.visible():
+    for spec in ctx.features.visible():
         usage = f"/{spec.name}" + (f" {spec.usage}" if spec.usage else "")
         groups.setdefault(spec.group, []).append(f"- `{escape(usage)}`: {escape(spec.summary)}")
     lines = [
@@ -39,12 +38,12 @@ async def help_command(ctx: TurnContext, args: str) -> list[Reply]:
 
 async def start_command(ctx: TurnContext, args: str) -> list[Reply]:
     """Welcome a learner (back, with what is due), then show help."""
-    from bot.quiz.activity import next_review_line  # the quiz feature builds on these handlers
-
     name = ctx.learner.display_name or ""
     to = f", {escape(name)}" if name else ""
-    if await repos.seen_terms(ctx.session, ctx.learner.id):
-        hello = f"Welcome back{to}! {await next_review_line(ctx)}"
+    if await terms_seen.seen_terms(ctx.session, ctx.learner.id):
+        cards = (await progress.load_cards(ctx.session, ctx.learner.id)).values()
+        due = progress.next_review_line(cards, ctx.now, ctx.learner.timezone)
+        hello = f"Welcome back{to}! {due}"
     else:
         hello = f"Hello{to}! Welcome to termcoach."
     return [Reply(hello), *await help_command(ctx, args)]
@@ -72,7 +71,7 @@ async def term_command(ctx: TurnContext, args: str) -> list[Reply]:
             return [Reply(text, choices=choices)]
         term = match.term
     else:
-        seen = await repos.seen_terms(ctx.session, ctx.learner.id)
+        seen = await terms_seen.seen_terms(ctx.session, ctx.learner.id)
         unseen = [t for t in pack.term_order if t not in seen]
         if not unseen:
             return [
@@ -82,15 +81,15 @@ async def term_command(ctx: TurnContext, args: str) -> list[Reply]:
                 )
             ]
         term = pack.terms[unseen[0]]
-    await repos.mark_seen(ctx.session, ctx.learner.id, term.id, ctx.now)
+    await terms_seen.mark_seen(ctx.session, ctx.learner.id, term.id, ctx.now)
     return [term_card(pack, term)]
 
 
 async def topics_command(ctx: TurnContext, args: str) -> list[Reply]:
     """The topic areas with the learner's progress (terms seen, quiz accuracy)."""
     pack = ctx.pack
-    seen = await repos.seen_terms(ctx.session, ctx.learner.id)
-    accuracy = await _accuracy_by_term(ctx)
+    seen = await terms_seen.seen_terms(ctx.session, ctx.learner.id)
+    accuracy = await attempts.counts_by_term(ctx.session, ctx.learner.id)
     lines = []
     for topic in pack.pack.topics:
         terms = pack.terms_in(topic)
@@ -104,52 +103,6 @@ async def topics_command(ctx: TurnContext, args: str) -> list[Reply]:
     return [Reply("\n".join(lines), choices=choices, title="Topics")]
 
 
-async def _accuracy_by_term(ctx: TurnContext) -> dict[str, tuple[int, int]]:
-    rows = await ctx.session.execute(
-        select(
-            QuizAttempt.term_id,
-            func.sum(case((QuizAttempt.correct, 1), else_=0)),
-            func.count(),
-        )
-        .where(QuizAttempt.learner_id == ctx.learner.id)
-        .group_by(QuizAttempt.term_id)
-    )
-    return {term: (int(right or 0), int(total)) for term, right, total in rows}
-
-
-async def quiz_stats_section(ctx: TurnContext) -> list[str]:
-    """Terms seen, answers given and accuracy per topic."""
-    pack = ctx.pack
-    seen = await repos.seen_terms(ctx.session, ctx.learner.id)
-    accuracy = await _accuracy_by_term(ctx)
-    right = sum(r for r, _ in accuracy.values())
-    total = sum(t for _, t in accuracy.values())
-    lines = [f"Terms seen: {len(seen)} of {len(pack.terms)}"]
-    if total:
-        lines.append(f"Quiz answers: {total}, {round(100 * right / total)}% correct")
-    else:
-        lines.append("No quiz answers yet. Type /quiz to start.")
-    for topic in pack.pack.topics:
-        ids = {t.id for t in pack.terms_in(topic)}
-        r = sum(v[0] for k, v in accuracy.items() if k in ids)
-        t = sum(v[1] for k, v in accuracy.items() if k in ids)
-        if t:
-            lines.append(f"- {escape(topic.title)}: {round(100 * r / t)}% of {t}")
-    return lines
-
-
-async def stats_command(ctx: TurnContext, args: str) -> list[Reply]:
-    """Every registered stats section, one after the other."""
-    lines: list[str] = []
-    for section in ctx.engine.registry.stats_sections:
-        part = await section(ctx)
-        if part:
-            if lines:
-                lines.append("")
-            lines.extend(part)
-    return [Reply("\n".join(lines) or "No progress yet.", title="Your progress")]
-
-
 async def cancel_command(ctx: TurnContext, args: str) -> list[Reply]:
     """Nothing to cancel (a running activity is ended by the engine before this runs)."""
     return [Reply("Nothing is running. Type /quiz to start a quiz or /help for more.")]
@@ -157,31 +110,54 @@ async def cancel_command(ctx: TurnContext, args: str) -> list[Reply]:
 
 async def run_button_command(ctx: TurnContext, rest: str) -> list[Reply]:
     """A button that runs a command (payload ``cmd:quiz drift``)."""
-    from bot.messages import CommandIn
-
     name, _, args = rest.partition(" ")
-    return await ctx.engine.run_command(ctx, CommandIn(ref=ctx.ref, name=name, args=args))
+    return await ctx.run_command(CommandIn(ref=ctx.ref, name=name, args=args))
 
 
-def register(registry: CommandRegistry) -> None:
-    """Add the basic commands."""
-    registry.add(CommandSpec("help", "show this list of commands", help_command, group="Basics"))
-    registry.add(CommandSpec("start", "welcome and help", start_command, hidden=True))
-    registry.add(
-        CommandSpec(
-            "term",
-            "a term card; no name gives the next new term",
-            term_command,
-            usage="[name]",
-            aliases=("define", "card"),
-        )
+def feature() -> Feature:
+    """Help, start, term, topics, stats and cancel, and the `cmd:` button action."""
+    return Feature(
+        name="basics",
+        commands=(
+            CommandSpec(
+                "help",
+                "show this list of commands",
+                help_command,
+                group="Basics",
+                keeps_activity=True,
+            ),
+            CommandSpec(
+                "start", "welcome and help", start_command, hidden=True, keeps_activity=True
+            ),
+            CommandSpec(
+                "term",
+                "a term card; no name gives the next new term",
+                term_command,
+                usage="[name]",
+                aliases=("define", "card"),
+                keeps_activity=True,
+            ),
+            CommandSpec(
+                "topics",
+                "the six topic areas and your progress",
+                topics_command,
+                keeps_activity=True,
+            ),
+            CommandSpec(
+                "stats",
+                "your progress; stats chart draws a picture",
+                stats_command,
+                usage="[chart]",
+                aliases=("progress",),
+                keeps_activity=True,
+            ),
+            CommandSpec(
+                "cancel",
+                "stop what is running",
+                cancel_command,
+                aliases=("stop",),
+                group="Basics",
+            ),
+        ),
+        actions=(("cmd", run_button_command),),
     )
-    registry.add(CommandSpec("topics", "the six topic areas and your progress", topics_command))
-    registry.add(CommandSpec("stats", "your progress", stats_command, aliases=("progress",)))
-    registry.add(
-        CommandSpec(
-            "cancel", "stop what is running", cancel_command, aliases=("stop",), group="Basics"
-        )
-    )
-    registry.add_action("cmd", run_button_command)
-    registry.stats_sections.append(quiz_stats_section)

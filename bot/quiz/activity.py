@@ -9,16 +9,14 @@ Its state is JSON on the conversation, so a round survives a restart.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import ClassVar
 
 from pydantic import BaseModel, ValidationError
 
-from bot.activities.base import Activity
-from bot.context import TurnContext
+from bot import progress
+from bot.context import Activity, TurnContext
 from bot.messages import Choice, ChoiceIn, CommandIn, Reply, TextIn, escape
-from bot.quiz import store
 from bot.quiz.checking import Check, check_typed, pick_option
 from bot.quiz.questions import (
     Question,
@@ -36,12 +34,12 @@ from bot.quiz.srs import (
     retrievability,
     review,
 )
-from bot.quiz.streaks import day_end, local_date, streak_at, zone
-from bot.wording import count, day_phrase
+from bot.quiz.streaks import streak_at, zone
+from bot.wording import count
 from content.index import Area, Match, PackIndex, normalize
 from content.models import Term
-from storage import repos
-from storage.models import QuizAttempt
+from storage import attempts
+from storage import cards as stored_cards
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +217,7 @@ class QuestionRound(Activity):
         if item.level is not None:
             level, is_new = item.level, item.new
         else:
-            card = await store.load_card(ctx.session, ctx.learner.id, term.id)
+            card = await progress.load_card(ctx.session, ctx.learner.id, term.id)
             level, is_new = question_level(card), card is None or card.is_new
         if item.retry:
             # A second chance right after a miss: recognise it among options, not recall it.
@@ -348,7 +346,7 @@ class QuestionRound(Activity):
         assert question is not None
         item = state.items[state.index]
         term = ctx.pack.terms[question.term_id]
-        card = await store.load_card(ctx.session, ctx.learner.id, term.id)
+        card = await progress.load_card(ctx.session, ctx.learner.id, term.id)
         asked = question.asked_at or ctx.now
         elapsed = max(timedelta(0), ctx.now - asked)
         rating = rate(
@@ -362,7 +360,7 @@ class QuestionRound(Activity):
             answer = question.options[chosen]
         else:
             answer = "(gave up)" if gave_up else (typed or "")
-        stored = await repos.record_attempt(
+        stored = await attempts.record_attempt(
             ctx.session,
             question_id=question.id,
             learner_id=ctx.learner.id,
@@ -379,8 +377,11 @@ class QuestionRound(Activity):
             return [already_answered(ctx)]
         duration_ms = min(int(elapsed.total_seconds() * 1000), 3_600_000)
         updated, _log = review(card or new_card(term.id, ctx.now), rating, ctx.now, duration_ms)
-        await store.save_card(ctx.session, ctx.learner.id, card, updated, ctx.now)
-        await store.add_review_log(
+        before_reps = card.reps if card is not None else None
+        await stored_cards.save_card(
+            ctx.session, ctx.learner.id, before_reps, updated.row(), ctx.now
+        )
+        await stored_cards.add_review_log(
             ctx.session, ctx.learner.id, term.id, int(rating), ctx.now, duration_ms
         )
         # No terms_seen row here: a review card now exists, and seen_terms() counts cards.
@@ -414,7 +415,7 @@ class QuestionRound(Activity):
         """An old question's button: tell the learner whether it was already answered."""
         parts = payload.split(":")
         qid = parts[1] if len(parts) > 1 else ""
-        if qid and await answered(ctx, qid):
+        if qid and await attempts.is_answered(ctx.session, qid):
             return [already_answered(ctx)]
         return [
             Reply(
@@ -453,66 +454,23 @@ class QuestionRound(Activity):
         elif first:
             lines.append("No mistakes. Well done!")
         tz = zone(ctx.learner.timezone)
+        since = ctx.now - progress.STREAK_WINDOW
         streak = streak_at(
-            await store.practice_times(ctx.session, ctx.learner.id, ctx.now - timedelta(days=400)),
-            ctx.now,
-            tz,
+            await progress.practice_times(ctx.session, ctx.learner.id, since), ctx.now, tz
         )
         if streak > 1:
             lines.append(f"🔥 Streak: {streak} days in a row.")
         else:
             lines.append("🔥 Day 1 of your streak. Come back tomorrow to keep it going.")
-        lines.append(await next_review_line(ctx))
+        mine = (await progress.load_cards(ctx.session, ctx.learner.id)).values()
+        lines.append(progress.next_review_line(mine, ctx.now, ctx.learner.timezone))
         choices = [Choice("Another round", f"cmd:quiz {state.again}".strip())]
-        cards = await store.load_cards(ctx.session, ctx.learner.id)
-        if any(c.is_due(ctx.now) for c in cards.values()):
+        if any(c.is_due(ctx.now) for c in mine):
             choices.insert(0, Choice("Review due terms", "cmd:review"))
         if state.then_command:
             lines.append(f"*Next:* {escape(state.then_text)} Type /{state.then_command}.")
             choices.insert(0, Choice("Go on", f"cmd:{state.then_command}"))
         return Reply("\n".join(lines), choices=tuple(choices))
-
-
-def due_today(cards: Iterable[CardData], now: datetime, end_today: datetime) -> tuple[int, int]:
-    """(due for review now, due again later today): one definition for /stats and summaries.
-
-    A card due again within minutes (just quizzed) is "later today": /review does not offer it
-    yet, so nothing may call it due now.
-    """
-    cards = list(cards)
-    due_now = sum(c.is_due(now) for c in cards)
-    later = sum(1 for c in cards if not c.is_new and not c.is_due(now) and c.due <= end_today)
-    return due_now, later
-
-
-async def next_review_line(ctx: TurnContext) -> str:
-    """One line on what is due: now, later today, or the next due date (learner's timezone)."""
-    cards = list((await store.load_cards(ctx.session, ctx.learner.id)).values())
-    tz = zone(ctx.learner.timezone)
-    today = local_date(ctx.now, tz)
-    due_now, later_today = due_today(cards, ctx.now, day_end(today, tz))
-    if due_now:
-        return f"📚 {count(due_now, 'term')} due for review now: type /review."
-    upcoming = sorted(c.due for c in cards if not c.is_new)
-    if not upcoming:
-        return "📚 No reviews planned yet: the terms you practise in a /quiz come back for review."
-    if later_today:
-        verb = "is" if later_today == 1 else "are"
-        return f"📚 {count(later_today, 'more term', 'more terms')} {verb} due later today."
-    when = upcoming[0].astimezone(tz)
-    due_that_day = sum(local_date(d, tz) == when.date() for d in upcoming)
-    day = day_phrase(when, ctx.now.astimezone(tz))
-    return f"📚 Next review: {count(due_that_day, 'term')} {day}."
-
-
-async def answered(ctx: TurnContext, question_id: str) -> bool:
-    """True when this question id already has a scored answer."""
-    from sqlalchemy import select
-
-    row = await ctx.session.execute(
-        select(QuizAttempt.id).where(QuizAttempt.question_id == question_id)
-    )
-    return row.first() is not None
 
 
 def result_reply(
@@ -576,7 +534,7 @@ class QuizActivity(QuestionRound):
         poll_flag, what = parse_mode(args)
         poll = poll_flag if poll_flag is not None else ctx.learner.quiz_mode == "poll"
         area, exact_term = resolve_focus(pack, what)
-        cards = await store.load_cards(ctx.session, ctx.learner.id)
+        cards = await progress.load_cards(ctx.session, ctx.learner.id)
         if what and area is None:
             match = exact_term or pack.find_term(what)
             if match is None:
@@ -628,7 +586,7 @@ class QuizActivity(QuestionRound):
         """
         ids = [t for t in term_ids if t in ctx.pack.terms]
         ctx.rng.shuffle(ids)
-        cards = await store.load_cards(ctx.session, ctx.learner.id)
+        cards = await progress.load_cards(ctx.session, ctx.learner.id)
         state = RoundState(
             label=label,
             again=again,

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from bot import progress
 from bot.context import TurnContext
 from bot.messages import Choice, Reply
-from bot.quiz import store
-from bot.quiz.activity import QuestionRound, RoundState, next_review_line, planned
+from bot.quiz.activity import QuestionRound, RoundState, parse_mode, planned
 from bot.quiz.srs import plan_session
 from bot.quiz.streaks import day_start, local_date, zone
 from bot.wording import count
-from storage import repos
+from storage import cards as stored_cards
+from storage import terms_seen
 
 REVIEW_LIMIT = 15
 PAYLOAD_PREFIX = "r"
@@ -37,17 +38,15 @@ class ReviewActivity(QuestionRound):
 
     async def start(self, ctx: TurnContext, args: str) -> list[Reply]:
         """Plan today's review (due cards and new terms) and ask the first question."""
-        from bot.quiz.activity import parse_mode
-
         poll_flag, _ = parse_mode(args)
         poll = poll_flag if poll_flag is not None else ctx.learner.quiz_mode == "poll"
         tz = zone(ctx.learner.timezone)
         today_start = day_start(local_date(ctx.now, tz), tz)
-        introduced = await store.introduced_since(ctx.session, ctx.learner.id, today_start)
+        introduced = await stored_cards.introduced_since(ctx.session, ctx.learner.id, today_start)
         per_day = ctx.learner.new_per_day if ctx.learner.new_per_day >= 0 else DEFAULT_NEW_PER_DAY
         quota = max(0, per_day - introduced)
-        cards = await store.load_cards(ctx.session, ctx.learner.id)
-        seen = await repos.seen_terms(ctx.session, ctx.learner.id)
+        cards = await progress.load_cards(ctx.session, ctx.learner.id)
+        seen = await terms_seen.seen_terms(ctx.session, ctx.learner.id)
         candidates = [t for t in new_candidates(ctx.pack.term_order, seen) if t in ctx.pack.terms]
         due, fresh = plan_session(
             [c for c in cards.values() if c.term_id in ctx.pack.terms],
@@ -62,9 +61,10 @@ class ReviewActivity(QuestionRound):
                 if per_day
                 else "New terms are off (/settings new 5 turns them on)."
             )
+            upcoming = progress.next_review_line(cards.values(), ctx.now, ctx.learner.timezone)
             return [
                 Reply(
-                    f"Nothing is due right now. {more}\n{await next_review_line(ctx)}\n"
+                    f"Nothing is due right now. {more}\n{upcoming}\n"
                     "Want more practice? Try /quiz TOPIC.",
                     choices=(Choice("Quiz me anyway", "cmd:quiz"),),
                 )

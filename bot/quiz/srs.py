@@ -1,6 +1,6 @@
 """Spaced repetition with the `fsrs` package: ratings, card updates and session planning.
 
-Pure functions of (cards, rating, time): the database mapping lives in `bot.quiz.store`, and the
+Pure functions of (cards, rating, time): the database rows are `storage.cards.CardRow`, and the
 learner simulation in `bench/learner_sim.py` calls exactly these functions.
 
 Choices (and why):
@@ -19,6 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
+
+from storage.cards import CardRow
 
 DESIRED_RETENTION = 0.9
 LEARNING_STEPS = (timedelta(minutes=1), timedelta(minutes=10))
@@ -71,6 +73,20 @@ class CardData:
         the learner again at once; a round re-asks its own misses at its end instead.
         """
         return not self.is_new and self.due <= now
+
+    def row(self) -> CardRow:
+        """The card as storage keeps it."""
+        return CardRow(
+            self.term_id,
+            self.state,
+            self.step,
+            self.stability,
+            self.difficulty,
+            self.due,
+            self.last_review,
+            self.reps,
+            self.lapses,
+        )
 
     def to_fsrs(self) -> Card:
         """The fsrs `Card` for this row (card_id is fixed: fsrs would read the wall clock)."""

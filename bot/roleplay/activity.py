@@ -13,10 +13,9 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel
 
-from bot.activities.base import Activity
-from bot.context import TurnContext
+from bot.context import Activity, TurnContext
 from bot.messages import Choice, ChoiceIn, CommandIn, Reply, TextIn, escape
-from bot.roleplay import catalog, store
+from bot.roleplay import catalog, history
 from bot.roleplay.feedback import feedback_text
 from bot.roleplay.llm import PersonaModel
 from bot.roleplay.persona import (
@@ -247,7 +246,7 @@ class RoleplayActivity(Activity):
         return [_persona_reply(scenario, question, state, note)]
 
     def _llm(self, ctx: TurnContext, state: RoleplayState) -> PersonaModel | None:
-        llm = ctx.engine.llm
+        llm = ctx.services.llm
         if state.llm_off or not isinstance(llm, PersonaModel):
             return None
         return llm
@@ -286,7 +285,7 @@ class RoleplayActivity(Activity):
             comment=comment,
             commenter=scenario.audience.name,
         )
-        await store.save_result(
+        await history.save_result(
             ctx,
             item_id=scenario.id,
             kind="roleplay",
@@ -351,7 +350,7 @@ class RoleplayActivity(Activity):
             return [Reply("Stopped the role-play.")]
         state, scenario = loaded
         if state.turns:
-            await store.save_result(
+            await history.save_result(
                 ctx,
                 item_id=scenario.id,
                 kind="roleplay",

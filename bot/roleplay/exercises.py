@@ -10,10 +10,9 @@ from typing import ClassVar
 
 from pydantic import BaseModel
 
-from bot.activities.base import Activity
-from bot.context import TurnContext
+from bot.context import Activity, TurnContext
 from bot.messages import Choice, ChoiceIn, CommandIn, Reply, TextIn, escape
-from bot.roleplay import catalog, store
+from bot.roleplay import catalog, history
 from bot.roleplay.feedback import feedback_text
 from bot.roleplay.rubric import Rubric, assess, has_words, word_count
 from content.models import Exercise
@@ -91,11 +90,14 @@ class ExerciseActivity(Activity):
                 )
             ]
         if item.scenario is not None:
-            return await ctx.engine.registry.activities["roleplay"].start(ctx, item.scenario.id)
+            roleplay = ctx.features.activity("roleplay")
+            if roleplay is None:
+                return [Reply("Role-play is not available right now.")]
+            return await roleplay.start(ctx, item.scenario.id)
         exercise = item.exercise
         assert exercise is not None
         if exercise.kind == "drill":
-            quiz = ctx.engine.registry.get("quiz")
+            quiz = ctx.features.get("quiz")
             if quiz is None:
                 return [Reply("Quizzes are not available right now.")]
             intro = Reply(f"*{escape(exercise.title)}*\n{escape(exercise.prompt)}")
@@ -174,7 +176,7 @@ class ExerciseActivity(Activity):
             pack=ctx.pack,
             model_answer=exercise.model_answer,
         )
-        await store.save_result(
+        await history.save_result(
             ctx,
             item_id=exercise.id,
             kind="exercise",

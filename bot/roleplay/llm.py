@@ -15,7 +15,6 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from bot.config import Settings
 from bot.roleplay.persona import FollowUp
 from bot.roleplay.rubric import Assessment
 from content.models import Scenario
@@ -103,20 +102,20 @@ class LlmPersona:
         self.timeout_s = timeout_s
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> LlmPersona:
-        """Build the client from ``TERMCOACH_LLM_*`` settings (all three must be set)."""
-        if not settings.llm_enabled or settings.llm_api_key is None:
-            raise ValueError("TERMCOACH_LLM_BASE_URL, _MODEL and _API_KEY must all be set")
-        from openai import AsyncOpenAI
+    def connect(cls, base_url: str, api_key: str, model: str, timeout_s: float) -> LlmPersona:
+        """A persona on an OpenAI-compatible endpoint (``TERMCOACH_LLM_*`` settings)."""
+        # Imported here, not at the top: the client library takes about a second to import,
+        # and only a configured endpoint needs it.
+        from openai import AsyncOpenAI  # noqa: PLC0415
 
         client = AsyncOpenAI(
-            base_url=settings.llm_base_url,
-            api_key=settings.llm_api_key.get_secret_value(),
-            timeout=settings.llm_timeout_s,
+            base_url=base_url,
+            api_key=api_key,
+            timeout=timeout_s,
             # A retry doubles the wait inside a chat turn; the rubric persona is the fallback.
             max_retries=0,
         )
-        return cls(client, str(settings.llm_model), settings.llm_timeout_s)
+        return cls(client, model, timeout_s)
 
     async def _complete(self, system: str, user: str, max_tokens: int) -> str | None:
         try:

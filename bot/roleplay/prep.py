@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from bot.context import TurnContext
 from bot.messages import Choice, Reply, escape
 from bot.quiz.activity import QuizActivity
-from bot.roleplay import catalog, store
+from bot.roleplay import catalog
 from bot.roleplay.activity import RoleplayActivity
 from bot.roleplay.persona import SHORT_TURNS
 from bot.roleplay.rubric import with_article
 from content.models import Scenario, Term, Topic
-from storage import repos
+from storage import results, terms_seen
 
 PREP_KEY = "roleplay_prep"
 PREP_TERMS = 6
@@ -102,7 +102,7 @@ def _pick(candidates: list[Scenario], practised: dict[str, int]) -> Scenario:
 async def prep_command(ctx: TurnContext, args: str) -> list[Reply]:
     """Start a prep, or (no argument) go on to the role-play of the prep in progress."""
     pack = ctx.pack
-    roleplay = ctx.engine.registry.activities.get("roleplay")
+    roleplay = ctx.features.activity("roleplay")
     if not isinstance(roleplay, RoleplayActivity):
         return [Reply("Role-play is not available right now.")]
     if not args.strip():
@@ -129,13 +129,13 @@ async def prep_command(ctx: TurnContext, args: str) -> list[Reply]:
         return [_usage(ctx, f"I don't know a topic or an audience called “{escape(args[:60])}”.")]
 
     practised: dict[str, int] = {}
-    for result in await store.results(ctx):
+    for result in await results.results(ctx.session, ctx.learner.id):
         practised[result.item_id] = practised.get(result.item_id, 0) + 1
     scenario = _pick(candidates, practised)
     topic = pack.topics[scenario.topic]
     terms = relevant_terms(ctx, scenario, candidates)
     for term in terms:
-        await repos.mark_seen(ctx.session, ctx.learner.id, term.id, ctx.now)
+        await terms_seen.mark_seen(ctx.session, ctx.learner.id, term.id, ctx.now)
     ctx.state[PREP_KEY] = {"scenario": scenario.id, "at": ctx.now.isoformat()}
 
     who = f"{scenario.audience.name}, {scenario.audience.role}"
@@ -145,7 +145,7 @@ async def prep_command(ctx: TurnContext, args: str) -> list[Reply]:
         title=f"Prep: {topic.title}, with {with_article(scenario.audience.role)}",
     )
     replies = [header, cards_reply(terms)]
-    quiz = ctx.engine.registry.activities.get("quiz")
+    quiz = ctx.features.activity("quiz")
     if not isinstance(quiz, QuizActivity):
         ctx.state.pop(PREP_KEY, None)
         return [*replies, *await roleplay.begin(ctx, scenario, SHORT_TURNS, via="prep")]

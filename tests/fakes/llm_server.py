@@ -14,10 +14,12 @@ import contextlib
 import itertools
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from aiohttp import web
+
+from tests.fakes.server import FakeServer
 
 Mode = Literal["ok", "slow", "error", "garbage"]
 
@@ -42,58 +44,43 @@ class Request:
         return "\n".join(str(m.get("content", "")) for m in self.messages)
 
 
-@dataclass
-class FakeLLM:
+class FakeLLM(FakeServer):
     """The fake server; use ``async with FakeLLM() as fake:``."""
 
-    mode: Mode = "ok"
-    delay_s: float = 5.0
-    default_reply: str = "Could you say that again in simpler words?"
-    host: str = "127.0.0.1"
-    port: int = 0
-    requests: list[Request] = field(default_factory=list)
+    shutdown_timeout = 0.1
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        mode: Mode = "ok",
+        delay_s: float = 5.0,
+        default_reply: str = "Could you say that again in simpler words?",
+    ) -> None:
+        super().__init__()
+        self.mode: Mode = mode
+        self.delay_s = delay_s
+        self.default_reply = default_reply
+        self.requests: list[Request] = []
         self._replies: deque[str | None] = deque()
         self._ids = itertools.count(1)
-        self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
 
     def reply_with(self, *texts: str | None) -> None:
         """Queue the contents of the next answers (None: an answer with null content)."""
         self._replies.extend(texts)
 
-    async def start(self) -> FakeLLM:
-        """Serve on an ephemeral port."""
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
+        """The chat completions endpoint."""
         app.router.add_post("/v1/chat/completions", self._completions)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        server = site._server
-        assert server is not None
-        sockets = getattr(server, "sockets", None) or []
-        self.port = sockets[0].getsockname()[1]
-        return self
 
     async def stop(self) -> None:
         """Stop serving; a request held in slow mode is released at once."""
         self._closing.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeLLM:
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
+        await super().stop()
 
     @property
     def base_url(self) -> str:
         """What to give the OpenAI client's ``base_url``."""
-        return f"http://{self.host}:{self.port}/v1"
+        return f"{self.url}/v1"
 
     async def _completions(self, request: web.Request) -> web.Response:
         try:

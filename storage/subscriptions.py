@@ -1,4 +1,4 @@
-"""Database access for the daily term: subscriptions and the delivery log (Core statements).
+"""The daily term's tables: subscriptions and the delivery log (Core statements).
 
 The delivery log's unique (subscription_id, local_date) key is what makes a post happen once:
 a sender first inserts the row with ON CONFLICT DO NOTHING (the claim), and only the sender whose
@@ -11,13 +11,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, and_, func, select, update
 
-from bot.daily.schedule import Schedule
-from bot.messages import ConversationRef
 from storage.models import Delivery, Subscription
-from storage.repos import insert_ignore
+from storage.session import Session
+from storage.sql import insert_ignore
+
+SUBSCRIPTIONS: Table = Subscription.__table__  # type: ignore[assignment]
+DELIVERIES: Table = Delivery.__table__  # type: ignore[assignment]
 
 CLAIMED, SENT, FAILED = "claimed", "sent", "failed"
 
@@ -39,18 +40,6 @@ class SubscriptionRow:
     inactive_reason: str | None
     order_seed: int
     created_by: str | None
-
-    @property
-    def schedule(self) -> Schedule:
-        """Its schedule (time, timezone, days)."""
-        return Schedule(self.local_time, self.timezone, self.weekdays_only)
-
-    @property
-    def ref(self) -> ConversationRef:
-        """Where its posts go; the user is empty because a post is addressed to the whole chat."""
-        return ConversationRef(
-            self.platform, self.workspace, self.chat, "", self.thread_key or None
-        )
 
 
 _SUB_COLS = (
@@ -75,7 +64,7 @@ def _sub(row: Sequence[object]) -> SubscriptionRow:
 
 
 async def get_subscription(
-    session: AsyncSession, platform: str, workspace: str, chat: str, thread_key: str = ""
+    session: Session, platform: str, workspace: str, chat: str, thread_key: str = ""
 ) -> SubscriptionRow | None:
     """The subscription of one chat (active or not)."""
     row = (
@@ -91,21 +80,23 @@ async def get_subscription(
     return _sub(row) if row else None
 
 
-async def subscription_by_id(session: AsyncSession, sub_id: int) -> SubscriptionRow | None:
+async def subscription_by_id(session: Session, sub_id: int) -> SubscriptionRow | None:
     """One subscription by id."""
     row = (await session.execute(select(*_SUB_COLS).where(Subscription.id == sub_id))).first()
     return _sub(row) if row else None
 
 
 async def save_subscription(
-    session: AsyncSession,
+    session: Session,
     *,
     platform: str,
     workspace: str,
     chat: str,
     thread_key: str,
     is_group: bool,
-    schedule: Schedule,
+    local_time: str,
+    timezone: str,
+    weekdays_only: bool,
     seed: int,
     user: str,
     now: datetime,
@@ -113,9 +104,9 @@ async def save_subscription(
     """Create the chat's subscription, or update and reactivate the existing one (its walk goes on)."""
     values = {
         "is_group": is_group,
-        "local_time": schedule.local_time,
-        "timezone": schedule.timezone,
-        "weekdays_only": schedule.weekdays_only,
+        "local_time": local_time,
+        "timezone": timezone,
+        "weekdays_only": weekdays_only,
         "active": True,
         "inactive_reason": None,
         "updated_at": now,
@@ -123,7 +114,7 @@ async def save_subscription(
     key = {"platform": platform, "workspace": workspace, "chat": chat, "thread_key": thread_key}
     inserted = await insert_ignore(
         session,
-        Subscription.__table__,  # type: ignore[arg-type]
+        SUBSCRIPTIONS,
         {**key, **values, "order_seed": seed, "created_by": user, "created_at": now},
     )
     if not inserted:
@@ -137,7 +128,7 @@ async def save_subscription(
     return found
 
 
-async def deactivate(session: AsyncSession, sub_id: int, reason: str, now: datetime) -> None:
+async def deactivate(session: Session, sub_id: int, reason: str, now: datetime) -> None:
     """Stop a subscription (``daily off``, or the chat blocked the bot or is gone)."""
     await session.execute(
         update(Subscription)
@@ -147,7 +138,7 @@ async def deactivate(session: AsyncSession, sub_id: int, reason: str, now: datet
 
 
 async def move_subscription(
-    session: AsyncSession, sub: SubscriptionRow, new_chat: str, now: datetime
+    session: Session, sub: SubscriptionRow, new_chat: str, now: datetime
 ) -> bool:
     """Point a subscription at the chat's new id (a Telegram group became a supergroup).
 
@@ -166,7 +157,7 @@ async def move_subscription(
 
 
 async def active_subscriptions(
-    session: AsyncSession, platforms: Iterable[str] | None = None
+    session: Session, platforms: Iterable[str] | None = None
 ) -> list[SubscriptionRow]:
     """Every active subscription, optionally only of some platforms."""
     stmt = select(*_SUB_COLS).where(Subscription.active.is_(True)).order_by(Subscription.id)
@@ -175,7 +166,7 @@ async def active_subscriptions(
     return [_sub(r) for r in await session.execute(stmt)]
 
 
-async def all_subscriptions(session: AsyncSession) -> list[SubscriptionRow]:
+async def all_subscriptions(session: Session) -> list[SubscriptionRow]:
     """Every subscription, active or not (for `termcoach daily list`)."""
     return [_sub(r) for r in await session.execute(select(*_SUB_COLS).order_by(Subscription.id))]
 
@@ -217,7 +208,7 @@ def _del(row: Sequence[object]) -> DeliveryRow:
 
 
 async def deliveries_on(
-    session: AsyncSession, dates: Iterable[date]
+    session: Session, dates: Iterable[date]
 ) -> dict[tuple[int, date], DeliveryRow]:
     """Log entries for these local dates, by (subscription id, date).
 
@@ -231,7 +222,7 @@ async def deliveries_on(
     return {(d.subscription_id, d.local_date): d for d in map(_del, rows)}
 
 
-async def next_sequence(session: AsyncSession, sub_id: int) -> int:
+async def next_sequence(session: Session, sub_id: int) -> int:
     """The walk position of the subscription's next post: how many posts were sent before."""
     top = await session.scalar(
         select(func.max(Delivery.sequence)).where(
@@ -241,7 +232,7 @@ async def next_sequence(session: AsyncSession, sub_id: int) -> int:
     return 0 if top is None else int(top) + 1
 
 
-async def last_deliveries(session: AsyncSession) -> dict[int, DeliveryRow]:
+async def last_deliveries(session: Session) -> dict[int, DeliveryRow]:
     """The most recent log entry of every subscription."""
     latest = (
         select(Delivery.subscription_id, func.max(Delivery.local_date).label("day"))
@@ -273,7 +264,7 @@ class Claim:
 
 
 async def claim(
-    session: AsyncSession,
+    session: Session,
     *,
     sub_id: int,
     day: date,
@@ -290,7 +281,7 @@ async def claim(
     """
     inserted = await insert_ignore(
         session,
-        Delivery.__table__,  # type: ignore[arg-type]
+        DELIVERIES,
         {
             "subscription_id": sub_id,
             "local_date": day,
@@ -323,7 +314,7 @@ async def claim(
                 attempts=Delivery.attempts + 1,
             )
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if result.rowcount != 1:
             return None
     row = (
         await session.execute(
@@ -335,7 +326,7 @@ async def claim(
     return Claim(d.id, sub_id, day, d.sequence, d.term_id, d.attempts)
 
 
-async def mark_sent(session: AsyncSession, delivery_id: int, now: datetime) -> None:
+async def mark_sent(session: Session, delivery_id: int, now: datetime) -> None:
     """Record that the post reached the platform."""
     await session.execute(
         update(Delivery)
@@ -344,7 +335,7 @@ async def mark_sent(session: AsyncSession, delivery_id: int, now: datetime) -> N
     )
 
 
-async def mark_failed(session: AsyncSession, delivery_id: int, reason: str, now: datetime) -> None:
+async def mark_failed(session: Session, delivery_id: int, reason: str, now: datetime) -> None:
     """Record that the post will not be sent (blocked, gone, out of attempts, window closed)."""
     await session.execute(
         update(Delivery)
@@ -353,9 +344,7 @@ async def mark_failed(session: AsyncSession, delivery_id: int, reason: str, now:
     )
 
 
-async def mark_retry(
-    session: AsyncSession, delivery_id: int, reason: str, retry_at: datetime
-) -> None:
+async def mark_retry(session: Session, delivery_id: int, reason: str, retry_at: datetime) -> None:
     """Keep the claim but let it be taken over at `retry_at` (the backoff), noting the reason."""
     await session.execute(
         update(Delivery)
@@ -365,7 +354,7 @@ async def mark_retry(
 
 
 async def extend_lease(
-    session: AsyncSession, delivery_id: int, worker: str, lease_until: datetime
+    session: Session, delivery_id: int, worker: str, lease_until: datetime
 ) -> None:
     """Push a live claim's lease forward (only while this worker still holds it)."""
     await session.execute(
@@ -379,7 +368,7 @@ async def extend_lease(
     )
 
 
-async def expired_claims(session: AsyncSession, now: datetime) -> list[DeliveryRow]:
+async def expired_claims(session: Session, now: datetime) -> list[DeliveryRow]:
     """Claims whose lease ran out: senders that died, or retries waiting for their backoff."""
     rows = await session.execute(
         select(*_DEL_COLS).where(Delivery.status == CLAIMED, Delivery.lease_until <= now)
@@ -387,7 +376,7 @@ async def expired_claims(session: AsyncSession, now: datetime) -> list[DeliveryR
     return [_del(r) for r in rows]
 
 
-async def delivery_for(session: AsyncSession, sub_id: int, day: date) -> DeliveryRow | None:
+async def delivery_for(session: Session, sub_id: int, day: date) -> DeliveryRow | None:
     """The log entry of one subscription on one local date."""
     row = (
         await session.execute(

@@ -1,0 +1,122 @@
+"""The turn machinery every adapter shares: the engine contract, turns in background tasks,
+draining them at shutdown, and the command menu.
+
+An adapter translates a platform event to an `Inbound`, then `TurnRunner.run` has the engine run
+the turn and calls the adapter's `deliver` with the replies, still under the conversation's lock
+(`DialogueEngine.turn`), so one conversation's replies leave in order. No adapter keeps a lock,
+a redelivery check or a command list of its own: the engine has them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Protocol, TypeVar
+
+from bot.messages import Inbound, Reply
+from bot.progress import Progress
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_MENU_NAME = re.compile(r"[a-z0-9_]{1,32}")
+
+
+class Engine(Protocol):
+    """What adapters need from the dialogue engine (`bot.engine.DialogueEngine`)."""
+
+    @property
+    def commands(self) -> list[tuple[str, str]]:
+        """(name, summary) of every visible command, for platform command menus."""
+        ...
+
+    def command_names(self) -> frozenset[str]:
+        """Every word that works as a command."""
+        ...
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        """Run one turn and return its replies."""
+        ...
+
+    async def turn(self, inbound: Inbound, deliver: Callable[[list[Reply]], Awaitable[T]]) -> T:
+        """Run one turn and deliver its replies under the conversation's lock."""
+        ...
+
+    async def progress(self, learner_key: tuple[str, str, str]) -> Progress:
+        """A learner's progress outside a turn."""
+        ...
+
+
+def command_menu(engine: Engine, limit: int = 100) -> list[tuple[str, str]]:
+    """The engine's visible commands as a platform menu: valid names only, summaries cut to 256."""
+    menu = [
+        (name, (summary or name)[:256])
+        for name, summary in engine.commands
+        if _MENU_NAME.fullmatch(name)
+    ]
+    return menu[:limit]
+
+
+class TurnRunner:
+    """Runs an adapter's turns, inline or as tracked background tasks, and drains them on stop."""
+
+    def __init__(self, engine: Engine, platform: str) -> None:
+        self.engine = engine
+        self.platform = platform
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def run(self, inbound: Inbound, deliver: Callable[[list[Reply]], Awaitable[T]]) -> T:
+        """One turn: the engine's replies handed to `deliver` under the conversation's lock."""
+        started = time.perf_counter()
+        try:
+            return await self.engine.turn(inbound, deliver)
+        finally:
+            log.debug(
+                "%s turn done",
+                self.platform,
+                extra={
+                    "platform": self.platform,
+                    "conversation": inbound.ref.key,
+                    "duration_ms": round(1000 * (time.perf_counter() - started), 1),
+                },
+            )
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` in a background task that is tracked until it ends; errors are logged."""
+
+        async def guarded() -> None:
+            try:
+                await work
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("%s: a background turn failed", self.platform)
+
+        task = asyncio.get_running_loop().create_task(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @property
+    def pending(self) -> int:
+        """How many background turns are still running."""
+        return len(self._tasks)
+
+    async def drain(self, seconds: float | None = None) -> None:
+        """Wait until every background turn started so far (and any it started) has ended."""
+        deadline = None if seconds is None else time.monotonic() + seconds
+        while self._tasks:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                return
+            await asyncio.wait(set(self._tasks), timeout=remaining)
+
+    async def stop(self, grace_s: float) -> None:
+        """Let running turns finish for `grace_s` seconds, then cancel the rest."""
+        await self.drain(grace_s)
+        pending = list(self._tasks)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)

@@ -1,0 +1,159 @@
+"""A learner's progress, computed in one place for ``stats``, round summaries and Slack's App Home.
+
+Every figure a learner sees about themself (terms seen, due now and later today, mastered,
+streaks, accuracy, role-play scores) comes from `progress()` or the helpers here, so two screens
+can never disagree about what "due" or "seen" means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.quiz.srs import CardData
+from bot.quiz.streaks import day_end, local_date, longest_streak, streak_at, zone
+from bot.wording import count, day_phrase
+from content.index import PackIndex
+from storage import attempts, cards, results, terms_seen
+from storage.results import Result
+from storage.session import Session
+from storage.turns import LearnerRow
+
+TROUBLE_SHOWN = 3
+# Streaks look this far back: enough for any streak a learner could still be on.
+STREAK_WINDOW = timedelta(days=400)
+
+
+async def load_cards(session: Session, learner_id: int) -> dict[str, CardData]:
+    """Every card of a learner, by term id."""
+    return {row.term_id: CardData(*row) for row in await cards.load_cards(session, learner_id)}
+
+
+async def load_card(session: Session, learner_id: int, term_id: str) -> CardData | None:
+    """One card, or None when the learner has never answered a question on the term."""
+    row = await cards.load_card(session, learner_id, term_id)
+    return CardData(*row) if row is not None else None
+
+
+async def practice_times(
+    session: Session, learner_id: int, since: datetime | None = None
+) -> list[datetime]:
+    """When the learner practised (UTC), oldest first: quiz answers, and role-plays and written
+    exercises finished with a score.
+    """
+    quiz = await attempts.answer_times(session, learner_id, since)
+    talks = await results.finish_times(session, learner_id, since)
+    return sorted([*quiz, *talks])
+
+
+def due_today(cards: Iterable[CardData], now: datetime, end_today: datetime) -> tuple[int, int]:
+    """(due for review now, due again later today).
+
+    A card due again within minutes (just quizzed) is "later today": /review does not offer it
+    yet, so nothing may call it due now.
+    """
+    cards = list(cards)
+    due_now = sum(c.is_due(now) for c in cards)
+    later = sum(1 for c in cards if not c.is_new and not c.is_due(now) and c.due <= end_today)
+    return due_now, later
+
+
+def next_review_line(cards: Iterable[CardData], now: datetime, timezone: str) -> str:
+    """One line on what is due: now, later today, or the next due date (learner's timezone)."""
+    cards = list(cards)
+    tz = zone(timezone)
+    today = local_date(now, tz)
+    due_now, later_today = due_today(cards, now, day_end(today, tz))
+    if due_now:
+        return f"📚 {count(due_now, 'term')} due for review now: type /review."
+    upcoming = sorted(c.due for c in cards if not c.is_new)
+    if not upcoming:
+        return "📚 No reviews planned yet: the terms you practise in a /quiz come back for review."
+    if later_today:
+        verb = "is" if later_today == 1 else "are"
+        return f"📚 {count(later_today, 'more term', 'more terms')} {verb} due later today."
+    when = upcoming[0].astimezone(tz)
+    due_that_day = sum(local_date(d, tz) == when.date() for d in upcoming)
+    day = day_phrase(when, now.astimezone(tz))
+    return f"📚 Next review: {count(due_that_day, 'term')} {day}."
+
+
+@dataclass(frozen=True)
+class TopicScore:
+    """Quiz answers on one topic's terms."""
+
+    title: str
+    right: int
+    answers: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Everything a learner can see about their own progress."""
+
+    total_terms: int
+    seen_terms: int = 0
+    due_now: int = 0
+    due_later_today: int = 0
+    mastered: int = 0
+    streak: int = 0
+    longest_streak: int = 0
+    answers: int = 0
+    right: int = 0
+    topics: tuple[TopicScore, ...] = ()
+    # (term id, wrong answers, all answers), the most trouble first.
+    trouble: tuple[tuple[str, int, int], ...] = ()
+    # Role-play and written-exercise results, newest first.
+    results: tuple[Result, ...] = field(default=())
+    next_review: str = ""
+
+    @property
+    def accuracy_pct(self) -> int | None:
+        """Share of right quiz answers, rounded; None before the first answer."""
+        return round(100 * self.right / self.answers) if self.answers else None
+
+    @property
+    def started(self) -> bool:
+        """True once the learner has done anything at all."""
+        return bool(self.seen_terms or self.answers or self.results)
+
+
+async def progress(
+    session: Session, pack: PackIndex, learner: LearnerRow | None, now: datetime
+) -> Progress:
+    """The learner's progress now; an empty `Progress` for someone who never wrote to us."""
+    if learner is None:
+        return Progress(total_terms=len(pack.terms))
+    tz = zone(learner.timezone)
+    seen = await terms_seen.seen_terms(session, learner.id)
+    mine = list((await load_cards(session, learner.id)).values())
+    due_now, later = due_today(mine, now, day_end(local_date(now, tz), tz))
+    times = await practice_times(session, learner.id)
+    by_term = await attempts.counts_by_term(session, learner.id)
+    topics = []
+    for topic in pack.pack.topics:
+        ids = {t.id for t in pack.terms_in(topic)}
+        answers = sum(n for t, (_, n) in by_term.items() if t in ids)
+        if answers:
+            right = sum(r for t, (r, _) in by_term.items() if t in ids)
+            topics.append(TopicScore(topic.title, right, answers))
+    trouble = sorted(
+        ((t, n - r, n) for t, (r, n) in by_term.items() if n - r and t in pack.terms),
+        key=lambda x: (-x[1], -x[1] / x[2], x[0]),
+    )[:TROUBLE_SHOWN]
+    return Progress(
+        total_terms=len(pack.terms),
+        seen_terms=len(seen & set(pack.terms)),
+        due_now=due_now,
+        due_later_today=later,
+        mastered=sum(1 for c in mine if c.mastered),
+        streak=streak_at(times, now, tz),
+        longest_streak=longest_streak(local_date(t, tz) for t in times),
+        answers=sum(n for _, n in by_term.values()),
+        right=sum(r for r, _ in by_term.values()),
+        topics=tuple(topics),
+        trouble=tuple(trouble),
+        results=tuple(await results.results(session, learner.id)),
+        next_review=next_review_line(mine, now, learner.timezone),
+    )
