@@ -38,12 +38,18 @@ HERE = SCRIPT.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert  # noqa: E402
+import logging
 
-from bot.daily.service import Policy  # noqa: E402
-from storage.db import Database  # noqa: E402
-from storage.models import Subscription  # noqa: E402
-from tests.fakes.telegram_server import FakeTelegram  # noqa: E402
+from sqlalchemy import insert
+
+from adapters.telegram import PACING
+from bot.daily.pacing import Rate
+from bot.daily.service import Policy
+from storage.db import Database
+from storage.models import Subscription
+from termcoach.cli_daily import run_due_once
+from termcoach.settings import Settings
+from tests.fakes.telegram_server import FakeTelegram
 
 # The simulated morning: every subscriber posts at 09:00 UTC, and the sender's clock starts just
 # after it (the clock then runs in real time).
@@ -66,12 +72,6 @@ class RunningClock:
 
 async def child(args: argparse.Namespace) -> None:
     """The sender: one ``run-due`` pass with the real Telegram adapter."""
-    import logging
-
-    from adapters.telegram import PACING
-    from bot.daily.pacing import Rate
-    from termcoach.cli_daily import run_due_once
-    from termcoach.settings import Settings
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings(

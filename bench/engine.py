@@ -32,12 +32,18 @@ import aiosqlite
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.engine import DialogueEngine  # noqa: E402
-from bot.features import build_engine  # noqa: E402
-from bot.messages import ChoiceIn, CommandIn, ConversationRef, Inbound, Reply, TextIn  # noqa: E402
-from content.index import PackIndex  # noqa: E402
-from content.loader import load_default_pack  # noqa: E402
-from storage.db import Database  # noqa: E402
+import subprocess
+import uuid
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from bot.engine import DialogueEngine
+from bot.features import build_engine
+from bot.messages import ChoiceIn, CommandIn, ConversationRef, Inbound, Reply, TextIn
+from content.index import PackIndex
+from content.loader import load_default_pack
+from storage.db import Database
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -221,7 +227,6 @@ class ReplicaRun:
 
 def pg_replicas(url: str, replicas: int, seconds: float, concurrency: int) -> ReplicaRun:
     """Turns per second of `replicas` processes sharing one PostgreSQL database."""
-    import subprocess
 
     pg_before = postgres_cpu_seconds()
     procs = [
@@ -265,10 +270,6 @@ def pg_replicas(url: str, replicas: int, seconds: float, concurrency: int) -> Re
 
 async def pg_prepare(admin: str) -> str:
     """A fresh, migrated PostgreSQL database for the bench; returns its URL."""
-    import uuid
-
-    import asyncpg
-    from sqlalchemy.engine import make_url
 
     name = f"termcoach_bench_{uuid.uuid4().hex[:8]}"
     dsn = make_url(admin).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -284,8 +285,6 @@ async def pg_prepare(admin: str) -> str:
 
 async def pg_drop(admin: str, url: str) -> None:
     """Drop the bench database."""
-    import asyncpg
-    from sqlalchemy.engine import make_url
 
     dsn = make_url(admin).set(drivername="postgresql").render_as_string(hide_password=False)
     name = make_url(url).database

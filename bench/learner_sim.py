@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.quiz.activity import MAX_RETRIES
+from bot.quiz.plan import MAX_RETRIES
 from bot.quiz.review import DEFAULT_NEW_PER_DAY, REVIEW_LIMIT, new_candidates
 from bot.quiz.srs import CardData, new_card, plan_session, rate, review
 from content.loader import load_default_pack

@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from content.loader import load_default_pack  # noqa: E402
-from storage.db import Database  # noqa: E402
-from tests.fakes.telegram_server import FakeTelegram  # noqa: E402
+from content.loader import load_default_pack
+from storage.db import Database
+from tests.fakes.telegram_server import FakeTelegram
 
 
 def free_port() -> int:

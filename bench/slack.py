@@ -40,25 +40,25 @@ import uvicorn
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pydantic import SecretStr  # noqa: E402
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler  # noqa: E402
-from slack_bolt.app.async_app import AsyncApp  # noqa: E402
-from slack_sdk.signature import SignatureVerifier  # noqa: E402
-from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
-from starlette.applications import Starlette  # noqa: E402
-from starlette.requests import Request  # noqa: E402
-from starlette.responses import Response  # noqa: E402
-from starlette.routing import Route  # noqa: E402
+from pydantic import SecretStr
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
-from adapters.slack import SlackAdapter  # noqa: E402
-from bot.features import build_engine  # noqa: E402
-from content.loader import load_default_pack  # noqa: E402
-from storage.db import Database  # noqa: E402
-from termcoach.http import build_app  # noqa: E402
-from termcoach.runtime import llm_persona  # noqa: E402
-from termcoach.settings import Settings  # noqa: E402
-from tests.fakes.llm_server import FakeLLM  # noqa: E402
-from tests.fakes.slack_server import FakeSlackServer, SlackCall  # noqa: E402
+from adapters.slack import SlackAdapter
+from bot.features import build_engine
+from content.loader import load_default_pack
+from storage.db import Database
+from termcoach.http import build_app
+from termcoach.runtime import llm_persona
+from termcoach.settings import Settings
+from tests.fakes.llm_server import FakeLLM
+from tests.fakes.slack_server import FakeSlackServer, SlackCall
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-T1-bench-token"

@@ -50,8 +50,8 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
 
-from telegram import Update  # noqa: E402
-from telegram.ext import (  # noqa: E402
+from telegram import Update
+from telegram.ext import (
     AIORateLimiter,
     Application,
     ContextTypes,
@@ -60,18 +60,18 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
-from adapters.telegram import (  # noqa: E402
+from adapters.telegram import (
     SQLITE_CONCURRENT_UPDATES,
     TelegramAdapter,
     build_application,
 )
-from bench.telegram_fake_proc import FakeTelegramProcess  # noqa: E402
-from bot import observe  # noqa: E402
-from bot.features import build_engine  # noqa: E402
-from bot.messages import Inbound, Reply, TextIn, escape  # noqa: E402
-from content.loader import load_default_pack  # noqa: E402
-from storage.db import Database  # noqa: E402
-from termcoach.settings import Settings  # noqa: E402
+from bench.telegram_fake_proc import FakeTelegramProcess
+from bot import observe
+from bot.features import build_engine
+from bot.messages import Inbound, Reply, TextIn, escape
+from content.loader import load_default_pack
+from storage.db import Database
+from termcoach.settings import Settings
 
 # What a learner types, in order, over and over: a quiz answered by number, look-ups, help.
 SCRIPT = ("/quiz", "1", "2", "3", "4", "1", "concept drift", "/term psi", "/help", "/topics")

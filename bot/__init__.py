@@ -1,0 +1,1 @@
+"""The dialogue engine and its features: platform-neutral tutoring (see docs/ARCHITECTURE.md)."""

@@ -15,7 +15,7 @@ from bot import observe
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandRegistry, normalize_command
 from bot.config import EngineConfig
-from bot.context import Services, TurnContext
+from bot.context import Activity, Services, TurnContext
 from bot.locks import KeyLocks
 from bot.lookup import asked_term, small_talk
 from bot.messages import ChoiceIn, CommandIn, Inbound, Reply, TextIn, escape
@@ -319,30 +319,40 @@ class DialogueEngine:
             )
         running = self.features.activity(ctx.activity or "")
         if running is not None:
-            word = text.lower()
-            if word in running.own_commands:
-                return await running.on_command(ctx, CommandIn(ref=message.ref, name=word))
-            if word in {"cancel", "stop", "quit", "exit"}:
-                return await running.end(ctx, "cancelled")
-            spec = self.features.get(word)
-            if spec is not None and spec.keeps_activity and not message.is_group:
-                # "stats" or "help" typed in a DM (Slack DMs have no /commands) is a look-up,
-                # not an answer; it leaves the quiz running.
-                return await self.run_command(
-                    ctx, CommandIn(ref=message.ref, message_id=message.message_id, name=word)
-                )
-            if not text:
-                return [Reply("I got an empty message. Type your answer, or /cancel to stop.")]
-            cleaned = TextIn(
-                ref=message.ref,
-                message_id=message.message_id,
-                text=text,
-                is_group=message.is_group,
-                is_admin=message.is_admin,
-            )
-            return await running.on_input(ctx, cleaned)
+            return await self._to_activity(ctx, running, message, text)
         if ctx.activity:
             ctx.clear_activity()
+        return await self._free_text(ctx, message, text)
+
+    async def _to_activity(
+        self, ctx: TurnContext, running: Activity, message: TextIn, text: str
+    ) -> list[Reply]:
+        """Text while an activity runs: its own command, a stop word, a look-up, or an answer."""
+        word = text.lower()
+        if word in running.own_commands:
+            return await running.on_command(ctx, CommandIn(ref=message.ref, name=word))
+        if word in {"cancel", "stop", "quit", "exit"}:
+            return await running.end(ctx, "cancelled")
+        spec = self.features.get(word)
+        if spec is not None and spec.keeps_activity and not message.is_group:
+            # "stats" or "help" typed in a DM (Slack DMs have no /commands) is a look-up,
+            # not an answer; it leaves the quiz running.
+            return await self.run_command(
+                ctx, CommandIn(ref=message.ref, message_id=message.message_id, name=word)
+            )
+        if not text:
+            return [Reply("I got an empty message. Type your answer, or /cancel to stop.")]
+        cleaned = TextIn(
+            ref=message.ref,
+            message_id=message.message_id,
+            text=text,
+            is_group=message.is_group,
+            is_admin=message.is_admin,
+        )
+        return await running.on_input(ctx, cleaned)
+
+    async def _free_text(self, ctx: TurnContext, message: TextIn, text: str) -> list[Reply]:
+        """Text outside any activity: a command word, a term to look up, or small talk."""
         first, _, rest = text.partition(" ")
         spec = self.features.get(first.lower())
         if spec is not None and not message.is_group:
@@ -351,30 +361,9 @@ class DialogueEngine:
             )
         if not rest and not message.is_group and self.features.owners(first.lower()):
             return [self._unknown_command(first.lower())]
-        term_spec = self.features.get("term")
-        if term_spec is not None and text and len(text) <= 120:
-            match = self.pack.exact(text) if len(text) <= 80 else None
-            if match is not None:
-                return await term_spec.handler(ctx, match.id)
-            # "what is PSI?": look the term up (typos allowed). A question about anything else
-            # gets a plain answer, not far-fetched suggestions; in a group, nothing at all.
-            asked = asked_term(text)
-            bare = asked is None and not message.is_group and len(text.split()) <= 4
-            if bare:
-                # A bare "drift" or "feture store" in a DM is a look-up too, if it names a term.
-                asked = text.strip(" ?.!")
-            if asked:
-                # One term: its card. Several with the words typed: a choice between them.
-                if self.pack.find_term(asked) or self.pack.terms_named_with(asked):
-                    return await term_spec.handler(ctx, asked)
-                if not message.is_group and not bare:
-                    return [
-                        Reply(
-                            f"I don't have a term called “{escape(asked[:80])}”. I teach the "
-                            "vocabulary of ML platform engineering: type /topics to browse it, "
-                            "or /help for everything I can do."
-                        )
-                    ]
+        looked_up = await self._look_up(ctx, message, text)
+        if looked_up is not None:
+            return looked_up
         social = small_talk(text) if not message.is_group else None
         if social == "greeting":
             return [
@@ -389,6 +378,36 @@ class DialogueEngine:
             Reply(
                 "I'm not sure what you mean. Try /quiz for a short quiz, /term NAME to look up a "
                 "term, or /help for everything I can do."
+            )
+        ]
+
+    async def _look_up(self, ctx: TurnContext, message: TextIn, text: str) -> list[Reply] | None:
+        """A term card for "what is PSI?" or a bare term name; None when no term is meant."""
+        term_spec = self.features.get("term")
+        if term_spec is None or not text or len(text) > 120:
+            return None
+        match = self.pack.exact(text) if len(text) <= 80 else None
+        if match is not None:
+            return await term_spec.handler(ctx, match.id)
+        # "what is PSI?": look the term up (typos allowed). A question about anything else
+        # gets a plain answer, not far-fetched suggestions; in a group, nothing at all.
+        asked = asked_term(text)
+        bare = asked is None and not message.is_group and len(text.split()) <= 4
+        if bare:
+            # A bare "drift" or "feture store" in a DM is a look-up too, if it names a term.
+            asked = text.strip(" ?.!")
+        if not asked:
+            return None
+        # One term: its card. Several with the words typed: a choice between them.
+        if self.pack.find_term(asked) or self.pack.terms_named_with(asked):
+            return await term_spec.handler(ctx, asked)
+        if message.is_group or bare:
+            return None
+        return [
+            Reply(
+                f"I don't have a term called “{escape(asked[:80])}”. I teach the "
+                "vocabulary of ML platform engineering: type /topics to browse it, "
+                "or /help for everything I can do."
             )
         ]
 

@@ -56,7 +56,7 @@ _THANKS = re.compile(r"^(?:thanks?(?: you)?(?: a lot| very much)?|thx|ty|cheers)
 
 
 def small_talk(text: str) -> str | None:
-    """ "greeting" or "thanks" for a short social message, else None."""
+    """Say "greeting" or "thanks" for a short social message, else None."""
     core = text.strip().strip("!.?,:) ").strip()
     if _GREETING.match(core):
         return "greeting"

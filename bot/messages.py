@@ -116,8 +116,9 @@ class ChoiceIn(Inbound):
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """One button: what the learner sees (plain text) and the opaque payload sent back (at most
-    64 bytes).
+    """One button: what the learner sees (plain text) and the opaque payload sent back.
+
+    The payload is at most 64 bytes (Telegram's limit for callback data).
     """
 
     label: str

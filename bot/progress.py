@@ -39,8 +39,9 @@ async def load_card(session: Session, learner_id: int, term_id: str) -> CardData
 async def practice_times(
     session: Session, learner_id: int, since: datetime | None = None
 ) -> list[datetime]:
-    """When the learner practised (UTC), oldest first: quiz answers, and role-plays and written
-    exercises finished with a score.
+    """When the learner practised (UTC), oldest first.
+
+    Practice is a quiz answer, or a role-play or written exercise finished with a score.
     """
     quiz = await attempts.answer_times(session, learner_id, since)
     talks = await results.finish_times(session, learner_id, since)

@@ -11,8 +11,9 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
 
 
 def day_phrase(when: datetime, now: datetime) -> str:
-    """When a local moment falls, from `now` (both in the same zone): "later today", "tomorrow",
-    or "on Mon 30 Nov".
+    """When a local moment falls, seen from `now` (both in the same zone).
+
+    "later today", "tomorrow", or "on Mon 30 Nov".
     """
     days = (when.date() - now.date()).days
     if days <= 0:
@@ -23,7 +24,7 @@ def day_phrase(when: datetime, now: datetime) -> str:
 
 
 def article(word: str) -> str:
-    """ "a" or "an" before `word`, by its first letter ("an exercise", "a quiz")."""
+    """The article before `word`, by its first letter ("an exercise", "a quiz")."""
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 

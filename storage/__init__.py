@@ -1,0 +1,1 @@
+"""Everything SQL: the tables, migrations, one typed session and the repositories."""

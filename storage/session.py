@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Protocol, TypeAlias, Unpack
+from typing import Any, Protocol, TypeAlias
 
 from sqlalchemy import CursorResult, Executable, ScalarResult
 from sqlalchemy.engine import Connection, Engine
@@ -41,7 +41,7 @@ class Session(Protocol):
 
     async def execute(
         self, statement: Executable, params: Params = None
-    ) -> CursorResult[Unpack[tuple[Any, ...]]]:
+    ) -> CursorResult[*tuple[Any, ...]]:
         """Run a statement in the transaction (begun by the first statement)."""
         ...
 
@@ -110,7 +110,7 @@ class ConnectionSession:
 
     async def execute(
         self, statement: Executable, params: Params = None
-    ) -> CursorResult[Unpack[tuple[Any, ...]]]:
+    ) -> CursorResult[*tuple[Any, ...]]:
         """Run a statement in the transaction."""
         with guard():
             conn = await self._connection()
@@ -176,7 +176,7 @@ class InlineSession:
 
     async def execute(
         self, statement: Executable, params: Params = None
-    ) -> CursorResult[Unpack[tuple[Any, ...]]]:
+    ) -> CursorResult[*tuple[Any, ...]]:
         """Run a statement in the transaction."""
         with guard():
             return self._connection().execute(statement, params)

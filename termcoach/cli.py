@@ -11,8 +11,10 @@ from typing import Annotated
 import typer
 
 from content.loader import DEFAULT_PACK, check_pack
+from storage.db import Database
 from termcoach.cli_daily import app as daily_app
 from termcoach.logs import setup_logging
+from termcoach.runtime import ConfigError, open_runtime, run_console, serve
 from termcoach.settings import Settings
 
 app = typer.Typer(
@@ -39,8 +41,6 @@ def _fail(message: str) -> None:
 @app.command()
 def run() -> None:
     """Run the bot: every configured platform, or the console chat when none is configured."""
-    from termcoach.runtime import ConfigError, serve
-
     settings = _settings()
     try:
         code = asyncio.run(serve(settings))
@@ -58,8 +58,6 @@ def chat(
     ] = "me",
 ) -> None:
     """Chat in the console (interactive in a terminal; one message per line from a pipe)."""
-    from termcoach.runtime import ConfigError, open_runtime, run_console
-
     settings = _settings()
 
     async def main() -> int:
@@ -110,8 +108,6 @@ def content_export(
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply database migrations."""
-    from storage.db import Database
-
     settings = _settings()
 
     async def main() -> None:

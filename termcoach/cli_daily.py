@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -25,7 +26,11 @@ from bot.daily.service import (
     list_subscriptions,
     preview_terms,
 )
+from content.index import PackIndex
+from content.loader import DEFAULT_PACK, load_default_pack
+from storage.db import Database
 from termcoach.logs import setup_logging
+from termcoach.runtime import ConfigError, configured_adapters, open_runtime
 from termcoach.settings import Settings
 
 app = typer.Typer(
@@ -45,7 +50,6 @@ def _fail(message: str) -> None:
 
 
 def _local(when: datetime, timezone: str) -> str:
-    from zoneinfo import ZoneInfo
 
     return when.astimezone(ZoneInfo(timezone)).strftime("%a %Y-%m-%d %H:%M")
 
@@ -53,8 +57,6 @@ def _local(when: datetime, timezone: str) -> str:
 @app.command("list")
 def list_command() -> None:
     """Every subscription: where, when, whether active, its next post and its last delivery."""
-    from storage.db import Database
-
     settings = _settings()
 
     async def main() -> list[Any]:
@@ -96,10 +98,6 @@ def preview_command(
     ] = None,
 ) -> None:
     """Which term each active subscription gets on a day."""
-    from content.index import PackIndex
-    from content.loader import DEFAULT_PACK, load_default_pack
-    from storage.db import Database
-
     settings = _settings()
     target: date | None = None
     if day is not None:
@@ -172,8 +170,6 @@ async def run_due_once(
     progress: ProgressFn | None = None,
 ) -> PassReport | None:
     """One pass with the real adapters from `settings`; None when no platform is configured."""
-    from termcoach.runtime import configured_adapters, open_runtime
-
     runtime = await open_runtime(settings)
     try:
         adapters = configured_adapters(runtime)
@@ -225,8 +221,6 @@ def _progress_bar(enabled: bool) -> Iterator[ProgressFn | None]:
 @app.command("run-due")
 def run_due_command() -> None:
     """One delivery pass now (for cron or a Kubernetes CronJob instead of the in-process job)."""
-    from termcoach.runtime import ConfigError
-
     settings = _settings()
     try:
         with _progress_bar(sys.stdout.isatty()) as progress:

@@ -9,6 +9,8 @@ import uuid
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from storage.db import Database
+
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 
@@ -46,7 +48,6 @@ class PgTestDatabase:
 
     async def create(self) -> None:
         """Create the database and apply the migrations."""
-        from storage.db import Database
 
         conn = await asyncpg.connect(_dsn(admin_url()))
         try:

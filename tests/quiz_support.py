@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 
 from bot import progress as store
 from bot.engine import DialogueEngine
-from bot.quiz.activity import RoundState
+from bot.quiz.plan import RoundState
 from bot.quiz.questions import Question
 from bot.quiz.srs import CardData
 from storage.models import Conversation, Learner, QuizAttempt, ReviewLogRow

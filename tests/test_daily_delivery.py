@@ -8,15 +8,17 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import FakeClock
-from bot.daily.service import DailyService, Policy
+from bot.daily.scheduler import JOB_ID, build_scheduler, run_scheduler
+from bot.daily.service import DailyService, Policy, preview_terms
 from bot.engine import DialogueEngine
 from bot.features import build_engine
 from bot.messages import ConversationRef, Reply, SendResult
 from content.index import PackIndex
 from storage import subscriptions as store
-from storage.broadcast_lock import InProcessLock
+from storage.broadcast_lock import InProcessLock, PostgresAdvisoryLock, broadcast_lock
 from storage.db import Database
 from termcoach.settings import Settings
 from tests.daily_support import (
@@ -435,7 +437,6 @@ async def test_a_network_retry_takes_the_backoff_path_not_the_429_one(
 async def test_preview_matches_what_is_sent(
     db: Database, pack: PackIndex, clock: FakeClock, sender: RecordingSender, service: DailyService
 ) -> None:
-    from bot.daily.service import preview_terms
 
     sub = await subscribe(db, "weekdays", weekdays=True, seed=5)
     clock.set(utc(2026, 1, 5, 8, 0))  # Monday, before the post
@@ -459,9 +460,6 @@ async def test_preview_matches_what_is_sent(
 async def test_the_scheduler_runs_one_interval_job(
     db: Database, engine: DialogueEngine, clock: FakeClock
 ) -> None:
-    from apscheduler.triggers.interval import IntervalTrigger
-
-    from bot.daily.scheduler import JOB_ID, build_scheduler, run_scheduler
 
     class Signalling(RecordingSender):
         def __init__(self) -> None:
@@ -502,7 +500,6 @@ async def test_the_scheduler_runs_one_interval_job(
 async def test_stopping_during_a_pass_logs_no_error(
     db: Database, engine: DialogueEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from bot.daily.scheduler import run_scheduler
 
     class Stuck(RecordingSender):
         def __init__(self) -> None:
@@ -529,7 +526,6 @@ async def test_stopping_during_a_pass_logs_no_error(
 
 
 async def test_broadcast_lock_has_one_holder(db_url: str, backend: str) -> None:
-    from storage.broadcast_lock import PostgresAdvisoryLock, broadcast_lock
 
     first, second = Database(db_url), Database(db_url)
     try:

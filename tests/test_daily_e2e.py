@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from telegram.ext import AIORateLimiter
 
 from adapters.slack import SlackAdapter
@@ -22,9 +23,10 @@ from bot.daily.service import DailyService
 from bot.engine import DialogueEngine
 from storage import subscriptions as store
 from storage.db import Database
+from termcoach.cli_daily import run_due_once
 from tests.daily_support import log_for, make_service, subscribe
 from tests.fakes.slack_server import FakeSlackServer
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_server import Failure, FakeTelegram
 from tests.test_slack_adapter import SECRET, Slack
 
 GROUP = -100777
@@ -161,7 +163,6 @@ async def test_telegram_429_through_the_real_client_is_honoured(
     db: Database,
     clock: FakeClock,
 ) -> None:
-    from tests.fakes.telegram_server import Failure
 
     workspace = telegram.workspace
     sub = await subscribe(db, "603", platform="telegram", workspace=workspace)
@@ -268,9 +269,6 @@ async def test_slack_channel_not_found_deactivates_through_the_real_client(
 async def test_run_due_builds_the_real_adapter_and_does_not_poll(
     tg_fake: FakeTelegram, db_url: str, db: Database, clock: FakeClock, settings: Any
 ) -> None:
-    from pydantic import SecretStr
-
-    from termcoach.cli_daily import run_due_once
 
     sub = await subscribe(db, "604", platform="telegram", workspace=str(tg_fake.bot_id))
     configured = settings.model_copy(

@@ -8,6 +8,8 @@ import random
 from bot.engine import DB_DOWN, DialogueEngine
 from bot.features import build_engine
 from bot.messages import ChoiceIn, CommandIn, ConversationRef, TextIn
+from content.index import PackIndex
+from content.loader import load_default_pack
 from storage.db import Database
 from tests.aiosqlite_threads import settle_aiosqlite_threads
 from tests.chatflow import Chat
@@ -254,8 +256,6 @@ async def test_pack_change_ends_an_activity_politely(
 ) -> None:
     chat = Chat(engine)
     await chat.send("/quiz")
-    from content.index import PackIndex
-    from content.loader import load_default_pack
 
     pack = load_default_pack()
     changed = pack.model_copy(update={"pack": pack.pack.model_copy(update={"version": "999"})})

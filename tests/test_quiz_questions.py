@@ -33,6 +33,7 @@ from bot.quiz.questions import (
     typed_term,
 )
 from content.index import PackIndex, normalize
+from content.models import Confusion, Term
 
 SEEDS = range(3)
 
@@ -153,7 +154,6 @@ def test_blank_out_hides_every_name_and_keeps_code_intact(pack: PackIndex) -> No
 
 
 def test_blank_out_fixes_the_article() -> None:
-    from content.models import Confusion, Term
 
     term = Term(
         id="online-store",

@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -210,7 +211,6 @@ async def test_interleaved_messages_over_two_replicas_stay_consistent(
 async def test_ten_due_subscriptions_get_exactly_ten_posts(
     cluster: Cluster,
 ) -> None:
-    from datetime import UTC, datetime, timedelta
 
     fake, _, replicas = cluster
     chats = list(range(2001, 2011))

@@ -15,6 +15,8 @@ from storage import cards
 from storage import turns as repos
 from storage.db import Database, alembic_config
 from storage.models import Base, ReviewLogRow
+from termcoach.runtime import ConfigError, check_settings
+from termcoach.settings import Settings
 
 NOW = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
 
@@ -80,8 +82,6 @@ async def test_naive_datetimes_are_refused(db: Database) -> None:
 
 
 def test_sqlite_and_several_replicas_are_refused() -> None:
-    from termcoach.runtime import ConfigError, check_settings
-    from termcoach.settings import Settings
 
     settings = Settings(_env_file=None, replicas=2)  # type: ignore[call-arg]
     with pytest.raises(ConfigError, match="needs PostgreSQL"):

@@ -72,8 +72,9 @@ PASS_FINISH_S = 5.0
 async def run_scheduler(
     service: DailyService, interval_s: int, finish_s: float = PASS_FINISH_S
 ) -> None:
-    """Run the scheduler until cancelled; then stop it, letting a pass in progress finish for
-    up to `finish_s` seconds before cancelling it.
+    """Run the scheduler until cancelled, then stop it.
+
+    A pass in progress may finish for up to `finish_s` seconds before it is cancelled.
 
     A cancelled pass leaves its current post claimed; the lease brings it back after a restart.
     """

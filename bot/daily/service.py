@@ -139,8 +139,9 @@ class DailyService:
     # -- the pass -------------------------------------------------------------------------------
 
     async def run_pass(self, progress: ProgressFn | None = None) -> PassReport:
-        """One pass: become the broadcaster, then deliver everything due now. Never raises for a
-        platform failure; database errors end the pass (the next one resumes it).
+        """One pass: become the broadcaster, then deliver everything due now.
+
+        Never raises for a platform failure; database errors end the pass (the next one resumes it).
         """
         report = PassReport()
         async with self.lock.hold() as leader:

@@ -9,183 +9,39 @@ Its state is JSON on the conversation, so a round survives a restart.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import ClassVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from bot import progress
 from bot.context import Activity, TurnContext
 from bot.messages import Choice, ChoiceIn, CommandIn, Reply, TextIn, escape
 from bot.quiz.checking import Check, check_typed, pick_option
-from bot.quiz.questions import (
-    Question,
-    choose_question,
-    contrast,
-    linked,
-    native_quiz,
-    short_name,
+from bot.quiz.plan import (
+    MAX_RETRIES,
+    ROUND_SIZE,
+    TERM_ROUND_SIZE,
+    Outcome,
+    Planned,
+    RoundState,
+    neighbourhood,
+    parse_mode,
+    plan_quiz,
+    planned,
+    resolve_focus,
 )
-from bot.quiz.srs import (
-    CardData,
-    new_card,
-    question_level,
-    rate,
-    retrievability,
-    review,
-)
+from bot.quiz.questions import Question, choose_question, native_quiz, short_name
+from bot.quiz.results import already_answered, result_reply
+from bot.quiz.srs import new_card, question_level, rate, review
 from bot.quiz.streaks import streak_at, zone
 from bot.wording import count
-from content.index import Area, Match, PackIndex, normalize
-from content.models import Term
 from storage import attempts
 from storage import cards as stored_cards
 
 log = logging.getLogger(__name__)
 
-ROUND_SIZE = 5
-TERM_ROUND_SIZE = 3
-NEW_PER_QUIZ = 3
-MAX_RETRIES = 3
 PAYLOAD_PREFIX = "q"
-ALREADY_ANSWERED = "You already answered that question."
-ANSWERED_IN_GROUP = "That question was already answered."
-
-
-class Planned(BaseModel):
-    """A term the round will ask about; `retry` marks a second chance after a wrong answer."""
-
-    term_id: str
-    retry: bool = False
-    # The card's question level and newness when the round was planned: asking the next
-    # question then needs no extra read (the planner has every card loaded anyway).
-    level: str | None = None
-    new: bool = False
-
-
-def planned(term_ids: list[str], cards: dict[str, CardData]) -> list[Planned]:
-    """Plan items with the level and newness of each term's card at planning time."""
-    out = []
-    for term_id in term_ids:
-        card = cards.get(term_id)
-        out.append(
-            Planned(
-                term_id=term_id,
-                level=question_level(card),
-                new=card is None or card.is_new,
-            )
-        )
-    return out
-
-
-class Outcome(BaseModel):
-    """One scored answer in the round."""
-
-    term_id: str
-    kind: str
-    correct: bool
-    rating: int
-    retry: bool = False
-    hinted: bool = False
-
-
-class RoundState(BaseModel):
-    """A round in progress, stored as JSON on the conversation."""
-
-    label: str = ""
-    again: str = ""
-    items: list[Planned]
-    index: int = 0
-    current: Question | None = None
-    results: list[Outcome] = []
-    poll: bool = False
-    retries: int = 0
-    last_kind: str | None = None
-    # What comes after the round, when it is part of a longer routine (prep): a line for the
-    # summary and the command its button runs.
-    then_text: str = ""
-    then_command: str = ""
-
-
-def parse_mode(args: str) -> tuple[bool | None, str]:
-    """Split ``poll drift`` into (True, "drift"); ``buttons`` gives False; neither gives None."""
-    first, _, rest = args.strip().partition(" ")
-    if first.lower() in ("poll", "polls"):
-        return True, rest.strip()
-    if first.lower() in ("buttons", "button"):
-        return False, rest.strip()
-    return None, args.strip()
-
-
-def plan_quiz(
-    pool: list[Term],
-    cards: dict[str, CardData],
-    now: datetime,
-    rng_order: list[int],
-    size: int = ROUND_SIZE,
-) -> list[str]:
-    """The terms of a quiz round from `pool`: due ones first, a few new ones, then the weakest.
-
-    `rng_order` is a random permutation of `range(len(pool))` (from the turn's seeded random
-    source), so this stays a pure function.
-    """
-    shuffled = [pool[i] for i in rng_order]
-    due = sorted(
-        (t for t in shuffled if t.id in cards and cards[t.id].is_due(now)),
-        key=lambda t: cards[t.id].due,
-    )
-    fresh = [t for t in shuffled if t.id not in cards or cards[t.id].is_new]
-    taken = {t.id for t in due} | {t.id for t in fresh}
-    known = sorted(
-        (t for t in shuffled if t.id not in taken),
-        key=lambda t: retrievability(cards[t.id], now),
-    )
-    picked: list[Term] = [*due[: size // 2], *fresh[:NEW_PER_QUIZ]]
-    picked_ids = {t.id for t in picked}
-    for term in [*due, *known, *fresh]:
-        if len(picked) >= size:
-            break
-        if term.id not in picked_ids:
-            picked.append(term)
-            picked_ids.add(term.id)
-    order = {t.id: i for i, t in enumerate(shuffled)}
-    # Keep the random order inside the round, so due terms are not always asked first.
-    return [t.id for t in sorted(picked[:size], key=lambda t: order[t.id])]
-
-
-def neighbourhood(pack: PackIndex, term: Term) -> list[Term]:
-    """A term, then the terms easily confused with it, then its related terms (no repeats)."""
-    out = [term]
-    for other in [
-        *pack.confusables(term),
-        *(pack.terms[r] for r in term.related if r in pack.terms),
-    ]:
-        if other not in out:
-            out.append(other)
-    return out
-
-
-def resolve_focus(pack: PackIndex, what: str) -> tuple[Area | None, Match | None]:
-    """What ``quiz WHAT`` names: a topic or category, or else a term.
-
-    Exact names win over fuzzy ones, so "concept drift" is the term even though the topic
-    "drift" is close in letters, while "feature store" (a topic alias and a term) is the topic.
-    """
-    if not what:
-        return None, None
-    if what.startswith("term:"):
-        # Buttons name a term unambiguously (some ids are both a term and a category).
-        by_id = pack.terms.get(what[5:].strip())
-        return (None, Match(by_id, 100.0, True)) if by_id else (None, None)
-    norm = normalize(what)
-    areas: list[Area] = [*pack.pack.topics, *pack.pack.categories]
-    for area in areas:
-        if norm in {normalize(n) for n in (area.id, area.title, *area.aliases)}:
-            return area, None
-    term = pack.exact(what)
-    if term is not None:
-        return None, Match(term, 100.0, True)
-    return pack.find_area(what), None
 
 
 class QuestionRound(Activity):
@@ -473,53 +329,6 @@ class QuestionRound(Activity):
         return Reply("\n".join(lines), choices=tuple(choices))
 
 
-def result_reply(
-    ctx: TurnContext,
-    question: Question,
-    verdict: Check,
-    chosen: int | None,
-    gave_up: bool = False,
-) -> Reply:
-    """Feedback on one answer: right or wrong, the correct answer, and a one-line explanation."""
-    pack = ctx.pack
-    term = pack.terms[question.term_id]
-    lines: list[str] = []
-    if verdict.typo and verdict.spelling:
-        lines.append(f"✅ Correct; watch the spelling: *{escape(verdict.spelling)}*")
-    elif verdict.correct:
-        lines.append("✅ *Correct!*")
-    elif gave_up:
-        lines.append("📖 No problem, here is the answer.")
-    else:
-        lines.append("❌ *Not quite.*")
-    who = ctx.inbound.display_name
-    if ctx.inbound.is_group and who:
-        # Several people share a group's quiz: say whose answer this was.
-        lines[0] = f"{escape(who[:60])}: {lines[0]}"
-    lines.append(f"*Answer:* {escape(question.answer_text)}")
-    lines.append(question.explanation)
-    if not verdict.correct:
-        other: Term | None = None
-        if verdict.other_term:
-            other = pack.terms.get(verdict.other_term)
-        elif chosen is not None and question.option_terms:
-            other = pack.terms.get(question.option_terms[chosen])
-        if other is not None and other.id != term.id:
-            lines.append(chosen_line(pack, question, term, other))
-    return Reply("\n".join(lines), kind="result", replaces=question.id)
-
-
-def chosen_line(pack: PackIndex, question: Question, term: Term, other: Term) -> str:
-    """One line on the wrong term the learner chose: how it differs, or what it is."""
-    name = f"*{escape(short_name(other))}*"
-    if linked(term, other):
-        return f"You chose {name}. {contrast(pack, term, other)}"
-    if question.kind == "term-to-definition":
-        # The learner has just read that definition: naming its term is enough.
-        return f"You chose the definition of {name}."
-    return contrast(pack, term, other)
-
-
 class QuizActivity(QuestionRound):
     """A quiz round on everything, one topic or category, or one term and its neighbours."""
 
@@ -603,12 +412,6 @@ class QuizActivity(QuestionRound):
             "Missed terms come back once at the end. /cancel stops."
         )
         return await self.begin(ctx, state, intro)
-
-
-def already_answered(ctx: TurnContext) -> Reply:
-    """The notice for a press on a question that has its answer (in a group, maybe not yours)."""
-    text = ANSWERED_IN_GROUP if ctx.inbound.is_group else ALREADY_ANSWERED
-    return Reply(text, kind="notice", private=True)
 
 
 def _is_number(text: str) -> bool:

@@ -50,8 +50,8 @@ def per_day(
 def render_png(stats: list[DayStats], title: str = "Your last 30 days") -> bytes:
     """Bars of reviews per day with a line of accuracy per day, as PNG bytes."""
     # Imported here: matplotlib takes a moment to load and only this command needs it.
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator, PercentFormatter
+    from matplotlib.figure import Figure  # noqa: PLC0415
+    from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: PLC0415
 
     fig = Figure(figsize=(8, 4.2), dpi=100)
     ax = fig.add_subplot(1, 1, 1)

@@ -11,7 +11,8 @@ from typing import ClassVar
 from bot import progress
 from bot.context import TurnContext
 from bot.messages import Choice, Reply
-from bot.quiz.activity import QuestionRound, RoundState, parse_mode, planned
+from bot.quiz.activity import QuestionRound
+from bot.quiz.plan import RoundState, parse_mode, planned
 from bot.quiz.srs import plan_session
 from bot.quiz.streaks import day_start, local_date, zone
 from bot.wording import count

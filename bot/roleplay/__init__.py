@@ -1,3 +1,4 @@
-"""Role-play practice: scenarios with personas, audience-aware rubric feedback, written
-exercises, quiz drills and pre-meeting prep (`bot.roleplay.feature` plugs them in).
+"""Role-play practice: scenarios with personas, feedback, written exercises, drills, prep.
+
+`bot.roleplay.feature` plugs them in.
 """

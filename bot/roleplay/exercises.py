@@ -1,5 +1,7 @@
-"""`exercises [topic]` lists every role-play, written exercise and quiz drill; `exercise ID`
-starts one. Written exercises are one answer, scored with the role-play rubric.
+"""Written exercises: `exercises [topic]` lists them all, `exercise ID` starts one.
+
+The list also shows role-plays and quiz drills. A written exercise is one answer, scored with
+the role-play rubric.
 """
 
 from __future__ import annotations

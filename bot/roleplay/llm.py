@@ -1,5 +1,6 @@
-"""The optional LLM persona: an OpenAI-compatible chat model words the persona's follow-ups and
-writes a short comment in character.
+"""The optional LLM persona: an OpenAI-compatible chat model playing the audience.
+
+It words the persona's follow-ups and writes a short comment in character.
 
 The rubric still decides what is asked (which point is missing, which word was unclear) and the
 score, so a conversation is graded the same with or without a model. Any failure (unreachable,
@@ -90,7 +91,7 @@ def clean_reply(text: Any, limit: int) -> str | None:
         cut = text[:limit]
         end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
         text = cut[: end + 1] if end > limit // 3 else cut.rstrip() + "…"
-    return text
+    return str(text)
 
 
 class LlmPersona:

@@ -34,8 +34,10 @@ def first_sentence(text: str) -> str:
 
 
 def relevant_terms(ctx: TurnContext, scenario: Scenario, pool: list[Scenario]) -> list[Term]:
-    """Six terms: the scenario's targets, the glossary terms in its jargon list (the words this
-    audience will ask about), other targets on the topic, then the topic's terms.
+    """Six terms for the prep's cards, the most useful first.
+
+    The scenario's targets, the glossary terms in its jargon list (the words this audience will
+    ask about), other targets on the topic, then the topic's terms.
     """
     pack = ctx.pack
     ids: list[str] = list(scenario.target_terms)

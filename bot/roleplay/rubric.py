@@ -241,7 +241,7 @@ def _jargon_names(term: Term) -> tuple[str, ...]:
 
 
 def with_article(role: str) -> str:
-    """ "a product manager", "an internal auditor", "an SRE lead", "a VP Engineering"."""
+    """The role with its article: "a product manager", "an internal auditor", "an SRE lead"."""
     first = role.split(" ", 1)[0]
     vowel_sound = first[0] in _AN_LETTERS if first.isupper() else first[:1].lower() in "aeiou"
     return f"{'an' if vowel_sound else 'a'} {role}"
@@ -478,7 +478,7 @@ def flesch_kincaid_grade(text: str) -> float:
     # "0.25" is not the end of a sentence.
     sentences = max(1, textstat.sentence_count(_DECIMAL.sub(r"\1\2", text)))
     total = sum(syllables(w) for w in words)
-    return 0.39 * len(words) / sentences + 11.8 * total / len(words) - 15.59
+    return float(0.39 * len(words) / sentences + 11.8 * total / len(words) - 15.59)
 
 
 def readability_grade(raw: str, names: Iterable[str]) -> float | None:
