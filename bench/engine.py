@@ -2,7 +2,7 @@
 
 Drives the engine in-process (no adapter) through scripted quizzes and prints turns per second and
 p50/p99 turn latency, beside the p50 of a bare write transaction measured in the same run. The last
-line is one JSON object (see issue 2; issue 8 adds PostgreSQL figures with --pg).
+line is one JSON object; --pg adds PostgreSQL figures.
 
 With --pg it runs one and two replicas in alternating rounds (--rounds, default 3) and reports
 the medians, with the scale as the median of each round's two-over-one ratio: the machine's speed
@@ -100,7 +100,7 @@ async def drive(engine: DialogueEngine, turns: int, learners: int, seed: int) ->
 
 
 async def sqlite_run(turns: int, writes: int) -> dict[str, float]:
-    """The SQLite figures of issue 2.
+    """The SQLite figures: turns per second and latency against a bare write.
 
     The bare write transactions are interleaved with the turns (one each, alternately), so both
     are measured under the same load on a shared machine.
@@ -349,7 +349,7 @@ def main() -> None:
         result["pg_turns_per_s_2"] = round(two.turns_per_s, 1)
         result["pg_scale_2_over_1"] = round(statistics.median(ratios), 2) if ratios else 0.0
         # Where the CPU goes: two replicas can only scale while Python and PostgreSQL together
-        # fit on the machine's cores (see the issue 8 note).
+        # fit on the machine's cores (see the module docstring).
         result["pg_python_cpu_ms_per_turn_1"] = one.python_cpu_ms
         result["pg_python_cpu_ms_per_turn_2"] = two.python_cpu_ms
         if one.postgres_cpu_ms is not None and two.postgres_cpu_ms is not None:

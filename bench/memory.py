@@ -3,7 +3,7 @@
 Fills a database with 100,000 learners, a million review cards and a million review log rows, starts
 a real `termcoach run` (Telegram webhook mode against the fake Bot API), drives a few hundred turns
 from many different learners, and reads the process's peak RSS (VmHWM). The last line is one JSON
-object with learners, reviews and rss_mb (issue 8; target rss_mb <= 200).
+object with learners, reviews and rss_mb (target: rss_mb <= 200).
 """
 
 from __future__ import annotations

@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Platform = Literal["console", "slack", "telegram", "test"]
-
 MARKUP_CHARS = "*_`\\"
 _ESCAPES = str.maketrans({ch: "\\" + ch for ch in MARKUP_CHARS})
 
