@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from content.models import Jargon, KeyPoint, Misuse, Pack
+from content.models import DEFINITION_WARN_AT, QUIZ_GLOSS_MAX, Jargon, KeyPoint, Misuse, Pack
 
 PACKS_DIR = Path(__file__).with_name("packs")
 DEFAULT_PACK = PACKS_DIR / "ml-platform-engineer"
@@ -197,9 +197,23 @@ def cross_check(pack: Pack, src: _Source | None = None) -> list[Problem]:
         if not any(f" {_norm(n)} " in f" {example} " for n in term.names):
             add((*base, "example"), "the example sentence must contain the term or an alias")
         definition = _norm(term.definition)
+        gloss = _norm(term.quiz_gloss)
         for name in term.names:
             if len(_norm(name)) > 3 and f" {_norm(name)} " in f" {definition} ":
                 add((*base, "definition"), f"the definition gives away the answer ('{name}')")
+            if len(_norm(name)) > 3 and f" {_norm(name)} " in f" {gloss} ":
+                add((*base, "quiz_gloss"), f"the quiz gloss gives away the answer ('{name}')")
+        if len(term.quiz_gloss) > QUIZ_GLOSS_MAX:
+            add(
+                (*base, "quiz_gloss"),
+                f"quiz gloss is {len(term.quiz_gloss)} characters; at most {QUIZ_GLOSS_MAX} "
+                "fit a quiz option",
+            )
+        for ref in term.not_distractors:
+            if ref == term.id:
+                add((*base, "not_distractors"), "a term cannot exclude itself as a distractor")
+            elif ref not in term_ids:
+                add((*base, "not_distractors"), f"not_distractors term '{ref}' does not exist")
 
     for i, pair in enumerate(pack.pairs):
         for ref in pair.terms:
@@ -286,19 +300,44 @@ def _check_graded(
             add((*base, "misuses", j), f"misused term '{misuse.term}' is not in the glossary")
 
 
-def check_pack(folder: Path) -> tuple[Pack | None, list[Problem]]:
-    """Validate a pack folder; returns the pack (when valid) and every problem found."""
+def style_warnings(pack: Pack, src: _Source | None = None) -> list[Problem]:
+    """Things worth fixing that do not make a pack invalid (``content check`` prints them)."""
+    warnings: list[Problem] = []
+    for i, term in enumerate(pack.terms):
+        if len(term.definition) > DEFINITION_WARN_AT:
+            file, line = src.where(("terms", i, "definition")) if src else ("<pack>", 1)
+            warnings.append(
+                Problem(
+                    file,
+                    line,
+                    f"warning: definition of '{term.id}' is {len(term.definition)} characters; "
+                    f"over {DEFINITION_WARN_AT} is hard to read in a quiz",
+                )
+            )
+    return warnings
+
+
+def check_pack_with_warnings(folder: Path) -> tuple[Pack | None, list[Problem], list[Problem]]:
+    """Like `check_pack`, plus the style warnings of a valid pack."""
     if not folder.is_dir():
-        return None, [Problem(str(folder), 1, "not a folder")]
+        return None, [Problem(str(folder), 1, "not a folder")], []
     src, problems = _read(folder)
     if problems:
-        return None, problems
+        return None, problems, []
     try:
         pack = Pack.model_validate(src.data)
     except ValidationError as exc:
-        return None, _validation_problems(src, exc)
+        return None, _validation_problems(src, exc), []
     problems = cross_check(pack, src)
-    return (None if problems else pack), problems
+    if problems:
+        return None, problems, []
+    return pack, [], style_warnings(pack, src)
+
+
+def check_pack(folder: Path) -> tuple[Pack | None, list[Problem]]:
+    """Validate a pack folder; returns the pack (when valid) and every problem found."""
+    pack, problems, _ = check_pack_with_warnings(folder)
+    return pack, problems
 
 
 def load_pack(folder: Path) -> Pack:

@@ -234,3 +234,115 @@ def test_cli_content_export_prints_json() -> None:
     data = json.loads(result.output)
     assert data["pack"]["id"] == "ml-platform-engineer"
     assert len(data["terms"]) >= 60
+
+
+# -- fields added for issue 18: pronunciation, quiz gloss, tool notes, distractor exclusions --
+
+# Terms whose meaning differs between tools: each must say which tool means what.
+CONTESTED = (
+    "materialisation",
+    "feature-pipeline",
+    "training-serving-skew",
+    "feature-group",
+    "prediction-distribution-shift",
+    "cold-start",
+    "model-warm-up",
+    "real-time-inference",
+    "experiment-run",
+    "experiment",
+    "inference-pipeline",
+    "sbom",
+)
+TOOLS = (
+    "Feast",
+    "Databricks",
+    "Azure",
+    "Feathr",
+    "Hopsworks",
+    "Vertex",
+    "Google",
+    "MLflow",
+    "W&B",
+    "Evidently",
+    "Triton",
+    "TensorFlow",
+    "KServe",
+    "SageMaker",
+    "CycloneDX",
+    "SPDX",
+)
+
+
+def test_every_term_has_a_pronunciation_and_a_short_quiz_gloss(pack: PackIndex) -> None:
+    for term in pack.pack.terms:
+        # A stressed syllable in capitals, or an acronym said letter by letter.
+        assert any(part.isupper() for part in term.pronunciation.replace("-", " ").split())
+        assert 10 <= len(term.quiz_gloss) <= 100, term.id
+        assert normalize(term.quiz_gloss) != normalize(term.definition), term.id
+
+
+def test_contested_terms_name_the_tools(pack: PackIndex) -> None:
+    for term_id in CONTESTED:
+        notes = pack.terms[term_id].tool_notes
+        assert notes, term_id
+        assert sum(tool in notes for tool in TOOLS) >= 2, term_id
+
+
+def _edit_first_term(tmp_path: Path, old: str, new: str) -> Path:
+    folder = _copy_pack(tmp_path)
+    terms = folder / "terms.yaml"
+    text = terms.read_text(encoding="utf-8")
+    assert old in text
+    terms.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return folder
+
+
+def test_check_rejects_a_long_quiz_gloss_with_its_line(tmp_path: Path) -> None:
+    gloss = "x" * 101
+    folder = _edit_first_term(
+        tmp_path, "    quiz_gloss: ", f'    quiz_gloss: "{gloss}"\n    old_gloss: '
+    )
+    # The old line now carries an unknown key; put the value back under a comment instead.
+    terms = folder / "terms.yaml"
+    terms.write_text(terms.read_text().replace("    old_gloss: ", "    # ", 1))
+    pack, problems = check_pack(folder)
+    assert pack is None
+    problem = next(p for p in problems if "quiz gloss" in p.message)
+    assert "101 characters" in problem.message and problem.file.endswith("terms.yaml")
+    line = terms.read_text().splitlines()[problem.line - 1]
+    assert "quiz_gloss" in line
+
+
+def test_check_rejects_an_exclusion_of_an_unknown_term(tmp_path: Path) -> None:
+    folder = _edit_first_term(
+        tmp_path, "    quiz_gloss: ", "    not_distractors: [no-such-term]\n    quiz_gloss: "
+    )
+    pack, problems = check_pack(folder)
+    assert pack is None
+    assert any("not_distractors term 'no-such-term' does not exist" in p.message for p in problems)
+
+
+def test_cli_warns_about_long_definitions_but_passes(tmp_path: Path) -> None:
+    long = "A long definition " + "with many more words " * 16
+    assert len(long) > 300
+    folder = _edit_first_term(
+        tmp_path, "    definition: >-\n", f'    definition: "{long}"\n    old_definition: >-\n'
+    )
+    terms = folder / "terms.yaml"
+    # Drop the old folded definition (the lines right after the marker).
+    lines = terms.read_text().splitlines()
+    start = lines.index("    old_definition: >-")
+    end = start + 1
+    while lines[end].startswith("      "):
+        end += 1
+    terms.write_text("\n".join(lines[:start] + lines[end:]) + "\n")
+    result = CliRunner().invoke(app, ["content", "check", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "warning: definition of 'feature-store'" in result.output
+    assert "1 warning(s)" in result.output
+
+
+def test_the_shipped_pack_has_no_warnings() -> None:
+    result = CliRunner().invoke(app, ["content", "check"])
+    assert result.exit_code == 0
+    assert "warning" not in result.output
