@@ -176,7 +176,7 @@ def register(registry: CommandRegistry) -> None:
             aliases=("define", "card"),
         )
     )
-    registry.add(CommandSpec("topics", "the six topic areas and your progress", topics_command))
+    registry.add(CommandSpec("topics", "the topic areas and your progress", topics_command))
     registry.add(CommandSpec("stats", "your progress", stats_command, aliases=("progress",)))
     registry.add(
         CommandSpec(
