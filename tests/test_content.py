@@ -371,3 +371,11 @@ def test_the_shipped_pack_has_no_warnings() -> None:
     result = CliRunner().invoke(app, ["content", "check"])
     assert result.exit_code == 0
     assert "warning" not in result.output
+
+
+def test_term_cards_show_tool_notes_only_where_tools_differ(pack: PackIndex) -> None:
+    from bot.cards import term_card
+
+    card = term_card(pack, pack.terms["materialisation"]).text
+    assert "*Tools differ:*" in card and "Databricks" in card
+    assert "Tools differ" not in term_card(pack, pack.terms["psi"]).text
