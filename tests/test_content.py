@@ -379,3 +379,23 @@ def test_term_cards_show_tool_notes_only_where_tools_differ(pack: PackIndex) -> 
     card = term_card(pack, pack.terms["materialisation"]).text
     assert "*Tools differ:*" in card and "Databricks" in card
     assert "Tools differ" not in term_card(pack, pack.terms["psi"]).text
+
+
+def test_a_learners_week_is_covered(pack: PackIndex) -> None:
+    written = [e for e in pack.pack.exercises if e.kind != "drill"]
+    assert len(written) >= 30
+    pairs = {frozenset(p.terms) for p in pack.pack.pairs}
+    for a, b in (
+        ("precision", "recall"),
+        ("roc-auc", "accuracy"),
+        ("ab-test", "shadow-mode"),
+        ("online-evaluation", "offline-evaluation"),
+    ):
+        assert frozenset((a, b)) in pairs, (a, b)
+    for scenario_id in (
+        "fraud-precision-pm",
+        "incident-review-sre",
+        "feature-store-migration-vp",
+        "oncall-handover",
+    ):
+        assert scenario_id in pack.scenarios, scenario_id
