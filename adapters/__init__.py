@@ -1,0 +1,1 @@
+"""Platform adapters: translate events to engine messages, render replies, deliver them."""

@@ -1,5 +1,4 @@
-"""The turn machinery every adapter shares: the engine contract, turns in background tasks,
-draining them at shutdown, and the command menu.
+"""The turn machinery every adapter shares: the engine contract, turn runner, command menu.
 
 An adapter translates a platform event to an `Inbound`, then `TurnRunner.run` has the engine run
 the turn and calls the adapter's `deliver` with the replies, still under the conversation's lock

@@ -20,6 +20,9 @@ def term_card(pack: PackIndex, term: Term, *, with_buttons: bool = True) -> Repl
         # The pronunciation names its word first ("PSI: said letter by letter …").
         lines.append(f"🔊 {escape(term.pronunciation)}")
     lines += ["", f"*Definition:* {escape(term.definition)}"]
+    if term.tool_notes:
+        # Contested words: say which tool means what, right under the general definition.
+        lines += ["", f"*Tools differ:* {escape(term.tool_notes)}"]
     lines += ["", f"*Example:* “{escape(term.example)}”"]
     related = [pack.terms[r].term for r in term.related if r in pack.terms]
     if related:

@@ -13,6 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 _ID_RE = re.compile(ID_PATTERN)
+# Telegram quiz-poll options hold at most 100 characters, so a gloss must fit in one.
+QUIZ_GLOSS_MAX = 100
+# Longer definitions are hard to read as a quiz prompt; `content check` warns about them.
+DEFINITION_WARN_AT = 300
 
 
 class _Strict(BaseModel):
@@ -82,9 +86,28 @@ class Term(_Strict):
     example: str = Field(min_length=20)
     related: tuple[str, ...] = Field(min_length=1)
     confused_with: Confusion
-    pronunciation: str | None = None
+    pronunciation: str = Field(
+        min_length=3,
+        description="A plain respelling with the stressed syllable in capitals ('LIN-ee-ij'); "
+        "for an acronym, how people say it ('P-S-I', 'ONNX: ON-iks').",
+    )
+    quiz_gloss: str = Field(
+        min_length=10,
+        description="A short gloss for quiz options (at most QUIZ_GLOSS_MAX characters, checked "
+        "by the loader so the message names the term); never names the term.",
+    )
+    tool_notes: str | None = Field(
+        default=None,
+        min_length=20,
+        description="Where the meaning differs between tools: which tool means what.",
+    )
+    not_distractors: tuple[str, ...] = Field(
+        default=(),
+        description="Term ids never offered as wrong options in this term's questions, "
+        "because they also fit its definition or example sentence.",
+    )
 
-    @field_validator("related", "topics")
+    @field_validator("related", "topics", "not_distractors")
     @classmethod
     def _ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for item in value:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from content.loader import DEFAULT_PACK, check_pack
+from content.loader import DEFAULT_PACK, check_pack, check_pack_with_warnings
 from storage.db import Database
 from termcoach.cli_daily import app as daily_app
 from termcoach.logs import setup_logging
@@ -75,17 +75,23 @@ def chat(
 
 @content_app.command("check")
 def content_check(path: Annotated[Path | None, typer.Argument(help="Pack folder.")] = None) -> None:
-    """Validate a pack; print each problem as file:line: message (exit 1 on problems)."""
+    """Validate a pack; print each problem as file:line: message (exit 1 on problems).
+
+    Warnings (such as definitions over 300 characters) are printed too but do not fail the check.
+    """
     folder = path or DEFAULT_PACK
-    pack, problems = check_pack(folder)
+    pack, problems, warnings = check_pack_with_warnings(folder)
     for problem in problems:
         typer.echo(str(problem))
+    for warning in warnings:
+        typer.echo(str(warning))
     if problems or pack is None:
         typer.echo(f"{len(problems)} problem(s) in {folder}", err=True)
         raise typer.Exit(1)
     typer.echo(
         f"{pack.pack.id} {pack.pack.version}: {len(pack.terms)} terms, {len(pack.topics)} topics, "
         f"{len(pack.pairs)} pairs, {len(pack.scenarios)} scenarios, {len(pack.exercises)} exercises: OK"
+        + (f" ({len(warnings)} warning(s))" if warnings else "")
     )
 
 

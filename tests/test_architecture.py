@@ -68,7 +68,9 @@ def test_no_import_cycles_not_even_behind_type_checking() -> None:
     cycles = [
         c
         for c in _strongly_connected(graph)
-        if not all(any(o.startswith(m + ".") or m.startswith(o + ".") for o in c if o != m) for m in c)
+        if not all(
+            any(o.startswith(m + ".") or m.startswith(o + ".") for o in c if o != m) for m in c
+        )
     ]
     assert cycles == []
 

@@ -209,3 +209,13 @@ def test_one_wrong_letter_in_a_long_name_is_a_typo_unless_it_names_another_term(
         assert result.other_term != term.id
     else:
         assert result.correct, (term.id, typed, result)
+
+
+def test_a_tie_goes_to_the_name_with_the_same_first_letter(pack: PackIndex) -> None:
+    # "kb test" is one letter from "KS test" and from "AB test"; a typo keeps the first letter.
+    assert check_typed(pack, pack.terms["ks-test"], "K-b test").verdict == "typo"
+    assert check_typed(pack, pack.terms["ab-test"], "ks test").verdict == "other-term"
+    # The "A" of "A/B test" is part of the name, not an article.
+    assert clean("A/B test") == "a b test"
+    assert check_typed(pack, pack.terms["ab-test"], "AaB testing").verdict == "typo"
+    assert check_typed(pack, pack.terms["ab-test"], "an A/B test").verdict == "correct"

@@ -165,6 +165,8 @@ def test_blank_out_fixes_the_article() -> None:
         example="We read it from an online store in five milliseconds.",
         related=("z",),
         confused_with=Confusion(term="offline-store", difference="x" * 30),
+        pronunciation="ON-line STORE",
+        quiz_gloss="Fast storage of the latest feature values",
     )
     assert blank_out(term.example, term) == (
         f"We read it from a/an {BLANK} in five milliseconds.",

@@ -52,6 +52,12 @@ async def test_roleplay_by_id_number_title_typo_and_audience(chat: Chat, pack: P
     assert "Marcus, VP Engineering:" in chat.text
 
 
+async def test_roleplay_fraud_starts_the_fraud_precision_scenario(chat: Chat) -> None:
+    await chat.command("roleplay", "fraud")
+    assert "Role-play: Fraud model: precision dropped, for the product manager" in chat.text
+    assert "Aisha, product manager:" in chat.text
+
+
 async def test_roleplay_topic_or_shared_audience_lists_the_matches(chat: Chat) -> None:
     await chat.command("roleplay", "drift")
     assert "Scenarios on Model drift detection" in chat.text
@@ -60,7 +66,9 @@ async def test_roleplay_topic_or_shared_audience_lists_the_matches(chat: Chat) -
         "cmd:roleplay drift-risk-ops",
     }
     await chat.command("roleplay", "pm")
-    assert len([c for r in chat.last for c in r.choices]) == 4
+    assert (
+        len([c for r in chat.last for c in r.choices]) == 5
+    )  # four seed PM scenarios and the fraud precision one
     await chat.command("roleplay", "quantum knitting")
     assert "I don't know a scenario called" in chat.text
 

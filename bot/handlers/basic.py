@@ -139,7 +139,7 @@ def feature() -> Feature:
             ),
             CommandSpec(
                 "topics",
-                "the six topic areas and your progress",
+                "the topic areas and your progress",
                 topics_command,
                 keeps_activity=True,
             ),

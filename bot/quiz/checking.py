@@ -24,6 +24,8 @@ from content.models import Term
 Verdict = Literal["correct", "typo", "other-term", "wrong", "empty"]
 
 _ARTICLES = re.compile(r"^(?:the|a|an)\s+")
+# "A/B test": a letter before a slash is part of the name, not the article "a".
+_LETTER_SLASH = re.compile(r"^[\W_]*[A-Za-z]\s*/")
 _PAREN = re.compile(r"^(.*?)\s*\((.*)\)\s*$")
 
 
@@ -53,7 +55,7 @@ class Check:
 def clean(text: str) -> str:
     """Normalize a typed answer: case, accents, punctuation, spellings, a leading article."""
     norm = normalize(text[:200])
-    return _ARTICLES.sub("", norm).strip()
+    return norm.strip() if _LETTER_SLASH.match(text) else _ARTICLES.sub("", norm).strip()
 
 
 def _plain(text: str) -> str:
@@ -61,8 +63,9 @@ def _plain(text: str) -> str:
     # against the spelling the learner was aiming at ("catalogue", not only "catalog").
     text = unicodedata.normalize("NFKD", text[:200])
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    keep_first = _LETTER_SLASH.match(text)
     text = re.sub(r"[\W_]+", " ", text).strip()
-    return _ARTICLES.sub("", text).strip()
+    return text if keep_first else _ARTICLES.sub("", text).strip()
 
 
 def _compact(norm: str) -> str:
@@ -173,7 +176,12 @@ def check_typed(pack: PackIndex, term: Term, text: str) -> Check:
     other_d = distance(best_other) if best_other else 10**6
     # A typo keeps the first letter: "callback" is not a misspelt "rollback".
     same_start = compact[:1] == best_mine.compact[:1]
-    if same_start and mine_d <= typo_budget(len(best_mine.compact)) and mine_d < other_d:
+    # On a tie, the name that keeps the first letter wins: "K-b test" is a misspelt "KS test",
+    # not "AB test", which is just as close but starts differently.
+    closer = mine_d < other_d or (
+        mine_d == other_d and best_other is not None and compact[:1] != best_other.compact[:1]
+    )
+    if same_start and mine_d <= typo_budget(len(best_mine.compact)) and closer:
         return Check("typo", spelling=best_mine.display)
     if (
         best_other is not None

@@ -9,7 +9,8 @@ Every question is built from the content pack, never written by hand per term:
 - ``true-false``: the term with its own definition or with a neighbour's.
 
 Distractors come from the term's confusable neighbours and its category, are unique, never name
-the answer under another spelling, and never appear in the question text itself.
+the answer under another spelling, never appear in the question text itself, and are never one of
+the term's `not_distractors` (terms the pack says also fit).
 """
 
 from __future__ import annotations
@@ -168,15 +169,21 @@ def _pools(pack: PackIndex, term: Term, strict: bool) -> Pools:
     cached = pack.memo.get(key)
     if cached is not None:
         return cached  # type: ignore[return-value]
+    # Terms the pack marks as also fitting this term's definition or example are never wrong.
+    excluded = set(term.not_distractors)
     near = pair_partners(pack, term) if strict else pack.confusables(term)
-    near = [t for t in near if not overlapping(pack, term, t)]
-    same = [t for t in pack.same_category(term) if t not in near and not related(t, term)]
+    near = [t for t in near if not overlapping(pack, term, t) and t.id not in excluded]
+    same = [
+        t
+        for t in pack.same_category(term)
+        if t not in near and not related(t, term) and t.id not in excluded
+    ]
     others = [
         t
         for t in pack.pack.terms
         if t.id != term.id and t.category != term.category and t not in near
     ]
-    others = [t for t in others if not related(t, term)]
+    others = [t for t in others if not related(t, term) and t.id not in excluded]
     if strict:
         # A confusable outside the curated pairs may well fit the sentence: leave it out.
         linked = {term.confused_with.term} | {
@@ -508,6 +515,8 @@ def false_neighbour(pack: PackIndex, term: Term, rng: random.Random) -> Term | N
     same = pack.same_category(term)
     rng.shuffle(same)
     for candidate in [*partners, *same]:
+        if candidate.id in term.not_distractors:
+            continue  # the pack says its definition also fits `term`: "false" would mislead
         linked = candidate.id == term.confused_with.term or candidate.confused_with.term == term.id
         if (linked or related(candidate, term)) and candidate not in partners:
             continue

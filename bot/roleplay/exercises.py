@@ -48,7 +48,7 @@ async def exercises_command(ctx: TurnContext, args: str) -> list[Reply]:
     shown = [it for it in everything if topic is None or it.topic == topic.id]
     lines = [
         f"{len(shown)} exercises"
-        + (f" on *{escape(topic.title)}*" if topic else " in six topic areas")
+        + (f" on *{escape(topic.title)}*" if topic else f" in {len(pack.pack.topics)} topic areas")
         + ". Start one with its command"
         + (" or a button." if topic else ", or pick a topic below to get buttons."),
     ]
