@@ -25,7 +25,7 @@ from storage.db import Database
 from tests.daily_support import log_for, make_service, subscribe
 from tests.fakes.slack_server import FakeSlackServer
 from tests.fakes.telegram_server import FakeTelegram
-from tests.test_slack_adapter import SECRET, Slack
+from tests.slack_support import SECRET, Slack
 
 GROUP = -100777
 ALICE, BOB = 501, 502
