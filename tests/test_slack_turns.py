@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from adapters.slack.questions import QuestionPlace, QuestionPlaces
 from storage.db import Database
 from storage.models import Learner, QuizAttempt
 from tests.fakes.slack_server import FakeSlackServer
@@ -255,3 +257,18 @@ async def test_an_answer_on_another_replica_still_replaces_its_question(
     assert replaced.params["replace_original"] is True
     assert asked.blocks[0]["text"]["text"] in replaced.all_text()
     assert "Correct" in replaced.all_text() or "Not quite" in replaced.all_text()
+
+
+async def test_question_places_are_kept_per_workspace_until_they_expire(db: Database) -> None:
+    places = QuestionPlaces(db)
+    place = QuestionPlace("DU1", "1700000001.000100", False, ({"type": "divider"},))
+    await places.remember("T1", "q1", place)
+    assert await places.find("T1", "q1") == place
+    assert await places.find("T2", "q1") is None  # another workspace's question of that id
+    assert await places.find("T1", "q2") is None
+    moved = QuestionPlace("C1", None, True, ())
+    await places.remember("T1", "q1", moved)  # the newest place wins
+    assert await places.find("T1", "q1") == moved
+    expired = QuestionPlaces(db, keep_for=timedelta(seconds=-1))
+    await expired.remember("T1", "q3", place)
+    assert await expired.find("T1", "q3") is None

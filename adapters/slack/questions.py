@@ -8,6 +8,7 @@ restart, still edits the question in place instead of posting its result as a ne
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,13 +17,14 @@ from typing import Any
 from adapters.slack.inbound import PLATFORM
 from storage import platform_state
 from storage.db import Database
-from storage.errors import StorageError
+from storage.errors import Busy, StorageError
 
 log = logging.getLogger("termcoach.slack")
 
 KIND = "question"
 # Long enough for any quiz round left open over a weekend; the engine expires older rounds.
 KEEP_FOR = timedelta(days=3)
+BUSY_RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -52,18 +54,31 @@ class QuestionPlaces:
             "blocks": list(place.blocks),
         }
         expires = datetime.now(UTC) + self.keep_for
-        try:
-            async with self.db.session() as session:
-                await platform_state.put(session, PLATFORM, team, KIND, question_id, value, expires)
-        except StorageError as exc:
-            log.warning(
-                "Slack: could not record where question %s was shown (%s)", question_id, exc
-            )
+        for attempt in range(BUSY_RETRIES):
+            try:
+                # The turn's session: on SQLite it runs inline on the loop (no trip to a worker
+                # thread, and no second writer thread for the engine's inline turns to wait on).
+                async with self.db.turn_session() as session:
+                    await platform_state.put(
+                        session, PLATFORM, team, KIND, question_id, value, expires
+                    )
+                return
+            except Busy:
+                # Another writer holds the SQLite file: yield so it can finish, then try again.
+                await asyncio.sleep(0.005 * (attempt + 1))
+            except StorageError as exc:
+                log.warning(
+                    "Slack: could not record where question %s was shown (%s)", question_id, exc
+                )
+                return
+        log.warning(
+            "Slack: could not record where question %s was shown (database busy)", question_id
+        )
 
     async def find(self, team: str, question_id: str) -> QuestionPlace | None:
         """Where `question_id` was shown, or None when unknown, expired or unreadable."""
         try:
-            async with self.db.session() as session:
+            async with self.db.turn_session() as session:
                 value = await platform_state.get(
                     session, PLATFORM, team, KIND, question_id, datetime.now(UTC)
                 )
