@@ -29,7 +29,6 @@ import socket
 import sys
 import tempfile
 import time
-import urllib.parse
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,6 @@ sys.path.insert(0, str(ROOT))
 from pydantic import SecretStr
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.app.async_app import AsyncApp
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -57,6 +55,7 @@ from storage.db import Database
 from termcoach.http import build_app
 from termcoach.runtime import llm_persona
 from termcoach.settings import Settings
+from tests.fakes import slack_payloads as payloads
 from tests.fakes.llm_server import FakeLLM
 from tests.fakes.slack_server import FakeSlackServer, SlackCall
 
@@ -74,87 +73,43 @@ def percentile(values: list[float], q: float) -> float:
 
 def signed(body: str) -> dict[str, str]:
     """Slack's signature headers for `body`, computed as Slack computes them."""
-    ts = str(int(time.time()))
-    signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body) or ""
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
+    return payloads.signed_headers(body, SECRET)
 
 
 def slash_body(text: str, channel: str, user: str, key: str, fake: FakeSlackServer) -> str:
     """A ``/termcoach`` slash command as Slack posts it (form encoded)."""
-    return urllib.parse.urlencode(
-        {
-            "token": "legacy",
-            "team_id": TEAM,
-            "team_domain": "bench",
-            "channel_id": channel,
-            "channel_name": "directmessage" if channel.startswith("D") else "general",
-            "user_id": user,
-            "user_name": user.lower(),
-            "command": "/termcoach",
-            "text": text,
-            "api_app_id": "A0TERMCOACH",
-            "response_url": fake.response_url(key),
-            "trigger_id": f"trigger-{key}",
-        }
+    return payloads.slash_command(
+        text,
+        team=TEAM,
+        channel=channel,
+        user=user,
+        response_url=fake.response_url(key),
+        trigger_id=f"trigger-{key}",
     )
 
 
 def press_body(call: SlackCall, channel: str, user: str, key: str, fake: FakeSlackServer) -> str:
     """A press of the first button of an ephemeral question, as Slack posts it."""
-    block = next(b for b in call.blocks if b.get("type") == "actions")
-    button = block["elements"][0]
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
-        "api_app_id": "A0TERMCOACH",
-        "token": "legacy",
-        "container": {
-            "type": "message",
-            "message_ts": "1700000000.000100",
-            "channel_id": channel,
-            "is_ephemeral": True,
-        },
-        "trigger_id": f"trigger-{key}",
-        "team": {"id": TEAM, "domain": "bench"},
-        "channel": {"id": channel, "name": "general"},
-        "response_url": fake.response_url(key),
-        "actions": [
-            {
-                "action_id": button["action_id"],
-                "block_id": block["block_id"],
-                "text": button["text"],
-                "value": button["value"],
-                "type": "button",
-                "action_ts": "1700000000.000200",
-            }
-        ],
-    }
-    return "payload=" + urllib.parse.quote(json.dumps(payload))
+    return payloads.press(
+        call,
+        0,
+        team=TEAM,
+        channel=channel,
+        user=user,
+        response_url=fake.response_url(key),
+        trigger_id=f"trigger-{key}",
+        message_ts="1700000000.000100",
+        action_ts="1700000000.000200",
+    )
 
 
 def dm_body(text: str, user: str, event_id: str) -> str:
     """A ``message.im`` event as Slack posts it (JSON)."""
-    return json.dumps(
-        {
-            "token": "legacy",
-            "team_id": TEAM,
-            "api_app_id": "A0TERMCOACH",
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "event": {
-                "type": "message",
-                "channel_type": "im",
-                "channel": "D" + user,
-                "user": user,
-                "text": text,
-                "ts": f"{time.time():.6f}",
-            },
-        }
-    )
+    event = payloads.dm_event(text, user=user, ts=f"{time.time():.6f}")
+    return payloads.event_body(event, team=TEAM, event_id=event_id)
 
 
-FORM = "application/x-www-form-urlencoded"
+FORM = payloads.FORM
 
 
 async def timed_post(http: httpx.AsyncClient, url: str, body: str, ctype: str) -> float:
@@ -217,13 +172,19 @@ def bare_bolt(fake: FakeSlackServer) -> Starlette:
 
 async def wait_question(fake: FakeSlackServer, key: str, seconds: float = 30) -> SlackCall:
     """The question termcoach sent to the response URL `key`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+
+    def question() -> SlackCall | None:
         for call in fake.calls_to("response_url"):
             if call.path.endswith(f"/{key}") and call.buttons():
                 return call
-        await asyncio.sleep(0.002)
-    raise RuntimeError(f"no question arrived at {key}")
+        return None
+
+    await fake.wait_until(
+        lambda: question() is not None, seconds=seconds, what=f"a question at {key}"
+    )
+    found = question()
+    assert found is not None
+    return found
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -303,7 +264,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 body = slash_body("term", f"CO{i}", f"UO{i}", f"o{i}", fake)
                 other_acks.append(await timed_post(http, tc, body, FORM))
                 other_sent[f"/o{i}"] = time.monotonic()
-            in_flight = len(adapter._tasks)
+            in_flight = adapter.turns.pending
             slow_started = time.perf_counter()
             await adapter.drain(args.slow + 60)
             slow_turn_s = time.perf_counter() - slow_started

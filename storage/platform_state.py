@@ -23,9 +23,15 @@ _WHERE = (
     PlatformState.key == bindparam("key"),
 )
 _GET = select(PlatformState.value).where(*_WHERE, PlatformState.expires_at > bindparam("now"))
+# An UPDATE may not bind parameters named like its columns, so its WHERE uses ``w_`` names.
 _UPDATE = (
     update(PlatformState)
-    .where(*_WHERE)
+    .where(
+        PlatformState.platform == bindparam("w_platform"),
+        PlatformState.workspace == bindparam("w_workspace"),
+        PlatformState.kind == bindparam("w_kind"),
+        PlatformState.key == bindparam("w_key"),
+    )
     .values(value=bindparam("new_value"), expires_at=bindparam("new_expires_at"))
 )
 _DELETE = delete(PlatformState).where(*_WHERE)
@@ -48,7 +54,10 @@ async def put(
     where = _key(platform, workspace, kind, key)
     row = {**where, "value": value, "expires_at": expires_at}
     if not await insert_ignore(session, PLATFORM_STATE, row):
-        await session.execute(_UPDATE, {**where, "new_value": value, "new_expires_at": expires_at})
+        renamed = {f"w_{name}": bound for name, bound in where.items()}
+        await session.execute(
+            _UPDATE, {**renamed, "new_value": value, "new_expires_at": expires_at}
+        )
 
 
 async def get(

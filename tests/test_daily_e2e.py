@@ -27,7 +27,7 @@ from termcoach.cli_daily import run_due_once
 from tests.daily_support import log_for, make_service, subscribe
 from tests.fakes.slack_server import FakeSlackServer
 from tests.fakes.telegram_server import Failure, FakeTelegram
-from tests.test_slack_adapter import SECRET, Slack
+from tests.slack_support import SECRET, Slack
 
 GROUP = -100777
 ALICE, BOB = 501, 502

@@ -6,7 +6,6 @@ Skips with the reason when no PostgreSQL server answers.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import random
 import socket
@@ -21,11 +20,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import func, select
 
 from storage.db import Database
 from storage.models import Learner, TermSeen
+from tests.fakes import slack_payloads as payloads
 from tests.fakes.slack_server import FakeSlackServer, SlackCall
 from tests.fakes.telegram_server import FakeTelegram
 from tests.pg import PgTestDatabase
@@ -238,33 +237,11 @@ async def slack_dm(
     client: httpx.AsyncClient, replica: Replica, user: str, text: str, event_id: str, retry: int = 0
 ) -> int:
     """A signed message.im event to one replica, as Slack sends it (optionally as a retry)."""
-    body = json.dumps(
-        {
-            "team_id": "T1",
-            "api_app_id": "A0TERMCOACH",
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "event": {
-                "type": "message",
-                "channel": f"D{user}",
-                "channel_type": "im",
-                "user": user,
-                "text": text,
-                "ts": f"{time.time():.6f}",
-            },
-        }
+    event = payloads.dm_event(text, user=user, ts=f"{time.time():.6f}")
+    body = payloads.event_body(event, team="T1", event_id=event_id)
+    headers = payloads.signed_headers(
+        body, SLACK_SECRET, content_type=payloads.JSON, retry=retry or None
     )
-    ts = str(int(time.time()))
-    signature = SignatureVerifier(SLACK_SECRET).generate_signature(timestamp=ts, body=body)
-    headers = {
-        "Content-Type": "application/json",
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": str(signature),
-    }
-    if retry:
-        headers["X-Slack-Retry-Num"] = str(retry)
-        headers["X-Slack-Retry-Reason"] = "http_timeout"
     url = f"http://127.0.0.1:{replica.port}/slack/events"
     response = await client.post(url, content=body, headers=headers, timeout=30)
     return response.status_code
@@ -290,14 +267,26 @@ async def test_slack_messages_over_two_replicas_get_exactly_one_reply_each(
         # Slack retries some events on the other replica: they must not be answered again.
         retries = [slack_dm(client, replicas[1], u, "term", f"Ev{u}-0", retry=1) for u in users]
         assert set(await asyncio.gather(*retries)) == {200}
+        # Then one more message each on that replica. Its turn waits for the retry's turn (one
+        # conversation's turns run in order of arrival), so once its reply is there, a duplicate
+        # would be there too: no need to sleep and hope.
+        markers = [slack_dm(client, replicas[1], u, "help", f"Ev{u}-marker") for u in users]
+        assert set(await asyncio.gather(*markers)) == {200}
+
+    def answered(call: SlackCall) -> bool:
+        return str(call.channel).startswith("DU")
+
+    def is_marker(call: SlackCall) -> bool:
+        return "I help you learn" in call.text
 
     def dm_posts() -> list[SlackCall]:
-        return [c for c in slack.calls_to("chat.postMessage") if str(c.channel).startswith("DU")]
+        return [c for c in slack.calls_to("chat.postMessage") if answered(c) and not is_marker(c)]
 
-    deadline = time.monotonic() + 60
-    while len(dm_posts()) < len(users) * per_user and time.monotonic() < deadline:  # noqa: ASYNC110
-        await asyncio.sleep(0.2)
-    await asyncio.sleep(1.5)  # a late duplicate would have arrived by now
+    def all_back() -> bool:
+        markers = [c for c in slack.calls_to("chat.postMessage") if is_marker(c)]
+        return len(markers) >= len(users) and len(dm_posts()) >= len(users) * per_user
+
+    await slack.wait_until(all_back, seconds=60, what="every reply and every marker's reply")
     per_channel = Counter(c.channel for c in dm_posts())
     assert per_channel == {f"D{u}": per_user for u in users}, per_channel
     for user in users:

@@ -19,11 +19,13 @@ import asyncio
 import itertools
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.fakes.server import FakeServer
 
 # Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks).
 MAX_BLOCKS_MESSAGE = 50
@@ -131,6 +133,79 @@ class BlockKitError(ValueError):
     """Blocks that Slack would refuse with ``invalid_blocks``."""
 
 
+def _check_block_id(block: dict[str, Any], seen: set[str]) -> None:
+    block_id = block.get("block_id")
+    if block_id is None:
+        return
+    if len(block_id) > MAX_BLOCK_ID:
+        raise BlockKitError("block_id too long")
+    if block_id in seen:
+        raise BlockKitError(f"duplicate block_id {block_id}")
+    seen.add(block_id)
+
+
+def _check_header(block: dict[str, Any]) -> None:
+    text = block.get("text", {})
+    if text.get("type") != "plain_text" or not 0 < len(text.get("text", "")) <= MAX_HEADER_TEXT:
+        raise BlockKitError("header needs plain_text of 1..150 characters")
+
+
+def _check_section(block: dict[str, Any]) -> None:
+    text = block.get("text")
+    if text is None and not block.get("fields"):
+        raise BlockKitError("section needs text or fields")
+    if text is not None and not 0 < len(text.get("text", "")) <= MAX_SECTION_TEXT:
+        raise BlockKitError("section text must be 1..3000 characters")
+    for f in block.get("fields", []):
+        if not 0 < len(f.get("text", "")) <= 2000:
+            raise BlockKitError("section field must be 1..2000 characters")
+
+
+def _check_button(element: dict[str, Any]) -> None:
+    label = element.get("text", {})
+    if label.get("type") != "plain_text" or not 0 < len(label.get("text", "")) <= MAX_BUTTON_TEXT:
+        raise BlockKitError("button text must be plain_text of 1..75 characters")
+    if len(element.get("value", "")) > MAX_BUTTON_VALUE:
+        raise BlockKitError("button value too long")
+
+
+def _check_actions(block: dict[str, Any]) -> None:
+    elements = block.get("elements", [])
+    if not 0 < len(elements) <= MAX_ACTIONS_ELEMENTS:
+        raise BlockKitError("actions block needs 1..25 elements")
+    action_ids: set[str] = set()
+    for element in elements:
+        action_id = element.get("action_id", "")
+        if len(action_id) > MAX_ACTION_ID:
+            raise BlockKitError("action_id too long")
+        if action_id in action_ids:
+            raise BlockKitError(f"duplicate action_id {action_id}")
+        action_ids.add(action_id)
+        if element.get("type") == "button":
+            _check_button(element)
+
+
+def _check_context(block: dict[str, Any]) -> None:
+    if not 0 < len(block.get("elements", [])) <= MAX_CONTEXT_ELEMENTS:
+        raise BlockKitError("context block needs 1..10 elements")
+
+
+def _unchecked(block: dict[str, Any]) -> None:
+    """Block types Slack accepts that termcoach's checks need not look into."""
+
+
+_BLOCK_CHECKS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "header": _check_header,
+    "section": _check_section,
+    "actions": _check_actions,
+    "context": _check_context,
+    "divider": _unchecked,
+    "image": _unchecked,
+    "rich_text": _unchecked,
+    "markdown": _unchecked,
+}
+
+
 def check_blocks(blocks: Any, *, limit: int = MAX_BLOCKS_MESSAGE) -> None:
     """Raise `BlockKitError` if Slack would refuse these blocks."""
     if not isinstance(blocks, list):
@@ -139,61 +214,18 @@ def check_blocks(blocks: Any, *, limit: int = MAX_BLOCKS_MESSAGE) -> None:
         raise BlockKitError(f"too many blocks: {len(blocks)} > {limit}")
     block_ids: set[str] = set()
     for block in blocks:
-        kind = block.get("type")
-        block_id = block.get("block_id")
-        if block_id is not None:
-            if len(block_id) > MAX_BLOCK_ID:
-                raise BlockKitError("block_id too long")
-            if block_id in block_ids:
-                raise BlockKitError(f"duplicate block_id {block_id}")
-            block_ids.add(block_id)
-        if kind == "header":
-            text = block.get("text", {})
-            if text.get("type") != "plain_text" or not 0 < len(text.get("text", "")) <= 150:
-                raise BlockKitError("header needs plain_text of 1..150 characters")
-        elif kind == "section":
-            text = block.get("text")
-            if text is None and not block.get("fields"):
-                raise BlockKitError("section needs text or fields")
-            if text is not None and not 0 < len(text.get("text", "")) <= MAX_SECTION_TEXT:
-                raise BlockKitError("section text must be 1..3000 characters")
-            for f in block.get("fields", []):
-                if not 0 < len(f.get("text", "")) <= 2000:
-                    raise BlockKitError("section field must be 1..2000 characters")
-        elif kind == "actions":
-            elements = block.get("elements", [])
-            if not 0 < len(elements) <= MAX_ACTIONS_ELEMENTS:
-                raise BlockKitError("actions block needs 1..25 elements")
-            action_ids: set[str] = set()
-            for element in elements:
-                action_id = element.get("action_id", "")
-                if len(action_id) > MAX_ACTION_ID:
-                    raise BlockKitError("action_id too long")
-                if action_id in action_ids:
-                    raise BlockKitError(f"duplicate action_id {action_id}")
-                action_ids.add(action_id)
-                if element.get("type") == "button":
-                    label = element.get("text", {})
-                    if label.get("type") != "plain_text" or not (
-                        0 < len(label.get("text", "")) <= MAX_BUTTON_TEXT
-                    ):
-                        raise BlockKitError("button text must be plain_text of 1..75 characters")
-                    if len(element.get("value", "")) > MAX_BUTTON_VALUE:
-                        raise BlockKitError("button value too long")
-        elif kind == "context":
-            elements = block.get("elements", [])
-            if not 0 < len(elements) <= MAX_CONTEXT_ELEMENTS:
-                raise BlockKitError("context block needs 1..10 elements")
-        elif kind in {"divider", "image", "rich_text", "markdown"}:
-            continue
-        else:
-            raise BlockKitError(f"unknown block type {kind!r}")
+        _check_block_id(block, block_ids)
+        check = _BLOCK_CHECKS.get(block.get("type"))
+        if check is None:
+            raise BlockKitError(f"unknown block type {block.get('type')!r}")
+        check(block)
 
 
-class FakeSlackServer:
+class FakeSlackServer(FakeServer):
     """The fake Web API. Use as ``async with FakeSlackServer() as fake:``."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.calls: list[SlackCall] = []
         self.workspaces: dict[str, Workspace] = {}
         self.oauth_codes: dict[str, dict[str, Any]] = {}
@@ -203,43 +235,25 @@ class FakeSlackServer:
         self.problems: list[str] = []
         self._failures: list[_Failure] = []
         self._ts = itertools.count(1)
-        self._runner: web.AppRunner | None = None
         self._sockets: list[web.WebSocketResponse] = []
         self._socket_connected = asyncio.Event()
         self._changed = asyncio.Condition()
         self._envelopes = itertools.count(1)
-        self.url = ""
 
     # ---- lifecycle ----------------------------------------------------------------------
 
-    async def start(self) -> FakeSlackServer:
-        """Listen on 127.0.0.1 on a free port."""
-        app = web.Application(client_max_size=20 * 1024 * 1024)
+    def routes(self, app: web.Application) -> None:
+        """The Web API, response URLs, the file upload URLs and the Socket Mode endpoint."""
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response_url)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}"
-        return self
 
     async def stop(self) -> None:
-        """Close sockets and stop listening."""
+        """Close Socket Mode connections, then stop listening (safe to call twice)."""
         for ws in list(self._sockets):
             await ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeSlackServer:
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
+        await super().stop()
 
     @property
     def api_url(self) -> str:
@@ -319,22 +333,26 @@ class FakeSlackServer:
         """Forget recorded calls (workspaces and scripted failures stay)."""
         self.calls.clear()
 
+    async def wait_until(
+        self, condition: Callable[[], bool], *, seconds: float = 5.0, what: str = "a condition"
+    ) -> None:
+        """Wait until `condition()` holds; it is checked again after every recorded call."""
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(condition), seconds)
+            except TimeoutError:
+                got = [c.method for c in self.calls]
+                raise AssertionError(f"waited {seconds}s for {what}; calls so far: {got}") from None
+
     async def wait_for(
         self, *methods: str, count: int = 1, seconds: float = 5.0
     ) -> list[SlackCall]:
         """Wait until at least `count` calls of `methods` were recorded; return them."""
-
-        def enough() -> bool:
-            return len(self.calls_to(*methods)) >= count
-
-        async with self._changed:
-            try:
-                await asyncio.wait_for(self._changed.wait_for(enough), seconds)
-            except TimeoutError:
-                got = [c.method for c in self.calls]
-                raise AssertionError(
-                    f"waited {seconds}s for {count} x {methods}; calls so far: {got}"
-                ) from None
+        await self.wait_until(
+            lambda: len(self.calls_to(*methods)) >= count,
+            seconds=seconds,
+            what=f"{count} x {methods}",
+        )
         return self.calls_to(*methods)
 
     # ---- socket mode --------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""Pure Slack rendering: neutral markup to mrkdwn, a `Reply` to Block Kit, the App Home view.
+"""Pure Slack rendering: neutral markup to mrkdwn, a `Reply` to Block Kit, an answered question.
 
 Nothing here talks to Slack; every function is a plain function of its arguments, so the limits
 (header 150 characters, section text 3000, button text 75, button value 2000, action and block ids
-255, 25 buttons per actions block, 50 blocks per message, 100 per Home view) are tested directly.
+255, 25 buttons per actions block, 50 blocks per message) are tested directly. The App Home view
+is in `adapters.slack.home`.
 """
 
 from __future__ import annotations
@@ -10,13 +11,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from bot.messages import Choice, Reply, parse_markup
 
 MAX_BLOCKS = 50
-MAX_VIEW_BLOCKS = 100
 MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_BUTTON_TEXT = 75
@@ -264,7 +263,10 @@ def render(reply: Reply, *, thread: str | None = None) -> dict[str, Any]:
     actions = action_blocks(choices, question or None, thread)
     room = MAX_BLOCKS - len(actions)
     if len(blocks) > room:
-        blocks = [*blocks[: room - 1], _context("(shortened: the full text is in the preview)")]
+        blocks = [
+            *blocks[: room - 1],
+            context_block("(shortened: the full text is in the preview)"),
+        ]
     blocks.extend(actions)
     if not blocks:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "…"}})
@@ -280,7 +282,8 @@ def numbered_blocks(choices: Sequence[Choice]) -> list[dict[str, Any]]:
     ]
 
 
-def _context(text: str) -> dict[str, Any]:
+def context_block(text: str) -> dict[str, Any]:
+    """A context block with one mrkdwn element (at most 3000 characters)."""
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, 3000)}]}
 
 
@@ -297,64 +300,3 @@ def answered(question_blocks: Sequence[dict[str, Any]], result: Reply) -> dict[s
     if len(blocks) > MAX_BLOCKS:
         blocks = result_msg["blocks"]
     return {"text": result_msg["text"], "blocks": blocks}
-
-
-@dataclass(frozen=True)
-class HomeProgress:
-    """What the App Home tab shows about one learner."""
-
-    streak_days: int = 0
-    due_cards: int = 0
-    mastered_terms: int = 0
-    seen_terms: int = 0
-    total_terms: int = 0
-    answers: int = 0
-    accuracy_pct: int | None = None
-    roleplay_scores: tuple[tuple[str, int], ...] = field(default_factory=tuple)
-
-
-HOME_BUTTONS = (("Review due cards", "review"), ("Quick quiz", "quiz"), ("Role-play", "roleplay"))
-
-
-def render_home(progress: HomeProgress, *, command: str = "/termcoach") -> dict[str, Any]:
-    """The App Home view: progress figures, recent role-play scores, and buttons to start."""
-
-    def field_(label: str, value: str) -> dict[str, str]:
-        return {"type": "mrkdwn", "text": f"*{label}*\n{value}"}
-
-    def count(n: int, word: str) -> str:
-        return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-    accuracy = f" ({progress.accuracy_pct}% correct)" if progress.accuracy_pct is not None else ""
-    fields = [
-        field_("Streak", count(progress.streak_days, "day")),
-        field_("Due for review", count(progress.due_cards, "card")),
-        field_("Mastered", count(progress.mastered_terms, "term")),
-        field_("Seen", f"{progress.seen_terms} of {count(progress.total_terms, 'term')}"),
-        field_("Quiz answers", f"{progress.answers}{accuracy}"),
-    ]
-    if progress.roleplay_scores:
-        scores = "\n".join(
-            f"• {escape_mrkdwn(name)}: {score}/100" for name, score in progress.roleplay_scores
-        )
-    else:
-        scores = "No role-plays yet. Press *Role-play* to practise a meeting."
-    blocks: list[dict[str, Any]] = [
-        header_block("Your termcoach progress"),
-        {"type": "section", "fields": fields},
-        {"type": "section", "text": {"type": "mrkdwn", "text": "*Recent role-plays*\n" + scores}},
-        {"type": "divider"},
-        {
-            "type": "actions",
-            "block_id": "home",
-            "elements": [
-                button(label, f"{HOME_ACTION}{name}", name, "primary" if i == 0 else None)
-                for i, (label, name) in enumerate(HOME_BUTTONS)
-            ],
-        },
-        _context(
-            f"Buttons start in your direct messages with termcoach. In any channel, type "
-            f"`{command} help` to see every command."
-        ),
-    ]
-    return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}

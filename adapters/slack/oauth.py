@@ -1,7 +1,10 @@
-"""Slack installations in our database: bolt's installation and OAuth state stores over our tables.
+"""Installing termcoach in many workspaces: its scopes, bolt's installation and state stores.
 
-Bot tokens are encrypted at rest with Fernet under ``TERMCOACH_SECRET_KEY``; they are decrypted
-only to authorize a request or send a message, and never logged.
+The stores keep installations and one-time OAuth states in our tables, through the
+`storage.slack_installs` repository.
+
+Bot tokens are encrypted at rest with Fernet under ``TERMCOACH_SECRET_KEY`` (`TokenCipher`); they
+are decrypted only to authorize a request or send a message, and never logged.
 """
 
 from __future__ import annotations
@@ -9,9 +12,9 @@ from __future__ import annotations
 import base64
 import logging
 import secrets
-import time
 from datetime import UTC, datetime, timedelta
 
+from cachetools import TTLCache
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -26,10 +29,24 @@ from storage.slack_installs import InstallationRow
 
 log = logging.getLogger("termcoach.slack.install")
 
+# The bot scopes termcoach asks for, and nothing more (deploy/slack-manifest.yaml lists the same):
+# commands (the slash command), chat:write (post, ephemeral, update), app_mentions:read and
+# im:history (the two message events), im:write (open the DM an App Home button starts in),
+# files:write (the progress chart of `stats chart`).
+BOT_SCOPES = (
+    "app_mentions:read",
+    "chat:write",
+    "commands",
+    "files:write",
+    "im:history",
+    "im:write",
+)
+
 # A workspace's installation is read on every request in multi-workspace mode; a short cache
 # keeps that off the database. Deletions on this replica clear it at once; another replica's
 # cache lives at most this long, and a removed token then only earns a logged invalid_auth.
 FIND_CACHE_SECONDS = 30.0
+FIND_CACHE_SIZE = 1024
 
 
 class TokenCipher:
@@ -39,6 +56,7 @@ class TokenCipher:
     """
 
     def __init__(self, secret: str) -> None:
+        """Use `secret` (TERMCOACH_SECRET_KEY); an empty one is refused."""
         if not secret:
             raise ValueError("TERMCOACH_SECRET_KEY is empty")
         self._fernet = Fernet(self.derive_key(secret))
@@ -83,10 +101,13 @@ class SqlInstallationStore(AsyncInstallationStore):
     """bolt's `AsyncInstallationStore` over our ``slack_installations`` table (bot tokens only)."""
 
     def __init__(self, db: Database, cipher: TokenCipher, client_id: str = "") -> None:
+        """Store installations in `db`, tokens encrypted with `cipher`."""
         self.db = db
         self.cipher = cipher
         self.client_id = client_id
-        self._cache: dict[tuple[str, str], tuple[float, Bot]] = {}
+        self._cache: TTLCache[tuple[str, str], Bot] = TTLCache(
+            maxsize=FIND_CACHE_SIZE, ttl=FIND_CACHE_SECONDS
+        )
 
     @property
     def logger(self) -> logging.Logger:
@@ -164,8 +185,8 @@ class SqlInstallationStore(AsyncInstallationStore):
         """The workspace's bot installation, with its token decrypted."""
         key = (enterprise_id or "", team_id or "")
         cached = self._cache.get(key)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
+        if cached is not None:
+            return cached
         row = await self._find(enterprise_id, team_id)
         if row is None:
             return None
@@ -183,7 +204,7 @@ class SqlInstallationStore(AsyncInstallationStore):
             installed_at=row.installed_at.timestamp(),
             is_enterprise_install=False,
         )
-        self._cache[key] = (time.monotonic() + FIND_CACHE_SECONDS, bot)
+        self._cache[key] = bot
         return bot
 
     async def async_find_installation(
@@ -233,6 +254,7 @@ class SqlOAuthStateStore(AsyncOAuthStateStore):
     """One-time OAuth ``state`` values in our ``oauth_states`` table (shared by every replica)."""
 
     def __init__(self, db: Database, expiration_seconds: int = 600) -> None:
+        """Keep states in `db`, each valid for `expiration_seconds`."""
         self.db = db
         self.expiration_seconds = expiration_seconds
 

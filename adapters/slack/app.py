@@ -1,0 +1,454 @@
+"""The Slack adapter: slack-bolt's AsyncApp between Slack and the engine (listeners, lifecycle).
+
+The listeners only acknowledge, then hand the turn to a background task (`adapters.turns`):
+Slack's 3-second deadline is met by the ack alone, whatever the engine or an LLM role-play turn
+costs. A turn's request is translated by `adapters.slack.inbound`, its replies are delivered by
+`adapters.slack.deliver` under the engine's per-conversation lock, and the App Home tab is built
+by `adapters.slack.home` from the engine's one `progress()`.
+
+Why ``process_before_response=True``: bolt's default listener runner starts the listener in a task
+and polls every 10 ms for ``ack()`` (``slack_bolt/listener/asyncio_runner.py``), so every response
+waits at least one poll. With ``process_before_response`` the listener runs inline; ours calls
+``ack()`` at once and spawns the turn itself, so the HTTP response leaves as soon as bolt's
+middleware (signature check, authorization) is done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Collection, Sequence
+from typing import Any
+
+import aiohttp
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from adapters.redact import redacted_logger
+from adapters.slack.deliver import RATE_LIMIT_RETRIES, Outbox
+from adapters.slack.errors import log_error
+from adapters.slack.home import HomeProgress, home_progress, render_home
+from adapters.slack.inbound import (
+    PLATFORM,
+    Target,
+    is_dm,
+    is_home_action,
+    target_for,
+    team_of,
+    to_inbound,
+)
+from adapters.slack.oauth import BOT_SCOPES, SqlInstallationStore, SqlOAuthStateStore, TokenCipher
+from adapters.slack.questions import QuestionPlaces
+from adapters.slack.render import ACTION_PREFIX
+from adapters.turns import TurnRunner
+from bot.daily.pacing import PacingRules, Rate
+from bot.engine import DialogueEngine
+from bot.messages import ConversationRef, Inbound, Reply, SendResult
+from bot.roleplay.history import title_of
+from storage.db import Database
+from storage.errors import StorageError
+
+log = logging.getLogger("termcoach.slack")
+
+STOP_GRACE_SECONDS = 5.0
+SOCKET_CONNECT_SECONDS = 30.0
+# Slack allows about one message a second per channel; a 429 pauses the workspace's token.
+PACING = PacingRules(chat=Rate(1, 1.0), pause="workspace")
+
+_TOKEN_WARNING = warning_client_prioritized_and_token_skipped()
+
+
+def _without_token_warning(record: logging.LogRecord) -> bool:
+    # Bolt reads SLACK_BOT_TOKEN (our setting's name) from the environment and then warns on
+    # every start that our client, which already carries that token, wins. Not a secret (the
+    # redactor's job): a false alarm, dropped.
+    return record.getMessage() != _TOKEN_WARNING
+
+
+class SlackConfigError(ValueError):
+    """The Slack settings cannot work together; the message says what to set."""
+
+
+class SlackAdapter:
+    """Slack for termcoach: HTTP mode at ``/slack/events`` or Socket Mode, one or many workspaces.
+
+    `termcoach.runtime.slack_adapter` builds it from the settings. It holds the bolt app, the
+    `Outbox` that delivers replies and the `TurnRunner` that runs turns, by composition.
+    """
+
+    platform = PLATFORM
+    pacing = PACING
+
+    def __init__(
+        self,
+        engine: DialogueEngine,
+        db: Database,
+        *,
+        signing_secret: str = "",
+        bot_token: str | None = None,
+        app_token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        secret_key: str | None = None,
+        api_url: str = "https://slack.com/api/",
+        admins: Collection[str] = (),
+        redirect_uri: str | None = None,
+        rate_limit_retries: int = RATE_LIMIT_RETRIES,
+    ) -> None:
+        """Check the settings and build the bolt app; `start()` connects."""
+        self.engine = engine
+        self.db = db
+        self.api_url = api_url if api_url.endswith("/") else api_url + "/"
+        self.socket_mode = bool(app_token)
+        self.oauth = bool(client_id and client_secret)
+        self.admins = frozenset(admins)
+        self._bot_token = bot_token
+        self._app_token = app_token
+        _check_settings(
+            oauth=self.oauth,
+            bot_token=bot_token,
+            socket_mode=self.socket_mode,
+            signing_secret=signing_secret,
+            secret_key=secret_key,
+        )
+        self._bolt_log = redacted_logger("termcoach.slack.bolt")
+        self._bolt_log.addFilter(_without_token_warning)
+        sdk_log = redacted_logger("termcoach.slack.sdk")
+        self._commands = engine.command_names()
+        self.turns = TurnRunner(engine, PLATFORM)
+        self.outbox = Outbox(
+            self.api_url,
+            QuestionPlaces(db),
+            self._commands,
+            logger=sdk_log,
+            rate_limit_retries=rate_limit_retries,
+        )
+        self._ready = False
+        self._stopped = False
+        self._socket: AsyncSocketModeHandler | None = None
+        self.installations: SqlInstallationStore | None = None
+        if self.oauth:
+            cipher = TokenCipher(secret_key or "")
+            self.installations = SqlInstallationStore(db, cipher, client_id or "")
+        client = AsyncWebClient(
+            token=None if self.oauth else bot_token,
+            base_url=self.api_url,
+            logger=sdk_log,
+            retry_handlers=self.outbox.retry_handlers(),
+        )
+        self.app = AsyncApp(
+            name="termcoach-slack",
+            logger=self._bolt_log,
+            signing_secret=signing_secret,
+            client=client,
+            process_before_response=True,
+            **self._oauth_options(client, client_id, client_secret, redirect_uri),
+        )
+        self._revocation = (
+            AsyncTokenRevocationListeners(self.installations) if self.installations else None
+        )
+        self._handler = AsyncSlackRequestHandler(self.app)
+        self._register()
+
+    # ---- construction -------------------------------------------------------------------
+
+    def _oauth_options(
+        self,
+        client: AsyncWebClient,
+        client_id: str | None,
+        client_secret: str | None,
+        redirect_uri: str | None,
+    ) -> dict[str, Any]:
+        """The bolt options of the OAuth install flow (none for a single workspace)."""
+        if self.installations is None:
+            return {}
+        oauth_settings = AsyncOAuthSettings(
+            client_id=client_id,
+            client_secret=client_secret,
+            scopes=list(BOT_SCOPES),
+            user_scopes=[],
+            redirect_uri=redirect_uri,
+            install_path="/slack/install",
+            redirect_uri_path="/slack/oauth_redirect",
+            installation_store=self.installations,
+            installation_store_bot_only=True,
+            state_store=SqlOAuthStateStore(self.db),
+            logger=self._bolt_log,
+        )
+        return {
+            "oauth_settings": oauth_settings,
+            "installation_store": self.installations,
+            "installation_store_bot_only": True,
+            # bolt's default authorize calls auth.test on every request; caching the result per
+            # token keeps the Web API out of the ack path.
+            "authorize": AsyncInstallationStoreAuthorize(
+                logger=self._bolt_log,
+                installation_store=self.installations,
+                client_id=client_id,
+                client_secret=client_secret,
+                bot_only=True,
+                cache_enabled=True,
+                client=client,
+            ),
+        }
+
+    def _register(self) -> None:
+        app = self.app
+        app.command(re.compile(r"^/"))(self._on_command)
+        app.action(re.compile("^" + re.escape(ACTION_PREFIX)))(self._on_action)
+        app.event("message")(self._on_message)
+        app.event("app_mention")(self._on_message)
+        app.event("app_home_opened")(self._on_home_opened)
+        app.event("app_uninstalled")(self._on_uninstalled)
+        app.event("tokens_revoked")(self._on_tokens_revoked)
+
+    # ---- Adapter protocol ---------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        """True once started and able to serve."""
+        return self._ready
+
+    def routes(self) -> list[BaseRoute]:
+        """``/slack/events`` (HTTP mode) and the OAuth routes (when client id/secret are set)."""
+        routes: list[BaseRoute] = []
+        if not self.socket_mode:
+            routes.append(Route("/slack/events", self._http, methods=["POST"]))
+        if self.oauth:
+            routes.append(Route("/slack/install", self._http, methods=["GET"]))
+            routes.append(Route("/slack/oauth_redirect", self._http, methods=["GET"]))
+        return routes
+
+    async def _http(self, request: Request) -> Response:
+        return await self._handler.handle(request)
+
+    async def start(self) -> None:
+        """Open the HTTP session; check the bot token (one workspace) or connect Socket Mode."""
+        self._stopped = False
+        self.app.client.session = self.outbox.open()
+        if self._bot_token and not self.oauth and not await self._check_token(self._bot_token):
+            return
+        if self.socket_mode and not await self._connect_socket():
+            return
+        self._ready = True
+
+    async def _check_token(self, token: str) -> bool:
+        try:
+            info = await self.outbox.client(token).auth_test()
+        except SlackApiError as exc:
+            log_error(exc, team="(SLACK_BOT_TOKEN)", channel="", method="auth.test")
+            return False
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            log.error("Slack: cannot reach %s (%s)", self.api_url, type(exc).__name__)
+            return False
+        log.info(
+            "Slack: serving workspace %s as bot user %s", info.get("team_id"), info.get("user_id")
+        )
+        return True
+
+    async def _connect_socket(self) -> bool:
+        # slack_sdk's Socket Mode client retries a refused token forever; ask once first so a
+        # wrong SLACK_APP_TOKEN is reported instead of hanging the start.
+        try:
+            await self.app.client.apps_connections_open(app_token=self._app_token or "")
+        except SlackApiError as exc:
+            log.error(
+                "Slack Socket Mode refused SLACK_APP_TOKEN (%s): it needs an app-level token "
+                "(xapp-) with the connections:write scope",
+                exc.response.get("error"),
+            )
+            return False
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            log.error("Slack: cannot reach %s (%s)", self.api_url, type(exc).__name__)
+            return False
+        self._socket = AsyncSocketModeHandler(
+            self.app, app_token=self._app_token, logger=self._bolt_log
+        )
+        # slack_bolt leaves the handler's connect and close methods unannotated.
+        connect = self._socket.connect_async()  # type: ignore[no-untyped-call]
+        try:
+            await asyncio.wait_for(connect, SOCKET_CONNECT_SECONDS)
+        except TimeoutError:
+            log.error("Slack Socket Mode did not connect within %ss", SOCKET_CONNECT_SECONDS)
+            await self._close_socket()
+            return False
+        log.info("Slack: connected in Socket Mode")
+        return True
+
+    async def stop(self) -> None:
+        """Finish in-flight turns (briefly), disconnect, close the session; safe to call twice."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._ready = False
+        await self._close_socket()
+        await self.turns.stop(STOP_GRACE_SECONDS)
+        await self.outbox.close()
+
+    async def _close_socket(self) -> None:
+        if self._socket is not None:
+            socket, self._socket = self._socket, None
+            try:
+                await socket.close_async()  # type: ignore[no-untyped-call]
+            except Exception:
+                log.debug("closing the Socket Mode connection failed", exc_info=True)
+
+    async def drain(self, seconds: float | None = None) -> None:
+        """Wait until every turn started so far (and any they started) has finished."""
+        await self.turns.drain(seconds)
+
+    async def send(self, ref: ConversationRef, replies: Sequence[Reply]) -> SendResult:
+        """Send replies outside a turn (the daily term) and report what happened."""
+        token = await self._token_for(ref.workspace)
+        if token is None:
+            log.warning("Slack: termcoach is not installed in workspace %s", ref.workspace)
+            return SendResult("gone", reason="not installed")
+        target = Target(
+            team=ref.workspace,
+            channel=ref.chat,
+            user=ref.user,
+            thread_ts=ref.thread,
+            is_dm=is_dm(ref.chat),
+        )
+        return await self.outbox.deliver(target, token, replies)
+
+    # ---- listeners (ack first, work later) ----------------------------------------------
+
+    async def _on_command(
+        self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        self._start_turn(body, context)
+
+    async def _on_action(
+        self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        if is_home_action(body):
+            self.turns.spawn(self._home_action(body, context.bot_token or ""))
+        else:
+            self._start_turn(body, context)
+
+    async def _on_message(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        # A redelivered event (X-Slack-Retry-Num) runs too: the engine drops a message id it has
+        # already handled, in the database, whichever replica got it first.
+        self._start_turn(body, context)
+
+    async def _on_home_opened(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        event = body.get("event") or {}
+        if event.get("tab", "home") == "home" and event.get("user"):
+            token = context.bot_token or ""
+            self.turns.spawn(self._publish_home(team_of(body), str(event["user"]), token))
+
+    async def _on_uninstalled(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        log.warning("Slack workspace %s uninstalled termcoach", team_of(body))
+        if self._revocation is not None:
+            await self._revocation.handle_app_uninstalled_events(context)
+
+    async def _on_tokens_revoked(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        log.warning("Slack workspace %s revoked termcoach's tokens", team_of(body))
+        if self._revocation is not None:
+            await self._revocation.handle_tokens_revoked_events(event, context)
+
+    def _start_turn(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        try:
+            inbound = to_inbound(
+                body, commands=self._commands, admins=self.admins, bot_user_id=context.bot_user_id
+            )
+            target = target_for(body)
+        except Exception:
+            # Still acknowledged: a payload we cannot read would fail the same way on every retry.
+            log.exception("Slack: could not read a %s payload", body.get("type") or "command")
+            return
+        if inbound is not None and target is not None:
+            self.turns.spawn(self._turn(inbound, target, context.bot_token or ""))
+
+    # ---- turns --------------------------------------------------------------------------
+
+    async def _turn(self, inbound: Inbound, target: Target, token: str) -> None:
+        async def deliver(replies: list[Reply]) -> SendResult:
+            return await self.outbox.deliver(target, token, replies)
+
+        await self.turns.run(inbound, deliver)
+
+    async def _home_action(self, body: dict[str, Any], token: str) -> None:
+        user = str((body.get("user") or {}).get("id") or "")
+        team = team_of(body)
+        try:
+            opened = await self.outbox.client(token).conversations_open(users=user)
+        except SlackApiError as exc:
+            log_error(exc, team=team, channel=user, method="conversations.open")
+            return
+        dm = str((opened.get("channel") or {}).get("id") or "")
+        inbound = to_inbound(body, commands=self._commands, admins=self.admins, dm_channel=dm)
+        target = target_for(body, dm_channel=dm)
+        if inbound is not None and target is not None:
+            await self._turn(inbound, target, token)
+
+    # ---- App Home -----------------------------------------------------------------------
+
+    async def _publish_home(self, team: str, user: str, token: str) -> None:
+        try:
+            progress = await self.progress(team, user)
+        except StorageError as exc:
+            log.warning("Slack: no App Home for %s: the database failed (%s)", user, exc)
+            return
+        try:
+            await self.outbox.client(token).views_publish(user_id=user, view=render_home(progress))
+        except SlackApiError as exc:
+            log_error(exc, team=team, channel=user, method="views.publish")
+
+    async def progress(self, team: str, user: str) -> HomeProgress:
+        """A learner's progress for the Home tab, from the same engine function as ``stats``."""
+        done = await self.engine.progress((PLATFORM, team, user))
+        return home_progress(done, lambda item_id: title_of(self.engine.pack, item_id))
+
+    # ---- tokens -------------------------------------------------------------------------
+
+    async def _token_for(self, team: str) -> str | None:
+        if self.installations is None:
+            return self._bot_token
+        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team)
+        return bot.bot_token if bot is not None else None
+
+
+def _check_settings(
+    *,
+    oauth: bool,
+    bot_token: str | None,
+    socket_mode: bool,
+    signing_secret: str,
+    secret_key: str | None,
+) -> None:
+    """Raise `SlackConfigError` for settings that cannot work together."""
+    if not oauth and not bot_token:
+        raise SlackConfigError(
+            "Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET (the OAuth install flow for several workspaces)."
+        )
+    if not socket_mode and not signing_secret:
+        raise SlackConfigError(
+            "Slack HTTP mode needs SLACK_SIGNING_SECRET (Basic Information > App "
+            "Credentials), or set SLACK_APP_TOKEN to use Socket Mode."
+        )
+    if oauth and not secret_key:
+        raise SlackConfigError(
+            "Slack OAuth stores bot tokens encrypted: set TERMCOACH_SECRET_KEY (for example the "
+            "output of `python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'`)."
+        )
