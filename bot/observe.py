@@ -17,6 +17,7 @@ class Observers:
     delivery: list[Callable[[str, str], None]] = field(default_factory=list)
     platform_error: list[Callable[[str, str], None]] = field(default_factory=list)
     scheduler_lag: list[Callable[[float], None]] = field(default_factory=list)
+    daily_pass: list[Callable[[bool], None]] = field(default_factory=list)
 
 
 OBSERVERS = Observers()
@@ -38,6 +39,12 @@ def platform_error(platform: str, kind: str) -> None:
     """A platform call failed (kind: rate_limited, blocked, gone, network, auth, other)."""
     for listener in OBSERVERS.platform_error:
         listener(platform, kind)
+
+
+def daily_pass(led: bool) -> None:
+    """A daily pass ended; `led` is False when another process was broadcasting."""
+    for listener in OBSERVERS.daily_pass:
+        listener(led)
 
 
 def scheduler_lag(seconds: float) -> None:

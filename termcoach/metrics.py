@@ -47,6 +47,12 @@ class Metrics:
             ["platform", "kind"],
             registry=self.registry,
         )
+        self.daily_passes = Counter(
+            "termcoach_daily_passes",
+            "Daily-term passes, by whether this process led them or another one was broadcasting.",
+            ["role"],
+            registry=self.registry,
+        )
         self.scheduler_lag = Gauge(
             "termcoach_scheduler_lag_seconds",
             "How late the last scheduler pass ran.",
@@ -63,6 +69,9 @@ class Metrics:
             lambda platform, kind: self.platform_errors.labels(platform, kind).inc()
         )
         observe.OBSERVERS.scheduler_lag.append(self.scheduler_lag.set)
+        observe.OBSERVERS.daily_pass.append(
+            lambda led: self.daily_passes.labels("leader" if led else "follower").inc()
+        )
 
     def _turn(self, platform: str, outcome: str, seconds: float) -> None:
         self.turns.labels(platform, outcome).inc()

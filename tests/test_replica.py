@@ -228,9 +228,28 @@ async def test_ten_due_subscriptions_get_exactly_ten_posts(
     deadline = time.monotonic() + 60
     while len(posts()) < len(chats) and time.monotonic() < deadline:  # noqa: ASYNC110
         await asyncio.sleep(0.25)
-    await asyncio.sleep(4)  # several more scheduler passes on both replicas: nothing more
+    # Three more scheduler passes on each replica after the last post: none may post again.
+    async with httpx.AsyncClient() as client:
+        after = [await daily_passes(client, r) for r in replicas]
+        while True:
+            now = [await daily_passes(client, r) for r in replicas]
+            if all(n >= before + 3 for n, before in zip(now, after, strict=True)):
+                break
+            if time.monotonic() > deadline:
+                raise AssertionError("the replicas stopped running daily passes")
+            await asyncio.sleep(0.25)
     per_chat = Counter(c for c in chats for t in fake.sent_texts(c) if "Term of the day" in t)
     assert per_chat == dict.fromkeys(chats, 1), per_chat
+
+
+async def daily_passes(client: httpx.AsyncClient, replica: Replica) -> float:
+    """How many daily passes the replica has run (its /metrics), led or not."""
+    text = (await client.get(f"http://127.0.0.1:{replica.port}/metrics")).text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("termcoach_daily_passes_total{")
+    )
 
 
 async def slack_dm(

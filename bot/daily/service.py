@@ -144,6 +144,12 @@ class DailyService:
         Never raises for a platform failure; database errors end the pass (the next one resumes it).
         """
         report = PassReport()
+        try:
+            return await self._pass(report, progress)
+        finally:
+            observe.daily_pass(not report.locked_out)
+
+    async def _pass(self, report: PassReport, progress: ProgressFn | None) -> PassReport:
         async with self.lock.hold() as leader:
             if not leader:
                 report.locked_out = True
