@@ -24,7 +24,7 @@ from content.models import (
     Term,
 )
 
-LIST_KEYS = ("topics", "categories", "terms", "pairs", "scenarios", "exercises")
+LIST_KEYS = ("topics", "categories", "terms", "pairs", "scenarios", "exercises", "lexicon")
 Path_ = tuple[str | int, ...]
 
 
@@ -68,6 +68,7 @@ class _Checker:
         self.category_ids = {c.id for c in pack.categories}
         self.term_ids = {t.id for t in pack.terms}
         self.scenario_ids = {s.id for s in pack.scenarios}
+        self.word_classes = {c.id for c in pack.lexicon}
 
     def add(self, path: Path_, message: str) -> None:
         file, line = self.src.where(path) if self.src else ("<pack>", 1)
@@ -217,6 +218,7 @@ class _Checker:
                 self.add(where, f"key point '{point.id}' has an empty phrasing")
             if len(point.follow_up.strip()) < 5:
                 self.add(where, f"key point '{point.id}' has no follow-up question")
+            self.concepts(where, point)
         for j, item in enumerate(jargon):
             if not all(norm(p) for p in item.explained_by):
                 self.add(
@@ -227,6 +229,18 @@ class _Checker:
                 self.add(
                     (*base, "misuses", j), f"misused term '{misuse.term}' is not in the glossary"
                 )
+
+    def concepts(self, where: Path_, point: KeyPoint) -> None:
+        """A key point's concepts: known word classes, a known term, a sensible `need`."""
+        for j, concept in enumerate(point.concepts):
+            for name in re.findall(r"@([a-z0-9_]+)", concept):
+                if name not in self.word_classes:
+                    self.add((*where, "concepts", j), f"unknown word class '@{name}'")
+        positive = [c for c in point.concepts if not c.lstrip().startswith("-")]
+        if point.need is not None and point.need > len(positive):
+            self.add((*where, "need"), f"need {point.need} of only {len(positive)} concepts")
+        if point.about is not None and point.about not in self.term_ids:
+            self.add((*where, "about"), f"about '{point.about}' is not a term id")
 
 
 def cross_check(pack: Pack, src: Locator | None = None) -> list[Problem]:

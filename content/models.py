@@ -167,6 +167,19 @@ class KeyPoint(_Strict):
     )
     follow_up: str = ""
     example: str = Field(min_length=10, description="A sentence the learner could have said.")
+    concepts: tuple[str, ...] = Field(
+        default=(),
+        description="The ideas a sentence must contain to state the point, each with its "
+        "alternatives separated by '|' (matched on word stems, in order within a phrase).",
+    )
+    need: int | None = Field(
+        default=None, ge=1, description="How many of the concepts are enough (default: all)."
+    )
+    about: str | None = Field(
+        default=None,
+        pattern=ID_PATTERN,
+        description="The term this point defines: a sentence defining another term cannot state it.",
+    )
 
 
 class Jargon(_Strict):
@@ -250,6 +263,13 @@ class Exercise(_Strict):
     )
 
 
+class WordClass(_Strict):
+    """A named set of everyday ways to say one idea; key point concepts use it as ``@name``."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_]*$")
+    words: tuple[str, ...] = Field(min_length=1)
+
+
 class Pack(_Strict):
     """A whole validated content pack."""
 
@@ -260,3 +280,4 @@ class Pack(_Strict):
     pairs: tuple[ConfusablePair, ...] = ()
     scenarios: tuple[Scenario, ...] = ()
     exercises: tuple[Exercise, ...] = ()
+    lexicon: tuple[WordClass, ...] = ()

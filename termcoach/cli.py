@@ -12,6 +12,7 @@ import typer
 
 from content.loader import DEFAULT_PACK, check_pack, check_pack_with_warnings
 from storage.db import Database
+from termcoach.cli_coach import app as coach_app
 from termcoach.cli_daily import app as daily_app
 from termcoach.logs import setup_logging
 from termcoach.runtime import ConfigError, open_runtime, run_console, serve
@@ -25,6 +26,7 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
 app.add_typer(db_app, name="db")
 app.add_typer(daily_app, name="daily")
+app.add_typer(coach_app, name="coach")
 
 
 def _settings() -> Settings:
