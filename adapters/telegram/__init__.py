@@ -6,19 +6,22 @@
 - `state`: what a restart or another replica needs (polls, long payloads, sent questions, chat
   status), kept in the database;
 - `limits`: Telegram's limits and broadcast pacing;
+- `client`: the PTB application as termcoach builds it;
 - `app`: `TelegramAdapter`, the PTB application, webhook and lifecycle.
 """
 
 from adapters.telegram.app import (
     ALLOWED_UPDATES,
-    CONCURRENT_UPDATES,
     SECRET_HEADER,
-    SQLITE_CONCURRENT_UPDATES,
     WEBHOOK_PATH,
     TelegramAdapter,
+    webhook_secret_for,
+)
+from adapters.telegram.client import (
+    CONCURRENT_UPDATES,
+    SQLITE_CONCURRENT_UPDATES,
     build_application,
     normalize_base_url,
-    webhook_secret_for,
 )
 from adapters.telegram.inbound import PLATFORM, PollInfo, message_key, parse_command, to_inbound
 from adapters.telegram.limits import PACING
