@@ -26,10 +26,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from telegram import BotCommand, CallbackQuery, ChatMember, Message, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import (
-    ContextTypes,
-    TypeHandler,
-)
+from telegram.ext import ContextTypes, TypeHandler
 
 from adapters.redact import RedactFilter
 from adapters.telegram.client import (
@@ -83,14 +80,12 @@ class TelegramAdapter:
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
         poll_timeout: float = 10.0,
-        commands: Sequence[tuple[str, str]] | None = None,
         network_retries: int = 3,
         backoff_s: float = 0.5,
     ) -> None:
         """Wrap a PTB application (`build_application`); `db` None keeps state in memory only.
 
-        `commands` overrides the engine's command menu; `network_retries` and `backoff_s` set
-        how network errors are retried.
+        `network_retries` and `backoff_s` set how network errors are retried.
         """
         self.engine = engine
         self.db = db
@@ -115,7 +110,6 @@ class TelegramAdapter:
             network_retries=network_retries,
             backoff_s=backoff_s,
         )
-        self._commands = commands
         self._ready = False
         self._started = False
         self._sending = False
@@ -247,9 +241,11 @@ class TelegramAdapter:
                 await self.application.initialize()
                 break
             except InvalidToken:
+                self._remove_redaction()
                 raise
             except NetworkError as exc:
                 if attempt >= START_RETRIES:
+                    self._remove_redaction()
                     raise
                 delay = min(30.0, self.backoff_s * 2**attempt)
                 log.warning("telegram not reachable at start (%s), retry in %.1fs", exc, delay)
@@ -279,8 +275,8 @@ class TelegramAdapter:
         self._filtered.clear()
 
     async def _register_commands(self) -> None:
-        menu = list(self._commands) if self._commands is not None else command_menu(self.engine)
-        commands = [BotCommand(name, summary) for name, summary in menu][:MAX_MENU_COMMANDS]
+        menu = command_menu(self.engine, MAX_MENU_COMMANDS)
+        commands = [BotCommand(name, summary) for name, summary in menu]
         try:
             await self.application.bot.set_my_commands(commands)
         except TelegramError as exc:
@@ -363,6 +359,9 @@ class TelegramAdapter:
                 return None
             await self.state.mark_answered(vote.poll_id, poll)
             group_vote = True
+        # Look-ups before the turn run outside the conversation's lock: while one waits (a cache
+        # miss for a long payload, a poll or a group admin), a later update of the same chat may
+        # go first. They are rare, and the engine's lock orders everything from here on.
         inbound = await self._enrich(inbound)
         pressed = update.callback_query.message if update.callback_query is not None else None
         deliver = partial(
@@ -390,7 +389,7 @@ class TelegramAdapter:
                 # the presser, instead of a message the whole chat reads.
                 return " ".join(r.plain_text for r in replies)
             if group_vote:
-                return None  # a late vote at another replica: the poll itself shows the answer
+                return None  # a vote that raced the first one: the poll itself shows the answer
         await self._reactivate(inbound)
         result = await self.sender.deliver(inbound.ref, replies, pressed=message)
         if not result.ok:
