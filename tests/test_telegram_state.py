@@ -78,8 +78,8 @@ async def test_a_poll_vote_after_a_restart_is_scored(
     async with running_adapter(fake, engine, db) as first:
         poll_call = await first_poll(fake, DM, DM)
         [poll_id] = fake.polls
-        info = await record(db, first.workspace, POLL, poll_id)
-        assert info is not None and info["chat"] == str(DM)
+    info = await record(db, first.workspace, POLL, poll_id)
+    assert info is not None and info["chat"] == str(DM)
     before = len(await attempts(db))
     [correct] = poll_call.params["correct_option_ids"]
 
