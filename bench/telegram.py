@@ -38,10 +38,10 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
@@ -75,8 +75,9 @@ from termcoach.settings import Settings
 
 # What a learner types, in order, over and over: a quiz answered by number, look-ups, help.
 SCRIPT = ("/quiz", "1", "2", "3", "4", "1", "concept drift", "/term psi", "/help", "/topics")
-CONCURRENCY = SQLITE_CONCURRENT_UPDATES  # what TelegramAdapter.from_settings uses on SQLite
+CONCURRENCY = SQLITE_CONCURRENT_UPDATES  # what TelegramAdapter.create uses on SQLite
 WARMUP = 50
+T = TypeVar("T")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -275,6 +276,11 @@ class EchoEngine:
         self.extra = max(0.0, calls_per_update - 1.0)
         self._owed = 0.0
 
+    commands: ClassVar[list[tuple[str, str]]] = [("help", "what I can do")]
+
+    def command_names(self) -> frozenset[str]:
+        return frozenset(name for name, _ in self.commands)
+
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Echo the text (or the command) back, as the bare PTB handler does."""
         text = inbound.text if isinstance(inbound, TextIn) else getattr(inbound, "name", "?")
@@ -284,6 +290,10 @@ class EchoEngine:
             self._owed -= 1.0
             replies.append(Reply("Next question?"))
         return replies
+
+    async def turn(self, inbound: Inbound, deliver: Callable[[list[Reply]], Awaitable[T]]) -> T:
+        """The echo's replies handed to the adapter's `deliver`, as the engine does (no lock)."""
+        return await deliver(await self.handle(inbound))
 
 
 async def echo_adapter_run(

@@ -30,6 +30,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
 SCRIPT = Path(__file__).resolve()
+# Run as a script (the child), this file's folder comes first on sys.path and bench/telegram.py
+# would shadow the `telegram` package; drop the folder and put the project root there instead.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.fakes.telegram_server import FakeTelegram
+
 START_TIMEOUT_S = 30.0
 REQUEST_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 5.0
@@ -121,8 +129,6 @@ class FakeTelegramProcess:
 
 async def serve() -> None:
     """Run FakeTelegram and answer the parent's requests until "stop" or the end of stdin."""
-    from tests.fakes.telegram_server import FakeTelegram
-
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
@@ -156,10 +162,6 @@ async def serve() -> None:
 
 
 if __name__ == "__main__":
-    # Run as a script, this file's folder (with bench/telegram.py in it) would come first on
-    # sys.path; put the project root there instead, as bench/telegram.py does.
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-    sys.path.insert(0, str(ROOT))
     # Ctrl-C reaches the whole process group: the parent stops this process (or closes its
     # stdin), so the child ignores it rather than dying with a second traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

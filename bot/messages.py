@@ -128,6 +128,8 @@ class NativeQuiz:
     """A multiple-choice question that a platform may show natively (a Telegram quiz poll).
 
     Every field is plain text, not markup: "MLFLOW_TRACKING_URI" is shown as it is.
+    `payloads` holds the button payload of each option, in option order, so that a platform that
+    shows the quiz natively (a poll) hands a vote back as the same `ChoiceIn` a button would.
     """
 
     question: str
@@ -135,6 +137,7 @@ class NativeQuiz:
     correct_index: int
     explanation: str = ""
     question_id: str = ""
+    payloads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

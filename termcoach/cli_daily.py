@@ -132,31 +132,20 @@ def preview_command(
 async def open_for_sending(adapter: Any) -> None:
     """Make an adapter able to `send()` without receiving anything (no polling, no socket).
 
-    An adapter may offer ``start_sending()`` for this. Otherwise: a python-telegram-bot
-    `Application` is initialized (logs in with getMe) but not started, so a running bot's long
-    polling is not disturbed; Slack's web client needs no start at all.
+    An adapter that needs a start for that offers ``start_sending()`` (Telegram logs in with
+    getMe but does not poll, so a running bot's long polling is not disturbed); Slack's web
+    client needs no start at all.
     """
     hook = getattr(adapter, "start_sending", None)
     if hook is not None:
         await hook()
-        return
-    application = getattr(adapter, "application", None)
-    if application is not None:
-        await application.initialize()
-        bot = application.bot
-        if hasattr(adapter, "workspace"):
-            adapter.workspace = str(bot.id)
 
 
 async def close_after_sending(adapter: Any) -> None:
-    """Undo `open_for_sending`."""
+    """Undo `open_for_sending`: ``stop_sending()`` when the adapter offers it, else `stop()`."""
     hook = getattr(adapter, "stop_sending", None)
     if hook is not None:
         await hook()
-        return
-    application = getattr(adapter, "application", None)
-    if application is not None:
-        await application.shutdown()
         return
     await adapter.stop()
 

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.db import Database
-from storage.models import Learner, TermSeen
+from storage.models import Learner, QuizAttempt, TermSeen
 from tests.fakes import slack_payloads as payloads
 from tests.fakes.slack_server import FakeSlackServer, SlackCall
 from tests.fakes.telegram_server import FakeTelegram
@@ -311,3 +311,44 @@ async def test_slack_messages_over_two_replicas_get_exactly_one_reply_each(
     for user in users:
         texts = [str(c.params.get("text", "")) for c in dm_posts() if c.channel == f"D{user}"]
         assert len({t.split("\n", 1)[0] for t in texts}) == per_user, f"{user} saw a term twice"
+
+
+async def scored_answers(url: str) -> list[bool]:
+    """Whether each recorded quiz answer was right, oldest first."""
+    db = Database(url)
+    try:
+        async with db.session() as session:
+            rows = await session.scalars(select(QuizAttempt.correct).order_by(QuizAttempt.id))
+            return [bool(correct) for correct in rows]
+    finally:
+        await db.dispose()
+
+
+async def test_a_quiz_poll_vote_at_the_other_replica_is_scored(
+    cluster: Cluster,
+    pg_url: str,
+) -> None:
+    fake, _, (sender, other) = cluster
+    learner = 3001
+    async with httpx.AsyncClient() as client:
+        # Replica A asks; questions that fit a quiz poll come as polls, the rest as buttons,
+        # answered (at A) until a poll comes. Each webhook call answers once it was handled.
+        assert await post(client, sender, fake.text_update("/quiz poll", chat_id=learner)) == 200
+        for number in range(1, 6):
+            if fake.calls_to("sendPoll"):
+                break
+            question = fake.last_message(learner, with_text=f"Question {number} of")
+            data = question["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+            assert await post(client, sender, fake.callback_update(question, data)) == 200
+        [poll_call] = fake.calls_to("sendPoll")
+        assert poll_call.chat_id == learner
+        [poll_id] = fake.polls
+        [correct] = poll_call.params["correct_option_ids"]
+        before = await scored_answers(pg_url)
+
+        # The vote carries only the poll id, and reaches replica B, which never saw the poll.
+        vote = fake.poll_answer_update(poll_id, learner, [correct])
+        assert await post(client, other, vote) == 200
+
+    assert await scored_answers(pg_url) == [*before, True]
+    assert [t for t in fake.sent_texts(learner) if "Correct!" in t]

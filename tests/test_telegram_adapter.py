@@ -1,87 +1,59 @@
 """The Telegram adapter end to end: the real python-telegram-bot client against a fake Bot API.
 
-Every scenario of issue 5 runs the real PTB `Application` (polling, or webhook through a real
-uvicorn server) and the real engine on a fresh database; assertions are on what the fake received.
+Every scenario runs the real PTB `Application` (polling, or webhook through a real uvicorn
+server) and the real engine on a fresh database; assertions are on what the fake received.
+Where a test shows that something did not happen, it uses the webhook: the fake then knows when
+the adapter handled every update (`FakeTelegram.settled`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator
 
 import pytest
-import uvicorn
 from pydantic import SecretStr
 from sqlalchemy import func, select
-from starlette.applications import Starlette
 from telegram import Update
-from telegram.ext import AIORateLimiter
 
-from adapters.telegram import (
-    COMMANDS,
-    WEBHOOK_PATH,
-    TelegramAdapter,
-    build_application,
-    parse_command,
-    to_inbound,
-    webhook_secret_for,
-)
-from adapters.telegram_render import (
+from adapters.telegram import WEBHOOK_PATH, TelegramAdapter, webhook_secret_for
+from adapters.telegram.limits import (
     CALLBACK_DATA_LIMIT,
     POLL_EXPLANATION_LIMIT,
     POLL_QUESTION_LIMIT,
-    keyboard,
-    poll_kwargs,
-    render,
-    split_html,
-    tg_len,
 )
+from adapters.telegram.render import tg_len
+from adapters.turns import command_menu
 from bot.engine import DialogueEngine
-from bot.messages import (
-    Choice,
-    CommandIn,
-    ConversationRef,
-    Image,
-    NativeQuiz,
-    Reply,
-    TextIn,
-)
+from bot.messages import Choice, NativeQuiz, Reply
 from storage.db import Database
-from storage.models import ChatStatus, Conversation, Learner, QuizAttempt
+from storage.models import Conversation, Learner
 from termcoach.runtime import telegram_adapter
 from termcoach.settings import Settings
-from tests.fakes.telegram_server import Call, Failure, FakeTelegram, parse_telegram_html
-from tests.orm import orm
-
-DM = 111
-GROUP = -100500
+from tests.fakes.telegram_server import Failure, FakeTelegram, parse_telegram_html
+from tests.telegram_support import (
+    DM,
+    GROUP,
+    attempts,
+    buttons,
+    chat_status,
+    eventually,
+    first_poll,
+    local_dns_only,
+    make_adapter,
+    question_message,
+    ref_for,
+    running_adapter,
+    webhook_adapter,
+)
 
 # PTB itself reads RetryAfter.retry_after in the exception's constructor, which warns in 22.x.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
 
 
-# -- guard: nothing in this file may leave the machine --------------------------------------
-
-_real_getaddrinfo = socket.getaddrinfo
-
-
-def _local_only_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-    if host not in ("127.0.0.1", "localhost", "::1", None):
-        raise RuntimeError(f"test tried to resolve {host!r}: tests talk to local fakes only")
-    return _real_getaddrinfo(host, *args, **kwargs)
-
-
 @pytest.fixture(autouse=True)
 def _no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The conftest guard refuses non-loopback connects; this also stops DNS look-ups.
-    monkeypatch.setattr(socket, "getaddrinfo", _local_only_getaddrinfo)
-    return
-
-
-# -- fixtures ---------------------------------------------------------------------------------
+    local_dns_only(monkeypatch)
 
 
 @pytest.fixture
@@ -90,79 +62,12 @@ async def fake() -> AsyncIterator[FakeTelegram]:
         yield server
 
 
-def make_adapter(
-    fake: FakeTelegram,
-    engine: DialogueEngine,
-    db: Database,
-    *,
-    max_retries: int = 2,
-    webhook_url: str | None = None,
-) -> TelegramAdapter:
-    app = build_application(
-        fake.token,
-        fake.base_url,
-        webhook=webhook_url is not None,
-        rate_limiter=AIORateLimiter(max_retries=max_retries),
-        poll_timeout=1.0,
-    )
-    return TelegramAdapter(
-        engine, db, app, webhook_url=webhook_url, poll_timeout=1.0, backoff_s=0.01
-    )
-
-
 @pytest.fixture
 async def adapter(
     fake: FakeTelegram, engine: DialogueEngine, db: Database
 ) -> AsyncIterator[TelegramAdapter]:
-    tg = make_adapter(fake, engine, db)
-    await tg.start()
-    yield tg
-    await tg.stop()
-
-
-def ref_for(adapter: TelegramAdapter, chat: int, user: int | None = None) -> ConversationRef:
-    return ConversationRef("telegram", adapter.workspace, str(chat), str(user or chat))
-
-
-async def question_message(fake: FakeTelegram, chat: int, number: int) -> dict[str, Any]:
-    await fake.wait_for("sendMessage", where=lambda c: f"Question {number} of" in c.params["text"])
-    return fake.last_message(chat, with_text=f"Question {number} of")
-
-
-def buttons(message: dict[str, Any]) -> list[str]:
-    return [b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
-
-
-async def quiz_state(db: Database, chat: int, workspace: str) -> dict[str, Any]:
-    async with orm(db) as session:
-        conv = (
-            await session.execute(
-                select(Conversation).where(Conversation.key == f"telegram:{workspace}:{chat}")
-            )
-        ).scalar_one()
-    return dict(conv.state["data"]["current"])
-
-
-async def attempts(db: Database) -> list[QuizAttempt]:
-    async with orm(db) as session:
-        return list((await session.execute(select(QuizAttempt))).scalars())
-
-
-async def chat_status(db: Database, chat: int | str) -> ChatStatus | None:
-    async with orm(db) as session:
-        return (
-            await session.execute(select(ChatStatus).where(ChatStatus.chat == str(chat)))
-        ).scalar_one_or_none()
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], wait_s: float = 5.0) -> Any:
-    """Poll an async check until it returns something truthy (for effects after a reply)."""
-    deadline = asyncio.get_running_loop().time() + wait_s
-    while True:
-        result = await check()
-        if result or asyncio.get_running_loop().time() > deadline:
-            return result
-        await asyncio.sleep(0.02)
+    async with running_adapter(fake, engine, db) as tg:
+        yield tg
 
 
 # -- start, commands, chat ----------------------------------------------------------------------
@@ -256,30 +161,8 @@ async def test_quiz_poll_answer_is_scored_by_the_engine(
     assert rows[-1].correct
 
 
-async def first_poll(fake: FakeTelegram, chat: int, user: int) -> Call:
-    """Start "/quiz poll" and answer by button until a question comes as a quiz poll.
-
-    Questions that fit Telegram's poll limits come as polls, the rest as buttons.
-    """
-    command = "/quiz poll" if chat > 0 else f"/quiz@{fake.username} poll"
-    fake.push(fake.text_update(command, chat_id=chat, user_id=user))
-    for number in range(1, 6):
-
-        async def asked(n: int = number) -> bool:
-            texts = [t for t in fake.sent_texts(chat) if "Question " in t and " of " in t]
-            return bool(fake.calls_to("sendPoll")) or len(texts) >= n
-
-        assert await eventually(asked)
-        if fake.calls_to("sendPoll"):
-            break
-        question = fake.last_message(chat, with_text=f"Question {number} of")
-        fake.push(fake.callback_update(question, buttons(question)[0], user_id=user))
-    [poll_call] = fake.calls_to("sendPoll")
-    return poll_call
-
-
 async def test_group_quiz_poll_is_scored_once(
-    fake: FakeTelegram, adapter: TelegramAdapter, db: Database
+    fake: FakeTelegram, webhook: TelegramAdapter, db: Database
 ) -> None:
     poll_call = await first_poll(fake, GROUP, 7)
     [correct] = poll_call.params["correct_option_ids"]
@@ -288,7 +171,7 @@ async def test_group_quiz_poll_is_scored_once(
     fake.push(fake.poll_answer_update(poll_id, 7, [correct]))
     fake.push(fake.poll_answer_update(poll_id, 8, [correct]))
     await fake.wait_for("sendMessage", where=lambda c: "Correct!" in c.params["text"])
-    await asyncio.sleep(0.2)
+    await fake.settled()  # both votes handled
     # Everyone sees the answer in the poll itself; the group gets one result, not one a voter.
     assert len([t for t in fake.sent_texts(GROUP) if "Correct!" in t]) == 1
     assert not [t for t in fake.sent_texts(GROUP) if "already answered" in t]
@@ -352,7 +235,7 @@ async def test_roleplay_turn(fake: FakeTelegram, adapter: TelegramAdapter) -> No
 
 
 async def test_group_commands_replies_and_chatter(
-    fake: FakeTelegram, adapter: TelegramAdapter, db: Database
+    fake: FakeTelegram, webhook: TelegramAdapter, db: Database
 ) -> None:
     alice, bob = 7, 8
     fake.admins[GROUP] = {alice}
@@ -371,7 +254,7 @@ async def test_group_commands_replies_and_chatter(
     bot_message = fake.last_message(GROUP, with_text="Question 2 of")
     fake.push(fake.text_update("1", chat_id=GROUP, user_id=alice, reply_to=bot_message))
     await question_message(fake, GROUP, 3)
-    await asyncio.sleep(0.1)
+    await fake.settled()
 
     async with db.session() as session:
         conversations = await session.scalar(select(func.count()).select_from(Conversation))
@@ -379,33 +262,6 @@ async def test_group_commands_replies_and_chatter(
     assert conversations == 1
     assert learners == {str(alice), str(bob)}
     assert not any("what?" in t or "not sure" in t for t in fake.sent_texts(GROUP))
-
-
-def test_to_inbound_in_groups_and_forum_topics() -> None:
-    fake = FakeTelegram()
-    bot = "termcoach_test_bot"
-
-    def inbound(update: dict[str, Any]) -> Any:
-        return to_inbound(Update.de_json(update, None), bot, "42", bot_id=fake.bot_id)
-
-    assert inbound(fake.text_update("chatter", chat_id=GROUP, user_id=5)) is None
-    assert inbound(fake.text_update("/quiz@OtherBot", chat_id=GROUP, user_id=5)) is None
-    command = inbound(fake.text_update("/Quiz@TermCoach_Test_Bot drift", chat_id=GROUP, user_id=5))
-    assert isinstance(command, CommandIn)
-    assert (command.name, command.args, command.is_group) == ("quiz", "drift", True)
-    assert command.ref == ConversationRef("telegram", "42", str(GROUP), "5")
-    assert command.message_id
-    assert command.message_id.startswith("tg-update:42:")
-    topic = inbound(fake.text_update("/term psi", chat_id=GROUP, user_id=5, thread_id=9))
-    assert topic.ref.thread == "9"
-    text = inbound(fake.text_update("/usr/bin is a path", chat_id=DM))
-    assert isinstance(text, TextIn)
-    mention = fake.text_update("@termcoach_test_bot what is PSI?", chat_id=GROUP, user_id=5)
-    mention["message"]["entities"] = [{"type": "mention", "offset": 0, "length": 19}]
-    found = inbound(mention)
-    assert isinstance(found, TextIn)
-    assert found.text == "what is PSI?"
-    assert parse_command("/start", None) == ("start", "")
 
 
 # -- platform failures ----------------------------------------------------------------------
@@ -504,7 +360,7 @@ async def test_gone_migrated_and_network_errors(
 
 
 async def test_redelivered_update_is_ignored(
-    fake: FakeTelegram, adapter: TelegramAdapter, engine: DialogueEngine, db: Database
+    fake: FakeTelegram, webhook: TelegramAdapter, engine: DialogueEngine, db: Database
 ) -> None:
     update = fake.text_update("/help", chat_id=DM)
     fake.push(update)
@@ -512,12 +368,12 @@ async def test_redelivered_update_is_ignored(
     fake.push(update)
     fake.push(fake.text_update("/stats", chat_id=DM))
     await fake.wait_for("sendMessage", 2)
-    await asyncio.sleep(0.1)
+    await fake.settled()
     assert len(fake.calls_to("sendMessage")) == 2
 
-    # After a restart the in-memory guard is empty; the engine's dedupe still drops it.
+    # Another process (or this one after a restart) keeps no memory of it: the engine drops it.
     second = make_adapter(fake, engine, db)
-    second.workspace = adapter.workspace
+    second.workspace = webhook.workspace
     await second.handle_update(Update.de_json(update, second.application.bot))
     assert len(fake.calls_to("sendMessage")) == 2
 
@@ -546,35 +402,6 @@ async def test_long_replies_are_split_at_paragraphs(
     await fake.wait_for("sendMessage", where=lambda c: "too long" in c.params["text"])
 
 
-def test_split_html_cuts_huge_paragraphs_and_keeps_markup_valid() -> None:
-    chunks = split_html("*" + "bold " * 2000 + "*\n\n`" + "c" * 5000 + "`")
-    assert len(chunks) >= 3
-    for chunk in chunks:
-        assert tg_len(parse_telegram_html(chunk)) <= 4096
-        assert tg_len(chunk) <= 4096
-
-
-def test_render_escapes_and_limits() -> None:
-    [call] = render(Reply("Use `<T>` & _x_ - *bold*\n- item", title="A<B"))
-    assert call["text"] == (
-        "<b>A&lt;B</b>\nUse <code>&lt;T&gt;</code> &amp; <i>x</i> - <b>bold</b>\n• item"
-    )
-    parse_telegram_html(call["text"])
-    long_payload = "cmd:term " + "x" * 100
-    [call] = render(Reply("pick", choices=(Choice("x", long_payload),)))
-    data = call["reply_markup"].inline_keyboard[0][0].callback_data
-    assert len(data.encode()) <= CALLBACK_DATA_LIMIT
-    # Options too long for a poll fall back to text with numbered buttons.
-    quiz = NativeQuiz("Q?", ("a" * 150, "b"), 0)
-    fallback = render(
-        Reply("Q?", native_quiz=quiz, choices=(Choice("a" * 150, "p:0"), Choice("b", "p:1")))
-    )
-    assert "question" not in fallback[0]
-    assert "1." in fallback[0]["text"]
-    labels = [b.text for row in fallback[0]["reply_markup"].inline_keyboard for b in row]
-    assert labels == ["1", "2"]
-
-
 async def test_long_callback_payload_round_trips(
     fake: FakeTelegram, adapter: TelegramAdapter
 ) -> None:
@@ -591,29 +418,12 @@ async def test_long_callback_payload_round_trips(
 # -- webhook --------------------------------------------------------------------------------
 
 
-async def _started(server: uvicorn.Server) -> bool:
-    return server.started
-
-
 @pytest.fixture
 async def webhook(
     fake: FakeTelegram, engine: DialogueEngine, db: Database
 ) -> AsyncIterator[TelegramAdapter]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    tg = make_adapter(fake, engine, db, webhook_url=f"http://127.0.0.1:{port}{WEBHOOK_PATH}")
-    server = uvicorn.Server(
-        uvicorn.Config(Starlette(routes=tg.routes()), log_level="warning", lifespan="off")
-    )
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    await eventually(lambda: _started(server))
-    await tg.start()
-    yield tg
-    await tg.stop()
-    server.should_exit = True
-    await task
-    sock.close()
+    async with webhook_adapter(fake, engine, db) as tg:
+        yield tg
 
 
 async def test_webhook_checks_the_secret(fake: FakeTelegram, webhook: TelegramAdapter) -> None:
@@ -649,7 +459,7 @@ def test_from_settings_uses_the_configured_endpoints(engine: DialogueEngine, db:
     assert [r.path for r in tg.routes()] == [WEBHOOK_PATH]  # type: ignore[attr-defined]
     polling = Settings(_env_file=None, telegram_bot_token=SecretStr("1:abc"))  # type: ignore[call-arg]
     assert telegram_adapter(polling, engine, db).routes() == []
-    assert {name for name, _ in COMMANDS} >= {"quiz", "roleplay", "daily"}
+    assert {name for name, _ in command_menu(engine)} >= {"quiz", "roleplay", "daily"}
 
 
 # -- secrets ----------------------------------------------------------------------------------
@@ -689,13 +499,6 @@ async def test_private_replies_go_to_the_dm_and_never_block_the_group(
     assert fake.sent_texts(GROUP) == ["for all", "public"]
 
 
-def test_self_hosted_base_url_forms() -> None:
-    for url in ("http://bots.local:8081", "http://bots.local:8081/bot", "http://bots.local:8081/"):
-        app = build_application("1:abc", url)
-        assert app.bot.base_url == "http://bots.local:8081/bot1:abc"
-        assert app.bot.base_file_url == "http://bots.local:8081/file/bot1:abc"
-
-
 async def test_a_late_press_in_a_group_gets_a_pop_up_not_a_group_message(
     fake: FakeTelegram, adapter: TelegramAdapter, db: Database
 ) -> None:
@@ -710,46 +513,3 @@ async def test_a_late_press_in_a_group_gets_a_pop_up_not_a_group_message(
     assert not [t for t in fake.sent_texts(GROUP) if "already answered" in t]
     assert not [t for t in fake.sent_texts(7) if "already answered" in t]
     assert len(await attempts(db)) == 1
-
-
-def test_plain_text_options_and_explanations_keep_underscores_and_stars() -> None:
-    # Labels and poll fields are plain text: markup characters in them are content.
-    quiz = NativeQuiz(
-        "Which variable points MLflow at its server?",
-        ("MLFLOW_TRACKING_URI", "get_historical_features", "2*3"),
-        0,
-        explanation="Set MLFLOW_TRACKING_URI to the tracking server.",
-    )
-    [poll] = poll_kwargs(quiz)
-    assert poll["options"] == ["MLFLOW_TRACKING_URI", "get_historical_features", "2*3"]
-    assert "MLFLOW_TRACKING_URI" in poll["explanation"]
-    markup = keyboard([Choice("get_historical_features", "p:1"), Choice("2*3", "p:2")])
-    assert markup is not None
-    assert [b.text for row in markup.inline_keyboard for b in row] == [
-        "get_historical_features",
-        "2*3",
-    ]
-
-
-def test_a_menu_that_lists_its_choices_is_not_listed_twice() -> None:
-    titles = [f"Scenario number {n}, for a product manager who asks" for n in (1, 2, 3)]
-    menu = Reply(
-        "Pick a scenario:\n" + "\n".join(f"- {t}: /roleplay s{n}" for n, t in enumerate(titles)),
-        choices=tuple(Choice(t, f"cmd:roleplay s{n}") for n, t in enumerate(titles)),
-    )
-    [call] = render(menu)
-    assert call["text"].count("Scenario number 1") == 1
-    buttons = [b.text for row in call["reply_markup"].inline_keyboard for b in row]
-    assert buttons == titles  # full labels; Telegram shortens them on screen
-    # Long options that the text does not show still move into it, under numbers.
-    question = Reply(
-        "Which one?", choices=tuple(Choice(t, f"q:x:{n}") for n, t in enumerate(titles))
-    )
-    [call] = render(question)
-    assert "1." in call["text"] and titles[0] in call["text"]
-
-
-def test_a_chart_is_one_photo_with_its_caption() -> None:
-    caption = "Last 30 days: 11 reviews, 60% right."
-    calls = render(Reply(caption, image=Image(png=b"\x89PNG", caption=caption)))
-    assert len(calls) == 1 and calls[0]["caption"] == caption

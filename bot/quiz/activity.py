@@ -122,7 +122,7 @@ class QuestionRound(Activity):
                 how = "Press a button to answer. Stuck? Type /hint."
         # In a group the bot sees only commands and replies to it, not plain typed words.
         text += f"\n\n{how}"
-        quiz = native_quiz(question) if state.poll else None
+        quiz = native_quiz(question, tuple(c.payload for c in choices)) if state.poll else None
         return Reply(
             text, choices=choices, kind="question", question_id=question.id, native_quiz=quiz
         )

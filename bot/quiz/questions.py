@@ -635,10 +635,11 @@ def _cut(text: str, limit: int) -> str:
     return cut + "…"
 
 
-def native_quiz(question: Question) -> NativeQuiz | None:
+def native_quiz(question: Question, payloads: tuple[str, ...] = ()) -> NativeQuiz | None:
     """The question as a Telegram-style quiz poll, or None when it does not fit the limits.
 
     Questions are never cut (a truncated definition can mislead); only the explanation is.
+    `payloads` are the options' button payloads, carried so that a vote comes back as a press.
     """
     if not question.is_choice or not question.poll_question:
         return None
@@ -655,4 +656,5 @@ def native_quiz(question: Question) -> NativeQuiz | None:
         correct_index=question.answer_index,
         explanation=_cut(explanation, POLL_EXPLANATION_MAX),
         question_id=question.id,
+        payloads=payloads,
     )

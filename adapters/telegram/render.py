@@ -3,6 +3,8 @@
 `render(reply)` returns one dict per API call, in order: ``text`` (sendMessage), ``photo``
 (sendPhoto) or ``question`` (sendPoll) says which. Every piece of text goes through `html.escape`,
 long texts are split at paragraph boundaries, and button payloads are kept within 64 bytes.
+A native quiz becomes a quiz poll only when it fits the poll limits and its options carry the
+payloads a vote hands back (`poll_payloads`); otherwise it is text and buttons.
 """
 
 from __future__ import annotations
@@ -15,16 +17,20 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from adapters.telegram.limits import (
+    CALLBACK_DATA_LIMIT,
+    CALLBACK_TEXT_LIMIT,
+    CAPTION_LIMIT,
+    POLL_EXPLANATION_LIMIT,
+    POLL_EXPLANATION_LINE_FEEDS,
+    POLL_MAX_OPTIONS,
+    POLL_MIN_OPTIONS,
+    POLL_OPTION_LIMIT,
+    POLL_QUESTION_LIMIT,
+    TEXT_LIMIT,
+)
 from bot.messages import Choice, NativeQuiz, Reply, escape, parse_markup, strip_markup
 
-TEXT_LIMIT = 4096
-CAPTION_LIMIT = 1024
-CALLBACK_DATA_LIMIT = 64
-POLL_QUESTION_LIMIT = 300
-POLL_OPTION_LIMIT = 100
-POLL_EXPLANATION_LIMIT = 200
-POLL_EXPLANATION_LINE_FEEDS = 2
-POLL_MIN_OPTIONS, POLL_MAX_OPTIONS = 2, 10
 # Buttons share a row only when every label is this short; longer quiz options read best stacked.
 SHORT_LABEL = 16
 ROW_WIDTH = 3
@@ -181,8 +187,9 @@ def keyboard(
     data_for: Callable[[str], str] = callback_data_for,
     numbered: bool | None = None,
 ) -> InlineKeyboardMarkup | None:
-    """Choices as an inline keyboard: one button a row unless every label is short, and
-    numbered buttons in rows when the labels are too long for a button (or `numbered`).
+    """Choices as an inline keyboard: one button a row unless every label is short.
+
+    Numbered buttons in rows when the labels are too long for a button (or `numbered`).
     """
     if not choices:
         return None
@@ -216,6 +223,41 @@ def poll_fits(quiz: NativeQuiz) -> bool:
         and 0 <= quiz.correct_index < len(options)
         and bool(quiz.question.strip())
     )
+
+
+def poll_payloads(reply: Reply) -> tuple[str, ...] | None:
+    """The payload each poll option hands back when voted for, in option order, or None.
+
+    The quiz's own payloads, else the reply's choices when they line up with the options; the
+    adapter never makes payloads up, so a quiz without them is shown with buttons instead.
+    """
+    quiz = reply.native_quiz
+    if quiz is None:
+        return None
+    if len(quiz.payloads) == len(quiz.options):
+        return quiz.payloads
+    if len(reply.choices) == len(quiz.options):
+        return tuple(c.payload for c in reply.choices)
+    return None
+
+
+def as_poll(reply: Reply) -> bool:
+    """True when the reply goes out as a quiz poll (it has a native quiz that fits, with payloads)."""
+    quiz = reply.native_quiz
+    return quiz is not None and poll_fits(quiz) and poll_payloads(reply) is not None
+
+
+def is_notice(reply: Reply) -> bool:
+    """True for a one-line notice with nothing to press or see (a button's pop-up can show it)."""
+    return reply.kind == "notice" and not reply.choices and reply.image is None
+
+
+def toast(text: str) -> str:
+    """Text for a button's pop-up (answerCallbackQuery): one line, within Telegram's limit."""
+    text = " ".join(text.split())
+    if len(text) <= CALLBACK_TEXT_LIMIT:
+        return text
+    return text[: CALLBACK_TEXT_LIMIT - 1] + ELLIPSIS
 
 
 def poll_kwargs(quiz: NativeQuiz) -> list[dict[str, Any]]:
@@ -257,7 +299,7 @@ def render(
     ``question`` a sendPoll. A native quiz that does not fit the poll limits falls back to text
     and buttons, as Rasa degrades buttons to text.
     """
-    if reply.native_quiz is not None and poll_fits(reply.native_quiz):
+    if reply.native_quiz is not None and as_poll(reply):
         return poll_kwargs(reply.native_quiz)
     calls: list[dict[str, Any]] = []
     text = reply.text
@@ -294,3 +336,14 @@ def render(
     if markup is not None:
         calls[-1]["reply_markup"] = markup
     return calls
+
+
+def replacement_text(question_html: str, result_html: str) -> str:
+    """The text a result edits into its question's message: the question, then the result.
+
+    Only the result when the two would not fit in one message.
+    """
+    if not question_html:
+        return result_html
+    text = f"{question_html}\n\n{result_html}"
+    return text if tg_len(text) <= TEXT_LIMIT else result_html

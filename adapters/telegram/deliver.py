@@ -1,0 +1,311 @@
+"""Sending replies to Telegram: Bot API calls, edits in place, retries, and what a failure means.
+
+`TelegramSender.deliver` sends one turn's replies (or a daily post) to a chat and says what
+happened in a `SendResult`: ``sent``; ``retry`` (rate limited after PTB's own retries, with
+``retry_after``, or a network failure after our backoff); ``blocked`` (Forbidden) or ``gone``
+(chat not found), both recorded as the chat's status; ``failed`` (a request Telegram refused).
+A migrated group is sent to its new id, reported in ``new_chat``. A result replaces the message
+of the question it answers when it can; the records that needs (sent questions, polls, long
+payloads) are saved through `TelegramState` when the delivery ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import random
+import warnings
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from telegram import Bot, LinkPreviewOptions, Message
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from adapters.telegram.inbound import PollInfo
+from adapters.telegram.render import (
+    callback_data_for,
+    poll_payloads,
+    render,
+    replacement_text,
+)
+from adapters.telegram.state import Changes, ChatStatuses, SentQuestion, TelegramState
+from bot.messages import ConversationRef, Reply, SendResult
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# Telegram's words for a chat that does not exist (any more) or that we may never write to.
+GONE_MARKERS = ("chat not found", "user not found", "peer_id_invalid", "chat_id_invalid")
+# Term links in cards would otherwise unfurl into large previews.
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# Refusals: retrying the same request cannot help, so they go straight to the caller.
+_REFUSALS = (BadRequest, Forbidden, ChatMigrated, RetryAfter, InvalidToken)
+
+
+class _Stop(Exception):
+    """A send failed for good (blocked, gone) or for now (rate limit, network)."""
+
+    def __init__(self, result: SendResult) -> None:
+        super().__init__(result.reason)
+        self.result = result
+
+
+def failure_reason(exc: TelegramError) -> str:
+    """Telegram's description of a failure, cut to fit a status row."""
+    return str(exc.message if hasattr(exc, "message") else exc)[:300]
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """The wait a 429 asked for, in seconds."""
+    # PTB 22.2+ warns when `retry_after` is read as an int; accept both forms quietly.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramSender:
+    """Sends rendered replies with one Bot; turns platform failures into `SendResult`s."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        state: TelegramState,
+        statuses: ChatStatuses,
+        *,
+        network_retries: int = 3,
+        backoff_s: float = 0.5,
+    ) -> None:
+        """Send with `bot`, keeping records in `state` and chat status in `statuses`."""
+        self.bot = bot
+        self.state = state
+        self.statuses = statuses
+        self.network_retries = network_retries
+        self.backoff_s = backoff_s
+        self._rng = random.Random()
+
+    async def deliver(
+        self, ref: ConversationRef, replies: Sequence[Reply], *, pressed: Message | None = None
+    ) -> SendResult:
+        """Send `replies` to the conversation; `pressed` is the message whose button was pressed.
+
+        A private reply goes to the learner's own chat and, if that fails, never stops the
+        group's replies. A pressed keyboard is removed when no result replaced its message.
+        """
+        status = await self.statuses.get(ref.chat)
+        chat = status.migrated_to or ref.chat
+        if chat != ref.chat:
+            status = await self.statuses.get(chat)
+        if not status.active:
+            return SendResult("blocked", reason=status.reason or "inactive")
+        changes = Changes()
+        try:
+            return await self._send_all(chat, ref, replies, pressed, changes)
+        finally:
+            await self.state.save(changes)
+
+    async def _send_all(
+        self,
+        chat: str,
+        ref: ConversationRef,
+        replies: Sequence[Reply],
+        pressed: Message | None,
+        changes: Changes,
+    ) -> SendResult:
+        ids: list[str] = []
+        new_chat: str | None = chat if chat != ref.chat else None
+        edited = False
+        try:
+            for reply in replies:
+                try:
+                    edited |= await self._send_reply(chat, ref, reply, pressed, ids, changes)
+                except ChatMigrated as exc:
+                    new = str(exc.new_chat_id)
+                    await self.statuses.migrate(chat, new)
+                    chat = new_chat = new
+                    edited |= await self._send_reply(chat, ref, reply, pressed, ids, changes)
+                except _Stop as stop:
+                    if not (reply.private and ref.user != chat):
+                        raise
+                    # A private note to someone who never opened a DM with the bot: the
+                    # group's own replies still go out.
+                    log.info("private telegram reply not delivered: %s", stop.result.reason)
+            if pressed is not None and not edited and pressed.reply_markup is not None:
+                # The pressed keyboard must not be answerable twice, even if nothing replaced it.
+                await self._strip_keyboard(pressed)
+        except _Stop as stop:
+            return dataclasses.replace(stop.result, message_ids=tuple(ids), new_chat=new_chat)
+        return SendResult("sent", message_ids=tuple(ids), new_chat=new_chat)
+
+    async def _send_reply(
+        self,
+        chat: str,
+        ref: ConversationRef,
+        reply: Reply,
+        pressed: Message | None,
+        ids: list[str],
+        changes: Changes,
+    ) -> bool:
+        """Send (or edit into place) one reply; True when it replaced the pressed message."""
+        target_chat = ref.user if reply.private and chat != ref.user else chat
+        thread = int(ref.thread) if ref.thread and target_chat == chat else None
+
+        def data_for(payload: str) -> str:
+            data = callback_data_for(payload)
+            if data != payload:
+                self.state.remember_payload(changes, data, payload)
+            return data
+
+        calls = render(reply, data_for)
+        replaced = False
+        if reply.replaces and calls and "text" in calls[0]:
+            target = await self._replace_target(reply.replaces, pressed, target_chat)
+            first = calls[0]
+            if target is not None and await self._edit(
+                target, replacement_text(target.html, str(first["text"])), first.get("reply_markup")
+            ):
+                ids.append(str(target.message_id))
+                calls = calls[1:]
+                replaced = pressed is not None and target.message_id == pressed.message_id
+                self.state.forget_question(changes, reply.replaces)
+        for call in calls:
+            message = await self._call_api(target_chat, thread, call)
+            ids.append(str(message.message_id))
+            if reply.question_id and call is calls[-1]:
+                self._remember_question(reply, call, message, target_chat, ref, changes)
+        return replaced
+
+    async def _replace_target(
+        self, question_id: str, pressed: Message | None, chat: str
+    ) -> SentQuestion | None:
+        known = await self.state.question(question_id)
+        if known is not None and str(known.chat_id) == chat and not known.is_poll:
+            return known
+        # The question's record is gone (expired): the pressed message is the question.
+        if (
+            pressed is not None
+            and str(pressed.chat.id) == chat
+            and pressed.text is not None
+            and (known is None or known.message_id == pressed.message_id)
+        ):
+            return SentQuestion(
+                chat_id=pressed.chat.id,
+                message_id=pressed.message_id,
+                html=pressed.text_html,
+                is_poll=False,
+            )
+        return None
+
+    def _remember_question(
+        self,
+        reply: Reply,
+        call: dict[str, Any],
+        message: Message,
+        chat: str,
+        ref: ConversationRef,
+        changes: Changes,
+    ) -> None:
+        assert reply.question_id is not None
+        payloads = poll_payloads(reply)
+        if "question" in call and message.poll is not None and payloads is not None:
+            info = PollInfo(
+                chat=chat,
+                thread=ref.thread,
+                message_id=message.message_id,
+                payloads=payloads,
+                is_group=int(chat) < 0,
+                option_ids=tuple(o.persistent_id or "" for o in message.poll.options),
+            )
+            self.state.remember_poll(changes, message.poll.id, info)
+            sent = SentQuestion(message.chat.id, message.message_id, html="", is_poll=True)
+        else:
+            html = call.get("text", "")
+            sent = SentQuestion(message.chat.id, message.message_id, html=html, is_poll=False)
+        self.state.remember_question(changes, reply.question_id, sent)
+
+    async def _edit(self, target: SentQuestion, text: str, markup: Any) -> bool:
+        try:
+            await self.with_retries(
+                self.bot.edit_message_text,
+                chat_id=target.chat_id,
+                message_id=target.message_id,
+                text=text,
+                parse_mode="HTML",
+                reply_markup=markup,
+            )
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return True
+            # The message is gone or not editable: the result goes out as a new message.
+            log.debug("edit failed, sending instead: %s", exc)
+            return False
+        except (Forbidden, ChatMigrated, RetryAfter, NetworkError):
+            return False
+        return True
+
+    async def _strip_keyboard(self, message: Message) -> None:
+        try:
+            await self.with_retries(
+                self.bot.edit_message_reply_markup,
+                chat_id=message.chat.id,
+                message_id=message.message_id,
+                reply_markup=None,
+            )
+        except TelegramError as exc:
+            log.debug("could not remove the pressed keyboard: %s", exc)
+
+    async def _call_api(self, chat: str, thread: int | None, call: dict[str, Any]) -> Message:
+        common: dict[str, Any] = {"chat_id": int(chat)}
+        if thread is not None:
+            common["message_thread_id"] = thread
+        try:
+            if "question" in call:
+                return await self.with_retries(self.bot.send_poll, **common, **call)
+            if "photo" in call:
+                return await self.with_retries(self.bot.send_photo, **common, **call)
+            return await self.with_retries(
+                self.bot.send_message, **common, link_preview_options=_NO_PREVIEW, **call
+            )
+        except RetryAfter as exc:
+            # PTB's AIORateLimiter already waited and retried; the caller decides what next.
+            seconds = retry_after_seconds(exc)
+            raise _Stop(SendResult("retry", reason="rate limited", retry_after=seconds)) from exc
+        except Forbidden as exc:
+            await self.statuses.set(chat, active=False, reason=failure_reason(exc))
+            raise _Stop(SendResult("blocked", reason=failure_reason(exc))) from exc
+        except InvalidToken as exc:
+            raise _Stop(SendResult("failed", reason="invalid token")) from exc
+        except BadRequest as exc:
+            if any(marker in str(exc).lower() for marker in GONE_MARKERS):
+                await self.statuses.set(chat, active=False, reason=failure_reason(exc))
+                raise _Stop(SendResult("gone", reason=failure_reason(exc))) from exc
+            log.warning("telegram refused a message to %s: %s", chat, exc)
+            raise _Stop(SendResult("failed", reason=failure_reason(exc))) from exc
+        except NetworkError as exc:
+            raise _Stop(SendResult("retry", reason=f"network: {failure_reason(exc)}")) from exc
+
+    async def with_retries(self, fn: Callable[..., Awaitable[T]], **kwargs: Any) -> T:
+        """Call the Bot API, retrying network errors (not refusals) with jittered backoff."""
+        for attempt in range(self.network_retries + 1):
+            try:
+                return await fn(**kwargs)
+            except _REFUSALS:
+                raise
+            except NetworkError as exc:
+                if attempt >= self.network_retries:
+                    log.warning("telegram network error, giving up: %s", exc)
+                    raise
+                delay = self.backoff_s * (2**attempt) * (0.5 + self._rng.random())
+                log.warning("telegram network error (%s), retry in %.2fs", exc, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
