@@ -102,8 +102,9 @@ def find_jargon(
     target_terms: Sequence[str],
     found: Sequence[Sentence],
 ) -> list[JargonUse]:
-    """Jargon used in the learner's sentences: the item's own list, plus glossary names for a
-    non-technical audience.
+    """Jargon used in the learner's sentences.
+
+    The item's own list, plus glossary names for a non-technical audience.
     """
     uses: list[JargonUse] = []
     covered: set[str] = set()

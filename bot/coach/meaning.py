@@ -342,8 +342,9 @@ WINDOW = 3
 
 
 def windows(found: Sequence[Sentence], size: int = WINDOW) -> list[list[Sentence]]:
-    """Runs of up to `size` consecutive sentences, shortest first: a point may take a learner
-    two or three sentences to state ("An alert fires. Nothing switches off. First we check...").
+    """Runs of up to `size` consecutive sentences, shortest first.
+
+    A point may take a learner two or three sentences ("An alert fires. Nothing stops. We check").
     """
     return [list(found[i : i + n]) for n in range(1, size + 1) for i in range(len(found) - n + 1)]
 
