@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
+from bot.coach.judge import Judge
 from bot.config import EngineConfig
 from bot.messages import ChoiceIn, CommandIn, ConversationRef, Inbound, Reply, TextIn
 from bot.roleplay.llm import PersonaModel
@@ -99,6 +100,10 @@ class Services:
     features: Features
     config: EngineConfig
     run_command: CommandRunner
+    # The judge for the feedback a learner gets (the LLM judge when one is configured), and
+    # the offline judge for quick decisions during a role-play (what the persona asks next).
+    judge: Judge
+    quick_judge: Judge
     llm: PersonaModel | None = None
 
 

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from bot import observe
 from bot.clock import Clock, SystemClock
+from bot.coach.judge import Judge
 from bot.commands import CommandRegistry, normalize_command
 from bot.config import EngineConfig
 from bot.context import Activity, Services, TurnContext
@@ -67,6 +68,8 @@ class DialogueEngine:
         *,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        judge: Judge,
+        quick_judge: Judge | None = None,
         config: EngineConfig | None = None,
         llm: PersonaModel | None = None,
     ) -> None:
@@ -82,6 +85,8 @@ class DialogueEngine:
             features=features,
             config=self.config,
             run_command=self.run_command,
+            judge=judge,
+            quick_judge=quick_judge or judge,
             llm=llm,
         )
         self._locks = KeyLocks()

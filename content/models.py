@@ -213,6 +213,14 @@ class LengthRange(_Strict):
     max_words: int = Field(le=2000)
 
 
+class Reactions(_Strict):
+    """What the persona says when the learner gives a number, a cost or a date ({value} is it)."""
+
+    number: str = ""
+    cost: str = ""
+    date: str = ""
+
+
 class Scenario(_Strict):
     """A role-play scenario: the bot plays the audience, the learner explains."""
 
@@ -230,6 +238,11 @@ class Scenario(_Strict):
     length: LengthRange
     model_answer: str = Field(min_length=50, max_length=1500)
     useful_phrases: tuple[str, ...] = Field(min_length=1)
+    focus: str = Field(
+        default="",
+        description="What the conversation is about, to steer back to: 'the drift alert'.",
+    )
+    reactions: Reactions = Field(default_factory=Reactions)
 
 
 ExerciseKind = Literal["runbook", "fix-term", "rewrite-plain", "drill"]

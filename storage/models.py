@@ -310,3 +310,18 @@ class PlatformState(Base):
     key: Mapped[str] = mapped_column(String(200))
     value: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SavedPhrase(Base):
+    """A sentence a learner kept from a debrief, reviewed like a term (card "phrase:<id>")."""
+
+    __tablename__ = "saved_phrases"
+    __table_args__ = (UniqueConstraint("learner_id", "text", name="uq_saved_phrase"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(String(400))
+    source: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -89,3 +89,18 @@ async def finish_times(
         finished = and_(finished, RoleplaySession.finished_at >= since)
     times = await session.scalars(select(RoleplaySession.finished_at).where(finished))
     return [t for t in times if t is not None]
+
+
+async def find_result(session: Session, learner_id: int, token: str) -> dict[str, Any] | None:
+    """The stored details of one result by its token (the debrief's buttons use it)."""
+    rows = await session.execute(
+        select(RoleplaySession.scenario_id, RoleplaySession.transcript, RoleplaySession.score)
+        .where(RoleplaySession.learner_id == learner_id)
+        .order_by(RoleplaySession.id.desc())
+        .limit(50)
+    )
+    for item_id, transcript, score in rows:
+        data = dict(transcript or {})
+        if data.get("token") == token:
+            return {"item_id": str(item_id), "score": score, **data}
+    return None

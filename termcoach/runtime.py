@@ -22,7 +22,7 @@ from bot.daily.scheduler import run_scheduler
 from bot.daily.service import DailyService
 from bot.engine import DialogueEngine
 from bot.features import build_engine
-from bot.roleplay.llm import LlmPersona
+from bot.llm import LlmClient
 from content.loader import DEFAULT_PACK, load_default_pack
 from storage.db import Database
 from termcoach.http import build_app
@@ -68,15 +68,15 @@ async def open_runtime(settings: Settings, migrate: bool = True) -> Runtime:
     if migrate:
         await db.upgrade()
     pack = load_default_pack(settings.content_path or DEFAULT_PACK)
-    engine = build_engine(db, pack, config=settings.engine_config, llm=llm_persona(settings))
+    engine = build_engine(db, pack, config=settings.engine_config, llm=llm_client(settings))
     return Runtime(settings=settings, db=db, engine=engine)
 
 
-def llm_persona(settings: Settings) -> LlmPersona | None:
-    """The LLM persona when ``TERMCOACH_LLM_*`` are all set, else None."""
+def llm_client(settings: Settings) -> LlmClient | None:
+    """The LLM client when ``TERMCOACH_LLM_*`` are all set, else None."""
     if not settings.llm_enabled or settings.llm_api_key is None:
         return None
-    return LlmPersona.connect(
+    return LlmClient.connect(
         str(settings.llm_base_url),
         settings.llm_api_key.get_secret_value(),
         str(settings.llm_model),

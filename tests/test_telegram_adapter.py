@@ -223,7 +223,7 @@ async def test_roleplay_turn(fake: FakeTelegram, adapter: TelegramAdapter) -> No
     assert "more messages at most" in follow_up[-1].params["text"]
     persona = fake.last_message(DM, with_text="more messages at most")
     fake.push(fake.callback_update(persona, buttons(persona)[0]))
-    await fake.wait_for("sendMessage", where=lambda c: "Feedback" in c.params["text"])
+    await fake.wait_for("sendMessage", where=lambda c: "Score:" in c.params["text"])
     # The pressed "Finish" button cannot be pressed twice.
     await fake.wait_for(
         "editMessageReplyMarkup", where=lambda c: c.params["message_id"] == persona["message_id"]

@@ -52,10 +52,18 @@ class RubricJudge:
         """Judge the messages; pure CPU work, see `assess_now`."""
         return self.assess_now(brief, messages)
 
-    def assess_now(self, brief: Brief, messages: Sequence[str]) -> Feedback:
+    def warm_up(self) -> None:
+        """Load the grammar checker and the word tables (about a second, once)."""
+        self.english.check("The model predicts churn every day.")
+        sentences("The customers changed, so the model is worse.")
+
+    def assess_now(
+        self, brief: Brief, messages: Sequence[str], *, english: bool = True
+    ) -> Feedback:
         """The feedback, computed at once (callers run it off the event loop when it is long)."""
         text = "\n".join(m.strip() for m in messages if m.strip())
         found = sentences(text)
+        corrections = self.english.check(text) if english else []
         return Feedback(
             points=self._points(brief, found),
             terms=self._terms(brief, found),
@@ -65,7 +73,7 @@ class RubricJudge:
                     self.pack, brief.jargon, brief.level, brief.target_terms, found
                 )
             ],
-            corrections=(corrections := self.english.check(text)),
+            corrections=corrections,
             rewrite=self._rewrite(found, corrections),
             audience=self._audience(brief, found),
             words=len(words(text)),

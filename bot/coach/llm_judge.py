@@ -25,7 +25,7 @@ from bot.coach.feedback import (
     Rewrite,
     TermResult,
 )
-from bot.coach.judge import RubricJudge
+from bot.coach.judge import Judge
 from bot.coach.meaning import words
 from bot.coach.terms import term_names
 from bot.llm import LlmClient
@@ -85,7 +85,7 @@ def _system(brief: Brief, pack: PackIndex) -> str:
 class LlmJudge:
     """A judge that asks the model, checks the answer, and falls back to the rubric judge."""
 
-    def __init__(self, client: LlmClient, pack: PackIndex, fallback: RubricJudge) -> None:
+    def __init__(self, client: LlmClient, pack: PackIndex, fallback: Judge) -> None:
         self.client = client
         self.pack = pack
         self.fallback = fallback

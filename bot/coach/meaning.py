@@ -182,11 +182,8 @@ class Sentence:
     text: str
     tokens: tuple[str, ...]
     stems: tuple[str, ...]
-
-    @property
-    def claim(self) -> bool:
-        """True when the sentence states something (see `is_claim`)."""
-        return is_claim(self.tokens)
+    # True when the sentence states something (see `is_claim`).
+    claim: bool
 
 
 def sentences(text: str) -> list[Sentence]:
@@ -196,7 +193,7 @@ def sentences(text: str) -> list[Sentence]:
         clean = part.strip(" \t-•*,")
         tokens = tuple(words(clean))
         if tokens:
-            out.append(Sentence(clean, tokens, tuple(stem(t) for t in tokens)))
+            out.append(Sentence(clean, tokens, tuple(stem(t) for t in tokens), is_claim(tokens)))
     return out
 
 
@@ -281,8 +278,13 @@ def compile_point(
 
 
 def _same(a: str, b: str) -> bool:
-    # Learners write in a second language: forgive one slip in a long word.
-    return a == b or (len(a) >= 5 and len(b) >= 5 and a[0] == b[0] and fuzz.ratio(a, b) >= 85)
+    # Learners write in a second language: forgive one slip in a long word. The cheap tests
+    # first: this runs for every word of every phrase of every concept.
+    if a == b:
+        return True
+    if len(a) < 5 or len(b) < 5 or a[0] != b[0] or abs(len(a) - len(b)) > 2:
+        return False
+    return fuzz.ratio(a, b) >= 85
 
 
 def find(stems: Sequence[str], phrase: Sequence[str], gap: int = 2) -> tuple[int, int] | None:
@@ -339,14 +341,43 @@ def _negated(tokens: Sequence[str], matches: Iterable[Match], after: int = 0) ->
 
 
 WINDOW = 3
+DefinesFn = Callable[[Sentence], set[str]]
 
 
-def windows(found: Sequence[Sentence], size: int = WINDOW) -> list[list[Sentence]]:
-    """Runs of up to `size` consecutive sentences, shortest first.
+@dataclass(frozen=True, slots=True)
+class _Hits:
+    """What one sentence says of one point: the concepts it states, and whether it forbids it."""
 
-    A point may take a learner two or three sentences ("An alert fires. Nothing stops. We check").
+    stated: frozenset[int]
+    forbids: bool
+
+
+def _hits(sentence: Sentence, point: PointConcepts, defines: DefinesFn | None) -> _Hits:
+    """Which of the point's concepts this sentence states, and whether it forbids the point.
+
+    A concept counts in a claim that does not negate it and does not define another term.
     """
-    return [list(found[i : i + n]) for n in range(1, size + 1) for i in range(len(found) - n + 1)]
+    forbids = any(c.forbidden and _says(sentence, c) for c in point.concepts)
+    usable = sentence.claim and not (
+        point.about and defines is not None and _defines_other(sentence, point.about, defines)
+    )
+    stated: set[int] = set()
+    if usable:
+        for n, concept in enumerate(point.concepts):
+            if concept.forbidden:
+                continue
+            match = _match(sentence.stems, concept)
+            if match is not None and not _negated(sentence.tokens, [match]):
+                stated.add(n)
+    return _Hits(frozenset(stated), forbids)
+
+
+def _run_states(hits: Sequence[_Hits], point: PointConcepts) -> bool:
+    if any(h.forbids for h in hits):
+        return False
+    stated = frozenset().union(*(h.stated for h in hits))
+    required = {n for n, c in enumerate(point.concepts) if c.required}
+    return required <= stated and len(stated) >= point.need
 
 
 def states(run: Sequence[Sentence], point: PointConcepts, defines: DefinesFn | None = None) -> bool:
@@ -355,36 +386,7 @@ def states(run: Sequence[Sentence], point: PointConcepts, defines: DefinesFn | N
     Each concept must be found in a sentence that is a claim and does not negate it; a sentence
     that defines another term ("Concept drift means ...") cannot state a point about this one.
     """
-    if not point.concepts:
-        return False
-    for concept in point.concepts:
-        if concept.forbidden and any(_says(s, concept) for s in run):
-            return False
-    found = 0
-    for concept in point.concepts:
-        if concept.forbidden:
-            continue
-        hit = False
-        for sentence in run:
-            match = _match(sentence.stems, concept)
-            if match is None or not sentence.claim or _negated(sentence.tokens, [match]):
-                continue
-            if (
-                point.about
-                and defines is not None
-                and _defines_other(sentence, point.about, defines)
-            ):
-                continue
-            hit = True
-            break
-        if hit:
-            found += 1
-        elif concept.required:
-            return False
-    return found >= point.need
-
-
-DefinesFn = Callable[[Sentence], set[str]]
+    return bool(point.concepts) and _run_states([_hits(s, point, defines) for s in run], point)
 
 
 def _says(sentence: Sentence, concept: Concept) -> bool:
@@ -407,11 +409,22 @@ def shorten(text: str, limit: int = MAX_EVIDENCE) -> str:
     return cut + "…"
 
 
+def windows(count: int, size: int = WINDOW) -> list[tuple[int, int]]:
+    """(start, end) of every run of up to `size` consecutive sentences, shortest runs first.
+
+    A point may take a learner two or three sentences ("An alert fires. Nothing stops. We check").
+    """
+    return [(i, i + n) for n in range(1, size + 1) for i in range(count - n + 1)]
+
+
 def evidence_for(
     found: Sequence[Sentence], point: PointConcepts, defines: DefinesFn | None = None
 ) -> str | None:
     """The learner's sentences that state the point, shortened, or None."""
-    for run in windows(found):
-        if states(run, point, defines):
-            return shorten(" ".join(s.text for s in run))
+    if not point.concepts:
+        return None
+    hits = [_hits(s, point, defines) for s in found]
+    for start, end in windows(len(found)):
+        if _run_states(hits[start:end], point):
+            return shorten(" ".join(s.text for s in found[start:end]))
     return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.coach.meaning import Sentence, find, stem, words
@@ -39,42 +40,63 @@ def term_names(term: Term) -> tuple[str, ...]:
     return tuple(n for n in out if words(n))
 
 
+@dataclass(frozen=True)
+class Glossary:
+    """Every name of every term, indexed for finding them in sentences quickly."""
+
+    # First stem -> (name stems, term id), longest names first.
+    by_first: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
+    # One pattern for every name; group names are not needed, the match text maps to the id.
+    pattern: re.Pattern[str]
+    ids: dict[str, str]
+
+
 @lru_cache(maxsize=8)
-def glossary(pack: PackIndex) -> tuple[tuple[str, tuple[str, ...], str], ...]:
-    """(term id, name stems, name) for every name of every term, longest first."""
-    out = {
-        (t.id, tuple(stem(w) for w in words(n)), n.lower())
+def glossary(pack: PackIndex) -> Glossary:
+    """The pack's term names, indexed (built once per pack)."""
+    entries = {
+        (tuple(stem(w) for w in words(n)), t.id, n.lower())
         for t in pack.pack.terms
         for n in term_names(t)
     }
-    return tuple(sorted(out, key=lambda item: (-len(item[1]), item[0])))
-
-
-def _contiguous(stems: Sequence[str], phrase: Sequence[str]) -> list[int]:
-    n = len(phrase)
-    return [i for i in range(len(stems) - n + 1) if tuple(stems[i : i + n]) == tuple(phrase)]
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for stems, term_id, _ in sorted(entries, key=lambda e: (-len(e[0]), e[1])):
+        by_first.setdefault(stems[0], []).append((stems, term_id))
+    names = sorted({name for _, _, name in entries}, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+    return Glossary(
+        {k: tuple(v) for k, v in by_first.items()},
+        pattern,
+        {name: term_id for _, term_id, name in entries},
+    )
 
 
 def term_spans(pack: PackIndex, sentence: Sentence) -> list[tuple[int, int, str]]:
     """(start, end, term id) of every term named in a sentence; longer names win overlaps."""
-    spans: list[tuple[int, int, str]] = []
-    for term_id, phrase, _ in glossary(pack):
-        for start in _contiguous(sentence.stems, phrase):
+    index = glossary(pack).by_first
+    found: list[tuple[int, int, str]] = []
+    stems = sentence.stems
+    for start, first in enumerate(stems):
+        for phrase, term_id in index.get(first, ()):
             end = start + len(phrase)
-            if all(end <= a or start >= b for a, b, _ in spans):
-                spans.append((start, end, term_id))
+            if stems[start:end] == phrase:
+                found.append((start, end, term_id))
+                break
+    # Longer names win where two overlap ("online store" over "store").
+    spans: list[tuple[int, int, str]] = []
+    for span in sorted(found, key=lambda s: (s[0] - s[1], s[0])):
+        if all(span[1] <= a or span[0] >= b for a, b, _ in spans):
+            spans.append(span)
     return sorted(spans)
 
 
 def defined_terms(pack: PackIndex, sentence: Sentence) -> set[str]:
     """The terms this sentence defines: named, then "is", "means", "refers to" or a colon."""
+    index = glossary(pack)
     text = sentence.text.lower()
-    out: set[str] = set()
-    for term_id, _, name in glossary(pack):
-        for m in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text):
-            if _DEFINES.match(text, m.end()):
-                out.add(term_id)
-    return out
+    return {
+        index.ids[m.group(1)] for m in index.pattern.finditer(text) if _DEFINES.match(text, m.end())
+    }
 
 
 def used_terms(pack: PackIndex, found: Sequence[Sentence]) -> dict[str, str]:

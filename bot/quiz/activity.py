@@ -17,7 +17,10 @@ from pydantic import ValidationError
 from bot import progress
 from bot.context import Activity, TurnContext
 from bot.messages import Choice, ChoiceIn, CommandIn, Reply, TextIn, escape
+from bot.quiz import produce
 from bot.quiz.checking import Check, check_typed, pick_option
+from bot.quiz.phrases import KIND as PHRASE_KIND
+from bot.quiz.phrases import check_phrase, phrase_question
 from bot.quiz.plan import (
     MAX_RETRIES,
     ROUND_SIZE,
@@ -36,7 +39,7 @@ from bot.quiz.results import already_answered, result_reply
 from bot.quiz.srs import new_card, question_level, rate, review
 from bot.quiz.streaks import streak_at, zone
 from bot.wording import count
-from storage import attempts
+from storage import attempts, phrases
 from storage import cards as stored_cards
 
 log = logging.getLogger(__name__)
@@ -69,6 +72,8 @@ class QuestionRound(Activity):
 
     async def _ask(self, ctx: TurnContext, state: RoundState) -> Reply:
         item = state.items[state.index]
+        if phrases.phrase_id(item.term_id) is not None:
+            return await self._ask_phrase(ctx, state)
         term = ctx.pack.terms[item.term_id]
         if item.level is not None:
             level, is_new = item.level, item.new
@@ -78,6 +83,9 @@ class QuestionRound(Activity):
         if item.retry:
             # A second chance right after a miss: recognise it among options, not recall it.
             level = "new" if level == "new" else "learning"
+        elif term.id in produce.to_produce(ctx):
+            # Missed in a role-play: the learner types the term (production), not picks it.
+            level = "recall"
         # Vary the kind: not the previous question's, and not the one this term just had.
         avoid = {state.last_kind} | {r.kind for r in state.results if r.term_id == term.id}
         question = choose_question(
@@ -85,6 +93,17 @@ class QuestionRound(Activity):
         )
         question.asked_at = ctx.now
         question.new = is_new and not item.retry
+        state.current = question
+        state.last_kind = question.kind
+        self._save(ctx, state)
+        return self.question_reply(state, question, item.retry, ctx.inbound.is_group)
+
+    async def _ask_phrase(self, ctx: TurnContext, state: RoundState) -> Reply:
+        item = state.items[state.index]
+        pid = phrases.phrase_id(item.term_id)
+        text = (await phrases.texts(ctx.session, ctx.learner.id)).get(pid or 0, "")
+        question = phrase_question(item.term_id, text, ctx.rng)
+        question.asked_at = ctx.now
         state.current = question
         state.last_kind = question.kind
         self._save(ctx, state)
@@ -152,8 +171,10 @@ class QuestionRound(Activity):
         if question.typed:
             if inbound.text.strip().lower() in ("i don't know", "i dont know", "idk", "skip", "?"):
                 return await self._score(ctx, state, Check("wrong"), chosen=None, gave_up=True)
-            term = ctx.pack.terms[question.term_id]
-            verdict = check_typed(ctx.pack, term, inbound.text)
+            if question.kind == PHRASE_KIND:
+                verdict = check_phrase(question, inbound.text)
+            else:
+                verdict = check_typed(ctx.pack, ctx.pack.terms[question.term_id], inbound.text)
             if verdict.verdict == "empty":
                 return [Reply("Please type the term, or press “I don't know”.")]
             return await self._score(ctx, state, verdict, chosen=None, typed=inbound.text)
@@ -201,8 +222,9 @@ class QuestionRound(Activity):
         question = state.current
         assert question is not None
         item = state.items[state.index]
-        term = ctx.pack.terms[question.term_id]
-        card = await progress.load_card(ctx.session, ctx.learner.id, term.id)
+        card_id = question.term_id
+        term = ctx.pack.terms.get(card_id)
+        card = await progress.load_card(ctx.session, ctx.learner.id, card_id)
         asked = question.asked_at or ctx.now
         elapsed = max(timedelta(0), ctx.now - asked)
         rating = rate(
@@ -221,9 +243,9 @@ class QuestionRound(Activity):
             question_id=question.id,
             learner_id=ctx.learner.id,
             conversation_key=ctx.ref.key,
-            term_id=term.id,
+            term_id=card_id,
             kind=question.kind,
-            topics=",".join(term.topics),
+            topics=",".join(term.topics) if term else "",
             answer=answer[:500],
             correct=verdict.correct,
             rating=int(rating),
@@ -232,18 +254,20 @@ class QuestionRound(Activity):
         if not stored:
             return [already_answered(ctx)]
         duration_ms = min(int(elapsed.total_seconds() * 1000), 3_600_000)
-        updated, _log = review(card or new_card(term.id, ctx.now), rating, ctx.now, duration_ms)
+        updated, _log = review(card or new_card(card_id, ctx.now), rating, ctx.now, duration_ms)
         before_reps = card.reps if card is not None else None
         await stored_cards.save_card(
             ctx.session, ctx.learner.id, before_reps, updated.row(), ctx.now
         )
         await stored_cards.add_review_log(
-            ctx.session, ctx.learner.id, term.id, int(rating), ctx.now, duration_ms
+            ctx.session, ctx.learner.id, card_id, int(rating), ctx.now, duration_ms
         )
+        if question.typed:
+            await produce.produced(ctx, card_id)
         # No terms_seen row here: a review card now exists, and seen_terms() counts cards.
         state.results.append(
             Outcome(
-                term_id=term.id,
+                term_id=card_id,
                 kind=question.kind,
                 correct=verdict.correct,
                 rating=int(rating),
@@ -254,7 +278,7 @@ class QuestionRound(Activity):
         replies = [result_reply(ctx, question, verdict, chosen, gave_up)]
         if not verdict.correct and not item.retry and state.retries < MAX_RETRIES:
             # Missed terms come back once at the end of the round, while the answer is fresh.
-            state.items.append(Planned(term_id=term.id, retry=True, level=item.level, new=item.new))
+            state.items.append(Planned(term_id=card_id, retry=True, level=item.level, new=item.new))
             state.retries += 1
         state.index += 1
         state.current = None
@@ -305,7 +329,10 @@ class QuestionRound(Activity):
             lines[0] += f" {fixed} fixed on the second try."
         missed = list(dict.fromkeys(r.term_id for r in first if not r.correct))
         if missed:
-            names = ", ".join(short_name(ctx.pack.terms[t]) for t in missed)
+            names = ", ".join(
+                short_name(ctx.pack.terms[t]) if t in ctx.pack.terms else "a phrase you kept"
+                for t in missed
+            )
             lines.append(f"Look again at: {escape(names)}.")
         elif first:
             lines.append("No mistakes. Well done!")

@@ -22,7 +22,7 @@ def result_reply(
 ) -> Reply:
     """Feedback on one answer: right or wrong, the correct answer, and a one-line explanation."""
     pack = ctx.pack
-    term = pack.terms[question.term_id]
+    term = pack.terms.get(question.term_id)
     lines: list[str] = []
     if verdict.typo and verdict.spelling:
         lines.append(f"✅ Correct; watch the spelling: *{escape(verdict.spelling)}*")
@@ -38,7 +38,7 @@ def result_reply(
         lines[0] = f"{escape(who[:60])}: {lines[0]}"
     lines.append(f"*Answer:* {escape(question.answer_text)}")
     lines.append(question.explanation)
-    if not verdict.correct:
+    if not verdict.correct and term is not None:
         other: Term | None = None
         if verdict.other_term:
             other = pack.terms.get(verdict.other_term)

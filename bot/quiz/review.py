@@ -17,7 +17,7 @@ from bot.quiz.srs import plan_session
 from bot.quiz.streaks import day_start, local_date, zone
 from bot.wording import count
 from storage import cards as stored_cards
-from storage import terms_seen
+from storage import phrases, terms_seen
 
 REVIEW_LIMIT = 15
 PAYLOAD_PREFIX = "r"
@@ -27,6 +27,12 @@ DEFAULT_NEW_PER_DAY = 5
 def new_candidates(term_order: list[str], seen: set[str]) -> list[str]:
     """New terms in the order to introduce them: ones already met on a term card first."""
     return [t for t in term_order if t in seen] + [t for t in term_order if t not in seen]
+
+
+def _reviewable(ctx: TurnContext, card_id: str, kept: dict[int, str]) -> bool:
+    """A card of a term in the pack, or of a phrase the learner still has."""
+    pid = phrases.phrase_id(card_id)
+    return card_id in ctx.pack.terms if pid is None else pid in kept
 
 
 class ReviewActivity(QuestionRound):
@@ -49,8 +55,9 @@ class ReviewActivity(QuestionRound):
         cards = await progress.load_cards(ctx.session, ctx.learner.id)
         seen = await terms_seen.seen_terms(ctx.session, ctx.learner.id)
         candidates = [t for t in new_candidates(ctx.pack.term_order, seen) if t in ctx.pack.terms]
+        kept = await phrases.texts(ctx.session, ctx.learner.id)
         due, fresh = plan_session(
-            [c for c in cards.values() if c.term_id in ctx.pack.terms],
+            [c for c in cards.values() if _reviewable(ctx, c.term_id, kept)],
             candidates,
             ctx.now,
             new_quota=quota,

@@ -12,11 +12,13 @@ from typing import ClassVar
 
 from pydantic import BaseModel
 
+from bot.coach.brief import brief_for
+from bot.coach.feedback import score
+from bot.coach.meaning import words
 from bot.context import Activity, TurnContext
 from bot.messages import Choice, ChoiceIn, CommandIn, Reply, TextIn, escape
-from bot.roleplay import catalog, history
-from bot.roleplay.feedback import feedback_text
-from bot.roleplay.rubric import Rubric, assess, has_words, word_count
+from bot.roleplay import catalog, debrief, history, mistakes
+from bot.roleplay.activity import MAX_MESSAGE_CHARS, has_words
 from content.models import Exercise
 
 
@@ -154,7 +156,7 @@ class ExerciseActivity(Activity):
         if (
             loaded is not None
             and isinstance(inbound, TextIn)
-            and (not has_words(inbound.text) or word_count(inbound.text) < MIN_ANSWER_WORDS)
+            and (not has_words(inbound.text) or len(words(inbound.text)) < MIN_ANSWER_WORDS)
         ):
             # Keep the exercise open: nothing was written that could be scored.
             return [
@@ -163,35 +165,57 @@ class ExerciseActivity(Activity):
                     "(type *hint* for the questions it should answer), or /cancel to stop."
                 )
             ]
+        if (
+            loaded is not None
+            and isinstance(inbound, TextIn)
+            and len(inbound.text) > MAX_MESSAGE_CHARS
+        ):
+            return [
+                Reply(
+                    f"That is long for this exercise ({len(inbound.text):,} characters). Please "
+                    f"keep your answer under {MAX_MESSAGE_CHARS:,} characters.",
+                    kind="error",
+                )
+            ]
         ctx.clear_activity()
         if loaded is None:
             return [Reply("That exercise can't continue. Type /exercises to pick one.")]
         if isinstance(inbound, ChoiceIn):
             return await self.on_stale_choice(ctx, inbound.payload)
         state, exercise = loaded
-        rubric = Rubric.for_exercise(exercise)
-        assessment = assess(rubric, ctx.pack, inbound.text)
-        text = feedback_text(
-            title=exercise.title,
-            rubric=rubric,
-            assessment=assessment,
-            pack=ctx.pack,
-            model_answer=exercise.model_answer,
-        )
+        return await self._debrief(ctx, state, exercise, inbound.text)
+
+    async def _debrief(
+        self, ctx: TurnContext, state: ExerciseState, exercise: Exercise, answer: str
+    ) -> list[Reply]:
+        """Judge the answer and give the debrief (summary, what worked and what to fix)."""
+        brief = brief_for(ctx.pack, exercise)
+        feedback = await ctx.services.judge.assess(brief, [answer])
+        result = score(feedback, brief.level, brief.length)
+        await mistakes.bring_back(ctx, feedback)
         await history.save_result(
             ctx,
             item_id=exercise.id,
             kind="exercise",
-            transcript=[{"role": "learner", "text": inbound.text}],
-            feedback=text,
-            score=assessment.score,
+            transcript=[{"role": "learner", "text": answer}],
+            feedback=debrief.one_thing(brief, feedback, ctx.pack),
+            score=result.total,
             started_at=state.started,
+            extra={
+                "token": state.token,
+                "coach": feedback.model_dump(mode="json"),
+                "parts": result.parts,
+            },
         )
         choices = (
             Choice("Try again", f"cmd:exercise {exercise.id}"),
             Choice("More on this topic", f"cmd:exercises {exercise.topic}"),
         )
-        return [Reply(text, choices=choices, kind="feedback")]
+        details = debrief.details_reply(brief, feedback, ctx.pack, state.token)
+        return [
+            debrief.summary_reply(brief, feedback, result, ctx.pack, state.token),
+            Reply(details.text, choices=(*details.choices, *choices), kind="feedback"),
+        ]
 
     async def on_command(self, ctx: TurnContext, command: CommandIn) -> list[Reply]:
         """``hint``: the questions to answer; ``done`` before answering: the model answer."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from bot.commands import Feature
 from bot.context import CommandSpec
+from bot.roleplay.actions import debrief_action
 from bot.roleplay.activity import RoleplayActivity
+from bot.roleplay.debrief import ACTION
 from bot.roleplay.exercises import ExerciseActivity, exercises_command
 from bot.roleplay.prep import prep_command
 
@@ -16,6 +18,7 @@ def feature() -> Feature:
     return Feature(
         name="roleplay",
         activities=(roleplay, exercise),
+        actions=((ACTION, debrief_action),),
         commands=(
             CommandSpec(
                 "roleplay",

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from bot.coach.brief import with_article
 from bot.context import TurnContext
 from bot.messages import Choice, Reply, escape
 from bot.quiz.activity import QuizActivity
 from bot.roleplay import catalog
 from bot.roleplay.activity import RoleplayActivity
 from bot.roleplay.persona import SHORT_TURNS
-from bot.roleplay.rubric import with_article
 from content.models import Scenario, Term, Topic
 from storage import results, terms_seen
 
