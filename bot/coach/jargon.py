@@ -31,8 +31,12 @@ _EXPLAIN = re.compile(
     r"a kind of|a way to)\b",
     re.IGNORECASE,
 )
+# An apposition: a short noun phrase set off by commas, brackets or a dash, right after the
+# word ("ground-truth labels, the real outcomes, ..."); not a new clause ("…, and we …").
 _APPOSITION = re.compile(
-    r"^\s*(?:,|\(|–|—|-|:)\s*(?:the |a |an |our |what |how |when )?([^,()]{6,80})"
+    r"^\s*(?:,|\(|–|—|-|:)(?!\s*(?:and|but|so|or|then|because|we|i|it|they|you|he|she|this|"
+    r"that|which|who|if|when|while|where|since|as)\b)\s*([^,()–—]{6,80}?)\s*(?:[,)–—.;]|$)",
+    re.IGNORECASE,
 )
 _FORMULA = re.compile(r"[=|^∑σμ]|\b[A-Za-z]\s*\(\s*[A-Za-z]")
 
