@@ -158,3 +158,26 @@ async def progress(
         results=tuple(await results.results(session, learner.id)),
         next_review=next_review_line(mine, now, learner.timezone),
     )
+
+
+@dataclass(frozen=True)
+class ItemScores:
+    """A learner's scores on one scenario or exercise: the first, the best and the latest."""
+
+    item_id: str
+    first: int
+    best: int
+    latest: int
+    tries: int
+
+
+def scores_by_item(results: Iterable[Result]) -> list[ItemScores]:
+    """Each practised item's first, best and latest score, the most recently practised first."""
+    scored: dict[str, list[int]] = {}
+    for r in results:  # newest first
+        if r.score is not None:
+            scored.setdefault(r.item_id, []).append(r.score)
+    return [
+        ItemScores(item, first=s[-1], best=max(s), latest=s[0], tries=len(s))
+        for item, s in scored.items()
+    ]

@@ -162,3 +162,13 @@ async def reviews_since(session: Session, learner_id: int, since: datetime) -> l
             )
         )
     )
+
+
+async def first_reviews(session: Session, learner_id: int) -> dict[str, datetime]:
+    """When each card was first reviewed (the day a term was learned), by term id."""
+    rows = await session.execute(
+        select(ReviewLogRow.term_id, func.min(ReviewLogRow.reviewed_at))
+        .where(ReviewLogRow.learner_id == learner_id)
+        .group_by(ReviewLogRow.term_id)
+    )
+    return {str(t): when for t, when in rows if when is not None}

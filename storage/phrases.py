@@ -34,7 +34,12 @@ async def save(
         await insert_ignore(
             session,
             PHRASES,
-            {"learner_id": learner_id, "text": text[:400], "source": source[:100], "created_at": now},
+            {
+                "learner_id": learner_id,
+                "text": text[:400],
+                "source": source[:100],
+                "created_at": now,
+            },
         )
     rows = await session.execute(
         select(SavedPhrase.id, SavedPhrase.text).where(SavedPhrase.learner_id == learner_id)

@@ -54,7 +54,11 @@ def verdict(**overrides: object) -> str:
         "terms": [{"id": "data-drift", "status": "missing"}],
         "jargon": [],
         "corrections": [
-            {"wrong": "predictions is", "right": "predictions are", "rule": "subject-verb agreement"},
+            {
+                "wrong": "predictions is",
+                "right": "predictions are",
+                "rule": "subject-verb agreement",
+            },
             {"wrong": "data drift", "right": "data shift", "rule": "word choice"},
             {"wrong": "the customers will leave", "right": "customers leave", "rule": "tense"},
         ],

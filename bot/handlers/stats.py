@@ -6,18 +6,18 @@ from datetime import timedelta
 
 from bot.context import TurnContext
 from bot.messages import Image, Reply, escape
-from bot.progress import Progress, progress
-from bot.quiz.chart import per_day, render_png
+from bot.progress import Progress, load_cards, progress, scores_by_item
+from bot.quiz.chart import ScoreBar, per_day, render_png
 from bot.quiz.questions import short_name
 from bot.quiz.srs import MASTERED_STABILITY_DAYS
 from bot.quiz.streaks import local_date, zone
 from bot.roleplay.history import title_of
 from bot.wording import count
 from content.index import PackIndex
-from storage import attempts
+from storage import attempts, results
 from storage import cards as stored_cards
 
-HISTORY_LINES = 3
+HISTORY_LINES = 5
 CHART_WORDS = ("chart", "graph", "plot", "picture")
 
 
@@ -71,9 +71,15 @@ def practice_lines(pack: PackIndex, done: Progress) -> list[str]:
         if stopped:
             head += f" ({stopped} stopped early)"
         lines.append(head)
-        for r in scored[:HISTORY_LINES]:
-            when = r.finished_at.strftime("%d %b") if r.finished_at else ""
-            lines.append(f"- {when}: {escape(title_of(pack, r.item_id))}, {r.score}/100")
+        for item in scores_by_item(scored)[:HISTORY_LINES]:
+            title = escape(title_of(pack, item.item_id))
+            if item.tries == 1:
+                lines.append(f"- {title}: {item.latest}/100")
+            else:
+                lines.append(
+                    f"- {title}: {item.first} → {item.latest} "
+                    f"(best {item.best}, {item.tries} tries)"
+                )
     return lines
 
 
@@ -86,8 +92,13 @@ async def chart_reply(ctx: TurnContext) -> Reply:
     answers = await attempts.attempts_since(ctx.session, ctx.learner.id, since)
     if not reviews and not answers:
         return Reply("Nothing to chart yet: answer a few questions with /quiz or /review first.")
-    days = per_day(reviews, answers, today, tz)
-    png = render_png(days)
+    learned = list((await stored_cards.first_reviews(ctx.session, ctx.learner.id)).values())
+    cards = (await load_cards(ctx.session, ctx.learner.id)).values()
+    mastered = [c.last_review for c in cards if c.mastered and c.last_review is not None]
+    days = per_day(reviews, answers, today, tz, learned=learned, mastered=mastered)
+    done_items = scores_by_item(await results.results(ctx.session, ctx.learner.id))
+    bars = [ScoreBar(title_of(ctx.pack, s.item_id), s.first, s.best, s.latest) for s in done_items]
+    png = render_png(days, bars)
     total = sum(d.answers for d in days)
     right = sum(d.right for d in days)
     done = count(sum(d.reviews for d in days), "review")
