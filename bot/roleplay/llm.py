@@ -67,12 +67,12 @@ def clean_reply(text: Any, limit: int) -> str | None:
     if not isinstance(text, str):
         return None
     text = re.sub(r"\s+", " ", text).strip().strip('"“”').strip()
+    if re.search(r"\bscore\s*:", text, re.IGNORECASE):
+        return None  # the model graded the learner instead of playing the character
     name = re.match(r"^\w[\w .,'-]{0,40}:\s+", text)
     if name:
         text = text[name.end() :]  # "Priya: ..." -> "..."
     if len(text) < 3 or text[0] in "{[<":
-        return None
-    if "score:" in text.lower():
         return None
     if len(text) > limit:
         cut = text[:limit]
