@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 from bot.engine import DialogueEngine
 from bot.messages import ChoiceIn, CommandIn, ConversationRef, Reply, TextIn
@@ -63,3 +64,11 @@ class Chat:
     def question(self) -> Reply:
         """The last reply that asks a question."""
         return next(r for r in reversed(self.last) if r.kind == "question")
+
+
+def debrief_score(chat: Chat) -> int:
+    """The score in the debrief's first message (``*Score: 75/100* · …``) among the last replies."""
+    summary = next(r.text for r in chat.last if r.kind == "feedback")
+    found = re.search(r"Score: (\d+)/100", summary)
+    assert found is not None, summary
+    return int(found.group(1))

@@ -72,8 +72,8 @@ class RoleplayState(BaseModel):
 
 
 def has_words(text: str) -> bool:
-    """True when a message has at least one real word (not emoji or a held key)."""
-    return any(len(w) > 1 or w.isdigit() for w in words(text))
+    """True when a message has at least one real word (not emoji, a held key or a bare number)."""
+    return any(len(w) > 1 and any(ch.isalpha() for ch in w) for w in words(text))
 
 
 class RoleplayActivity(Activity):
@@ -200,6 +200,8 @@ class RoleplayActivity(Activity):
         recast = persona.recast(inbound.text, latest)
         if recast:
             text = f"{recast} {text}"
+        elif persona.is_unsure(inbound.text):
+            text = persona.after_unsure(text)
         text = await self._worded(ctx, state, scenario, nxt, text)
         state.lines.append(Line(role="persona", text=text))
         self._save(ctx, state)

@@ -69,6 +69,11 @@ _NUMBER = re.compile(
     r"points?|x|times)?",
     re.IGNORECASE,
 )
+_UNSURE = re.compile(
+    r"\b(?:not sure|unsure|(?:do ?n[o']?t|dunno) know|idk|no idea|i forg[eo]t|i can'?t remember|"
+    r"no clue|pass)\b",
+    re.IGNORECASE,
+)
 _PRONOUNS = {"we": "you", "our": "your", "ours": "yours", "us": "you", "i": "you", "my": "your"}
 
 
@@ -173,11 +178,25 @@ def recast(latest_text: str, latest: Feedback) -> str | None:
     return None
 
 
+def is_unsure(text: str) -> bool:
+    """True for an honest "I don't know": a weak answer, but an answer (it uses a turn)."""
+    return len(words(text)) <= 12 and _UNSURE.search(text) is not None
+
+
+def after_unsure(line: str) -> str:
+    """The next question after "I'm not sure", reassuring first: "No problem. In one sentence…"."""
+    rest = re.sub(r"^(?:OK|Okay|Right|Sure|Fine)\b[,.]?\s*(?:but\s+|so\s+)?", "", line)
+    return f"No problem. {rest[:1].upper()}{rest[1:]}"
+
+
 def is_off_topic(text: str, brief: Brief, scenario: Scenario, latest: Feedback) -> bool:
     """True when a message shares no word with the scenario and makes no point.
 
-    "My daughter is sick", a football result: nothing about the meeting's topic.
+    "My daughter is sick", a football result: nothing about the meeting's topic. "I'm not
+    sure" is not off-topic: in a meeting it is an answer, and the persona moves on.
     """
+    if is_unsure(text):
+        return False
     if latest.on_topic or any(t.status != "missing" for t in latest.terms):
         return False
     vocabulary = _vocabulary(scenario)
