@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol, TypeVar
 
-from bot.messages import Inbound, Reply
+from bot.messages import Inbound, QuizLimits, Reply
 from bot.progress import Progress
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,10 @@ class Engine(Protocol):
 
     async def progress(self, learner_key: tuple[str, str, str]) -> Progress:
         """A learner's progress outside a turn."""
+        ...
+
+    def declare_quiz_limits(self, platform: str, limits: QuizLimits) -> None:
+        """Record how long a native quiz's parts may be on `platform`."""
         ...
 
 

@@ -13,7 +13,7 @@ phase starts role-plays against a fake LLM that takes ``--slow`` seconds per ans
 the acks of the learner's messages while those turns are in flight.
 
 The last line is one JSON object: ``ack_p50_ms``, ``ack_p99_ms``, ``bare_bolt_p50_ms`` and more.
-Targets (issue 6): ack p50 at most 5 ms, p99 at most 50 ms, a slow reply never delays an ack past 1 s.
+Targets: ack p50 at most 5 ms, p99 at most 50 ms, a slow reply never delays an ack past 1 s.
 """
 
 from __future__ import annotations

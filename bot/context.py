@@ -15,7 +15,15 @@ from typing import Any, ClassVar, Protocol
 
 from bot.coach.judge import Judge
 from bot.config import EngineConfig
-from bot.messages import ChoiceIn, CommandIn, ConversationRef, Inbound, Reply, TextIn
+from bot.messages import (
+    ChoiceIn,
+    CommandIn,
+    ConversationRef,
+    Inbound,
+    QuizLimits,
+    Reply,
+    TextIn,
+)
 from bot.roleplay.llm import PersonaModel
 from content.index import PackIndex
 from storage.session import Session
@@ -105,6 +113,8 @@ class Services:
     judge: Judge
     quick_judge: Judge
     llm: PersonaModel | None = None
+    # Native quiz limits per platform, as each adapter declares them (`declare_quiz_limits`).
+    quiz_limits: dict[str, QuizLimits] = field(default_factory=dict)
 
 
 @dataclass

@@ -19,7 +19,7 @@ from bot.config import EngineConfig
 from bot.context import Activity, Services, TurnContext
 from bot.locks import KeyLocks
 from bot.lookup import asked_term, small_talk
-from bot.messages import ChoiceIn, CommandIn, Inbound, Reply, TextIn, escape
+from bot.messages import ChoiceIn, CommandIn, Inbound, QuizLimits, Reply, TextIn, escape
 from bot.progress import Progress, progress
 from bot.roleplay.llm import PersonaModel
 from bot.wording import article
@@ -90,6 +90,10 @@ class DialogueEngine:
             llm=llm,
         )
         self._locks = KeyLocks()
+
+    def declare_quiz_limits(self, platform: str, limits: QuizLimits) -> None:
+        """Record how long a native quiz's parts may be on `platform` (its adapter says)."""
+        self.services.quiz_limits[platform] = limits
 
     @property
     def commands(self) -> list[tuple[str, str]]:

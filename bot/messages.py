@@ -124,6 +124,18 @@ class Choice:
 
 
 @dataclass(frozen=True, slots=True)
+class QuizLimits:
+    """How long a native quiz's parts may be on a platform; each adapter declares its own.
+
+    A question that does not fit is asked with buttons instead; only the explanation is cut.
+    """
+
+    question: int
+    option: int
+    explanation: int
+
+
+@dataclass(frozen=True, slots=True)
 class NativeQuiz:
     """A multiple-choice question that a platform may show natively (a Telegram quiz poll).
 

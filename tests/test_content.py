@@ -263,7 +263,7 @@ def test_cli_content_export_prints_json() -> None:
     assert len(data["terms"]) >= 60
 
 
-# -- fields added for issue 18: pronunciation, quiz gloss, tool notes, distractor exclusions --
+# -- fields: pronunciation, quiz gloss, tool notes, distractor exclusions --
 
 # Terms whose meaning differs between tools: each must say which tool means what.
 CONTESTED = (

@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 import random
 
+from adapters.telegram.limits import QUIZ_LIMITS
 from bot.clock import FakeClock
 from bot.engine import DialogueEngine
 from bot.features import build_engine, build_registry
 from bot.messages import ChoiceIn, NativeQuiz
 from bot.quiz.questions import (
-    POLL_EXPLANATION_MAX,
-    POLL_OPTION_MAX,
-    POLL_QUESTION_MAX,
     confusable_pair,
     fill_gap_choice,
     fill_gap_typed,
@@ -246,6 +244,7 @@ async def test_review_when_nothing_is_due(engine: DialogueEngine, chat: Chat) ->
 async def test_poll_mode_attaches_native_quizzes_within_limits(
     engine: DialogueEngine, chat: Chat
 ) -> None:
+    engine.declare_quiz_limits(chat.ref.platform, QUIZ_LIMITS)  # as the Telegram adapter does
     await chat.send("/quiz poll drift")
     polls = 0
     while "finished" not in chat.text:
@@ -269,10 +268,10 @@ async def test_poll_mode_attaches_native_quizzes_within_limits(
 
 
 def _check_poll(quiz: NativeQuiz) -> None:
-    assert len(quiz.question) <= POLL_QUESTION_MAX
+    assert len(quiz.question) <= QUIZ_LIMITS.question
     assert 2 <= len(quiz.options) <= 10
-    assert all(0 < len(o) <= POLL_OPTION_MAX for o in quiz.options)
-    assert len(quiz.explanation) <= POLL_EXPLANATION_MAX
+    assert all(0 < len(o) <= QUIZ_LIMITS.option for o in quiz.options)
+    assert len(quiz.explanation) <= QUIZ_LIMITS.explanation
     assert 0 <= quiz.correct_index < len(quiz.options)
 
 

@@ -7,15 +7,13 @@ import re
 
 import pytest
 
+from adapters.telegram.limits import QUIZ_LIMITS
 from bot.messages import strip_markup
 from bot.quiz.checking import accepted_names
 from bot.quiz.questions import (
     BLANK,
     GENERATORS,
     KINDS_BY_LEVEL,
-    POLL_EXPLANATION_MAX,
-    POLL_OPTION_MAX,
-    POLL_QUESTION_MAX,
     Question,
     blank_out,
     choose_question,
@@ -286,28 +284,28 @@ def test_native_quiz_keeps_telegram_limits(pack: PackIndex) -> None:
             q = GENERATORS[kind](pack, term, rng)
             if q is None:
                 continue
-            quiz = native_quiz(q)
+            quiz = native_quiz(q, QUIZ_LIMITS)
             if quiz is None:
                 continue
             fitted += 1
-            assert len(quiz.question) <= POLL_QUESTION_MAX
-            assert all(len(o) <= POLL_OPTION_MAX for o in quiz.options)
-            assert len(quiz.explanation) <= POLL_EXPLANATION_MAX
+            assert len(quiz.question) <= QUIZ_LIMITS.question
+            assert all(len(o) <= QUIZ_LIMITS.option for o in quiz.options)
+            assert len(quiz.explanation) <= QUIZ_LIMITS.explanation
             assert quiz.options == tuple(q.options)
             assert quiz.correct_index == q.answer_index
             assert quiz.question_id == q.id
             assert "*" not in quiz.question and "\\" not in quiz.question
     assert fitted > 100
     # Definitions as options are too long for a poll, and typed questions are not polls.
-    assert native_quiz(term_to_definition(pack, pack.terms["psi"], rng)) is None  # type: ignore[arg-type]
-    assert native_quiz(typed_term(pack, pack.terms["psi"], rng)) is None  # type: ignore[arg-type]
+    assert native_quiz(term_to_definition(pack, pack.terms["psi"], rng), QUIZ_LIMITS) is None  # type: ignore[arg-type]
+    assert native_quiz(typed_term(pack, pack.terms["psi"], rng), QUIZ_LIMITS) is None  # type: ignore[arg-type]
 
 
 def test_poll_mode_prefers_questions_that_fit_a_poll(pack: PackIndex) -> None:
     rng = random.Random(3)
     for term in pack.pack.terms[:20]:
-        q = choose_question(pack, term, "new", rng, poll=True)
-        assert q.kind == "definition-to-term" or native_quiz(q) is None
-        if native_quiz(q) is None:
+        q = choose_question(pack, term, "new", rng, poll=True, limits=QUIZ_LIMITS)
+        assert q.kind == "definition-to-term" or native_quiz(q, QUIZ_LIMITS) is None
+        if native_quiz(q, QUIZ_LIMITS) is None:
             # Only when no new-level question about this term fits the limits.
-            assert len(term.definition) + 40 > POLL_QUESTION_MAX
+            assert len(term.definition) + 40 > QUIZ_LIMITS.question

@@ -48,10 +48,12 @@ def test_render_stays_within_block_kit_limits() -> None:
     action_blocks = [b for b in message["blocks"] if b["type"] == "actions"]
     assert [b["block_id"] for b in action_blocks] == ["q:qid", "q:qid|n:1"]
 
-    native = render(
-        Reply("", native_quiz=NativeQuiz("Which?", ("a", "b"), 1, question_id="z"), kind="question")
-    )
+    quiz = NativeQuiz("Which?", ("a", "b"), 1, question_id="z", payloads=("q:z:0", "q:z:1"))
+    native = render(Reply("", native_quiz=quiz, kind="question"))
+    # A native quiz's buttons carry the payloads the engine gave; without them, no buttons.
     assert [b["value"] for b in native["blocks"][-1]["elements"]] == ["q:z:0", "q:z:1"]
+    bare = render(Reply("Which?", native_quiz=NativeQuiz("Which?", ("a", "b"), 1), kind="question"))
+    assert not [b for b in bare["blocks"] if b["type"] == "actions"]
     error = render(Reply("Boom <x>", kind="error", image=Image(b"png")))
     assert error["blocks"][0]["text"]["text"].startswith(":warning:")
     assert error["text"] == "⚠️ Boom &lt;x&gt;"

@@ -174,11 +174,9 @@ def choices_of(reply: Reply) -> tuple[Choice, ...]:
     if reply.choices:
         return reply.choices
     quiz = reply.native_quiz
-    if quiz is None:
-        return ()
-    qid = quiz.question_id or reply.question_id or ""
-    # The quiz activity's payload format: "q:<question id>:<option index>".
-    return tuple(Choice(option, f"q:{qid}:{i}") for i, option in enumerate(quiz.options))
+    if quiz is None or len(quiz.payloads) != len(quiz.options):
+        return ()  # the adapter never makes payloads up: the engine owns their format
+    return tuple(Choice(option, payload) for option, payload in zip(quiz.options, quiz.payloads))
 
 
 def action_blocks(

@@ -37,7 +37,7 @@ from adapters.telegram.client import (
 )
 from adapters.telegram.deliver import TelegramSender
 from adapters.telegram.inbound import PLATFORM, to_inbound
-from adapters.telegram.limits import MAX_MENU_COMMANDS, PACING
+from adapters.telegram.limits import MAX_MENU_COMMANDS, PACING, QUIZ_LIMITS
 from adapters.telegram.render import LONG_PAYLOAD_PREFIX, is_notice, toast
 from adapters.telegram.state import ChatStatuses, TelegramState
 from adapters.turns import Engine, TurnRunner, command_menu
@@ -88,6 +88,7 @@ class TelegramAdapter:
         `network_retries` and `backoff_s` set how network errors are retried.
         """
         self.engine = engine
+        engine.declare_quiz_limits(PLATFORM, QUIZ_LIMITS)
         self.db = db
         self.application = application
         self.webhook_url = webhook_url

@@ -13,6 +13,7 @@ from telegram.constants import (
 )
 
 from bot.daily.pacing import PacingRules, Rate
+from bot.messages import QuizLimits
 
 # Message text and photo captions, in UTF-16 code units after entity parsing.
 TEXT_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)
@@ -28,6 +29,8 @@ POLL_EXPLANATION_LIMIT = int(PollLimit.MAX_EXPLANATION_LENGTH)
 POLL_EXPLANATION_LINE_FEEDS = int(PollLimit.MAX_EXPLANATION_LINE_FEEDS)
 POLL_MIN_OPTIONS = 2  # a poll needs two options; PTB has no constant for it
 POLL_MAX_OPTIONS = int(PollLimit.MAX_OPTION_NUMBER)
+# What the engine is told, so that it prefers quiz questions that fit a poll.
+QUIZ_LIMITS = QuizLimits(POLL_QUESTION_LIMIT, POLL_OPTION_LIMIT, POLL_EXPLANATION_LIMIT)
 # Bot commands in the menu (setMyCommands).
 MAX_MENU_COMMANDS = 100
 

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from bot import progress
 from bot.context import Activity, TurnContext
-from bot.messages import Choice, ChoiceIn, CommandIn, Reply, TextIn, escape
+from bot.messages import Choice, ChoiceIn, CommandIn, QuizLimits, Reply, TextIn, escape
 from bot.quiz import produce
 from bot.quiz.checking import Check, check_typed, pick_option
 from bot.quiz.phrases import KIND as PHRASE_KIND
@@ -89,14 +89,22 @@ class QuestionRound(Activity):
         # Vary the kind: not the previous question's, and not the one this term just had.
         avoid = {state.last_kind} | {r.kind for r in state.results if r.term_id == term.id}
         question = choose_question(
-            ctx.pack, term, level, ctx.rng, poll=state.poll, avoid={k for k in avoid if k}
+            ctx.pack,
+            term,
+            level,
+            ctx.rng,
+            poll=state.poll,
+            limits=self._limits(ctx),
+            avoid={k for k in avoid if k},
         )
         question.asked_at = ctx.now
         question.new = is_new and not item.retry
         state.current = question
         state.last_kind = question.kind
         self._save(ctx, state)
-        return self.question_reply(state, question, item.retry, ctx.inbound.is_group)
+        return self.question_reply(
+            state, question, item.retry, ctx.inbound.is_group, self._limits(ctx)
+        )
 
     async def _ask_phrase(self, ctx: TurnContext, state: RoundState) -> Reply:
         item = state.items[state.index]
@@ -107,10 +115,21 @@ class QuestionRound(Activity):
         state.current = question
         state.last_kind = question.kind
         self._save(ctx, state)
-        return self.question_reply(state, question, item.retry, ctx.inbound.is_group)
+        return self.question_reply(
+            state, question, item.retry, ctx.inbound.is_group, self._limits(ctx)
+        )
+
+    @staticmethod
+    def _limits(ctx: TurnContext) -> QuizLimits | None:
+        return ctx.services.quiz_limits.get(ctx.ref.platform)
 
     def question_reply(
-        self, state: RoundState, question: Question, retry: bool, group: bool = False
+        self,
+        state: RoundState,
+        question: Question,
+        retry: bool,
+        group: bool = False,
+        limits: QuizLimits | None = None,
     ) -> Reply:
         """Render a question: its number, a "new term" or "once more" note, options or a prompt."""
         planned = sum(not i.retry for i in state.items)
@@ -141,7 +160,8 @@ class QuestionRound(Activity):
                 how = "Press a button to answer. Stuck? Type /hint."
         # In a group the bot sees only commands and replies to it, not plain typed words.
         text += f"\n\n{how}"
-        quiz = native_quiz(question, tuple(c.payload for c in choices)) if state.poll else None
+        payloads = tuple(c.payload for c in choices)
+        quiz = native_quiz(question, limits, payloads) if state.poll else None
         return Reply(
             text, choices=choices, kind="question", question_id=question.id, native_quiz=quiz
         )

@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from bot.messages import NativeQuiz, escape, strip_markup
+from bot.messages import NativeQuiz, QuizLimits, escape, strip_markup
 from bot.quiz.checking import accepted_names, accepted_names_of
 from bot.wording import after_colon, sentence_case
 from content.index import PackIndex, normalize
@@ -42,11 +42,6 @@ QuestionKind = Literal[
 OPTIONS = 4
 BLANK = "_____"
 TRUE_FALSE = ["True", "False"]
-
-# Telegram quiz poll limits (plain text).
-POLL_QUESTION_MAX = 300
-POLL_OPTION_MAX = 100
-POLL_EXPLANATION_MAX = 200
 
 
 class Question(BaseModel):
@@ -603,12 +598,13 @@ def choose_question(
     rng: random.Random,
     *,
     poll: bool = False,
+    limits: QuizLimits | None = None,
     avoid: Collection[str] = (),
 ) -> Question:
     """A question about `term` of a kind that suits the learner's level, varied by `rng`.
 
     Kinds in `avoid` (the previous question's, the one this term just had) go last, so a round
-    changes kind each time. In poll mode a question that fits a Telegram poll is preferred.
+    changes kind each time. In poll mode a question that fits the platform's `limits` is preferred.
     """
     kinds = list(KINDS_BY_LEVEL.get(level, KINDS_BY_LEVEL["learning"]))
     rng.shuffle(kinds)
@@ -618,7 +614,7 @@ def choose_question(
         question = make_question(pack, term, kind, rng)
         if question is None:
             continue
-        if not poll or question.typed or native_quiz(question) is not None:
+        if not poll or question.typed or native_quiz(question, limits) is not None:
             return question
         first = first or question
     if first is not None:
@@ -635,17 +631,22 @@ def _cut(text: str, limit: int) -> str:
     return cut + "…"
 
 
-def native_quiz(question: Question, payloads: tuple[str, ...] = ()) -> NativeQuiz | None:
-    """The question as a Telegram-style quiz poll, or None when it does not fit the limits.
+def native_quiz(
+    question: Question, limits: QuizLimits | None, payloads: tuple[str, ...] = ()
+) -> NativeQuiz | None:
+    """The question as a native quiz (a quiz poll), or None when it does not fit `limits`.
 
-    Questions are never cut (a truncated definition can mislead); only the explanation is.
-    `payloads` are the options' button payloads, carried so that a vote comes back as a press.
+    `limits` are the platform's (None: no limits). Questions are never cut (a truncated
+    definition can mislead); only the explanation is. `payloads` are the options' button
+    payloads, carried so that a vote comes back as a press.
     """
     if not question.is_choice or not question.poll_question:
         return None
-    if len(question.poll_question) > POLL_QUESTION_MAX:
+    if limits is not None and len(question.poll_question) > limits.question:
         return None
-    if any(len(o) > POLL_OPTION_MAX or not o.strip() for o in question.options):
+    if any(
+        not o.strip() or (limits is not None and len(o) > limits.option) for o in question.options
+    ):
         return None
     if len(set(question.options)) != len(question.options):
         return None
@@ -654,7 +655,7 @@ def native_quiz(question: Question, payloads: tuple[str, ...] = ()) -> NativeQui
         question=question.poll_question,
         options=tuple(question.options),
         correct_index=question.answer_index,
-        explanation=_cut(explanation, POLL_EXPLANATION_MAX),
+        explanation=_cut(explanation, limits.explanation) if limits else explanation,
         question_id=question.id,
         payloads=payloads,
     )
