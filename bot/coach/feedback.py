@@ -137,17 +137,20 @@ def _length_share(words: int, low: int, high: int) -> float:
 
 def score(feedback: Feedback, level: Level, length: tuple[int, int]) -> Score:
     """The score of a feedback for an audience of this level and a length range (words)."""
-    weights = WEIGHTS[level]
+    weights = dict(WEIGHTS[level])
+    if not feedback.terms:
+        # No term to use (a plain-words rewrite): being understood is the whole task, so the
+        # terms part's weight goes to the audience part.
+        weights["audience"] += weights.pop("terms")
     n_points = len(feedback.points)
     coverage = len(feedback.covered) / n_points if n_points else 0.0
     delivery = min(1.0, coverage / FULL_DELIVERY_AT)
     terms = feedback.terms
+    terms_share = 0.0
     if terms:
         used = sum(t.status == "used" for t in terms) / len(terms)
         misused = sum(t.status == "misused" for t in terms)
         terms_share = max(0.0, used - MISUSE_COST * misused)
-    else:
-        terms_share = coverage
     unexplained = sum(not j.explained for j in feedback.jargon)
     audience_share = max(0.0, 1 - AUDIENCE_COST * (unexplained + feedback.audience.long_sentences))
     english_share = max(0.0, 1 - ENGLISH_COST * len(feedback.corrections))

@@ -105,6 +105,13 @@ class RubricJudge:
                 out.append(TermResult(id=term_id, status="used", evidence=shorten(used[term_id])))
             else:
                 out.append(TermResult(id=term_id, status="missing"))
+        # A misused term counts even when it is not a target ("query the online store" for
+        # training history): the mix-up is what the learner most needs to hear about.
+        for term_id, (misuse, text) in wrong.items():
+            if term_id not in brief.target_terms:
+                out.append(
+                    TermResult(id=term_id, status="misused", evidence=shorten(text), why=misuse.why)
+                )
         return out
 
     def _rewrite(

@@ -125,6 +125,61 @@ CLAIM_WORDS = frozenset(
 SUBJECTS = frozenset(
     {"i", "we", "you", "it", "they", "he", "she", "this", "that", "these", "those", "which", "who"}
 )
+# Words that may come before a command's verb: "First, roll back the model."
+COMMAND_OPENERS = frozenset(
+    {
+        "first",
+        "then",
+        "next",
+        "also",
+        "now",
+        "finally",
+        "please",
+        "so",
+        "and",
+        "after",
+        "last",
+        "second",
+        "third",
+        "immediately",
+        "always",
+        "only",
+        "just",
+        "quickly",
+    }
+)
+# Words that start a verb's object (or its particle): "run the job", "roll back", "tell them".
+OBJECT_OPENERS = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "its",
+        "their",
+        "our",
+        "your",
+        "my",
+        "more",
+        "all",
+        "every",
+        "each",
+        "some",
+        "any",
+        "no",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "them",
+        "us",
+        "out",
+        "back",
+        "up",
+        "down",
+        "off",
+    }
+)
 # A sentence that starts with one of these goes on with the previous one's subject.
 CONTINUERS = frozenset(
     {"it", "this", "that", "they", "these", "so", "because", "which", "then", "and", "but", "also"}
@@ -159,8 +214,38 @@ def _can_be_verb(word: str) -> tuple[bool, bool]:
     return verb, verb and not ({"NOUN", "ADJ", "ADV", "PROPN"} & set(lemmas))
 
 
+def _is_command(tokens: Sequence[str]) -> bool:
+    """ "Run the backfill", "First, roll back the model": a verb's base form, then its object.
+
+    The object word is required: "feature store, online store" starts with a verb's base form
+    too, and a list of terms states nothing.
+    """
+    i = 0
+    while i < len(tokens) and tokens[i] in COMMAND_OPENERS:
+        i += 1
+    if i + 1 >= len(tokens):
+        return False
+    base = getAllLemmas(tokens[i]).get("VERB", ())
+    return tokens[i] in base and tokens[i + 1] in OBJECT_OPENERS
+
+
+def _noun_then_verb(tokens: Sequence[str]) -> bool:
+    """ "the data scientists query the offline store": a noun, a verb, then its object."""
+    for j in range(1, len(tokens) - 1):
+        if tokens[j + 1] not in OBJECT_OPENERS or "VERB" not in getAllLemmas(tokens[j]):
+            continue
+        if "NOUN" in getAllLemmas(tokens[j - 1]):
+            return True
+    return False
+
+
 def is_claim(tokens: Sequence[str]) -> bool:
-    """True when the words can state something: a verb, not just a list of terms or a heading."""
+    """True when the words can state something: a verb, not just a list of terms or a heading.
+
+    Commands count ("Roll back the model."): a runbook is mostly commands.
+    """
+    if _is_command(tokens) or _noun_then_verb(tokens):
+        return True
     for i, token in enumerate(tokens):
         if token in CLAIM_WORDS:
             return True
@@ -189,11 +274,17 @@ class Sentence:
 def sentences(text: str) -> list[Sentence]:
     """The text cut into sentences (bullets and line breaks end one too)."""
     out = []
-    for part in _SENTENCE_END.split(text):
+    start = 0
+    for end in [*_SENTENCE_END.finditer(text), None]:
+        part = text[start : end.start() if end else len(text)]
+        # A question states nothing: "Should we query the offline store?" is not the point.
+        asked = end is not None and "?" in end.group(0)
+        start = end.end() if end else len(text)
         clean = part.strip(" \t-•*,")
         tokens = tuple(words(clean))
         if tokens:
-            out.append(Sentence(clean, tokens, tuple(stem(t) for t in tokens), is_claim(tokens)))
+            claim = is_claim(tokens) and not asked
+            out.append(Sentence(clean, tokens, tuple(stem(t) for t in tokens), claim))
     return out
 
 
