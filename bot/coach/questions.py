@@ -17,8 +17,9 @@ from content.index import PackIndex
 from content.models import Jargon
 
 MAX_QUESTION_WORDS = 20
+# "Sorry?" or "Pardon": only a short message, or a question ("Sorry, my daughter is sick" is not).
+_REPEAT_OPENER = re.compile(r"^(?:sorry|pardon|excuse me|what\?*$|come again|huh)\b", re.IGNORECASE)
 _REPEAT = re.compile(
-    r"^(?:sorry|pardon|excuse me|what\?*$|come again|huh)\b|"
     r"\b(?:repeat|say (?:it|that) again|say again|once more|didn't (?:get|understand)|"
     r"don't understand|not understand|rephrase|slower)\b",
     re.IGNORECASE,
@@ -66,6 +67,8 @@ def asked_character(text: str, pack: PackIndex, jargon: tuple[Jargon, ...] = ())
     if term is not None and (clean.endswith("?") or len(words) <= 6):
         return _word(pack, jargon, term)
     if _REPEAT.search(clean) and (clean.endswith("?") or len(words) <= 8):
+        return Asked("repeat")
+    if _REPEAT_OPENER.search(clean) and (clean.endswith("?") or len(words) <= 3):
         return Asked("repeat")
     # A single short question and nothing else: "Which model is it?"
     single = clean.endswith("?") and clean.count("?") == 1 and "." not in clean.rstrip("?")

@@ -74,6 +74,54 @@ _UNSURE = re.compile(
     r"no clue|pass)\b",
     re.IGNORECASE,
 )
+# Words any message may have; they say nothing about whether it is on the meeting's topic.
+_GENERIC = frozenset(
+    [
+        "think",
+        "know",
+        "good",
+        "fine",
+        "really",
+        "maybe",
+        "every",
+        "thing",
+        "things",
+        "much",
+        "very",
+        "also",
+        "just",
+        "like",
+        "some",
+        "more",
+        "time",
+        "about",
+        "would",
+        "could",
+        "should",
+        "there",
+        "their",
+        "they",
+        "them",
+        "what",
+        "when",
+        "with",
+        "this",
+        "that",
+        "have",
+        "from",
+        "will",
+        "your",
+        "yours",
+        "here",
+        "well",
+        "okay",
+        "sure",
+        "yeah",
+        "today",
+        "yesterday",
+        "tomorrow",
+    ]
+)
 _PRONOUNS = {"we": "you", "our": "your", "ours": "yours", "us": "you", "i": "you", "my": "your"}
 
 
@@ -200,8 +248,10 @@ def is_off_topic(text: str, brief: Brief, scenario: Scenario, latest: Feedback) 
     if latest.on_topic or any(t.status != "missing" for t in latest.terms):
         return False
     vocabulary = _vocabulary(scenario)
-    content = {stem(w) for w in words(text) if len(w) > 3}
-    return not content & vocabulary
+    content = {stem(w) for w in words(text) if len(w) > 3 and w not in _GENERIC}
+    shared = content & vocabulary
+    # One shared word in a longer message is chance ("watch the football"), not the topic.
+    return not shared or (len(shared) == 1 and len(content) >= 4)
 
 
 def _vocabulary(scenario: Scenario) -> set[str]:
