@@ -215,7 +215,7 @@ def _can_be_verb(word: str) -> tuple[bool, bool]:
 
 
 def _is_command(tokens: Sequence[str]) -> bool:
-    """ "Run the backfill", "First, roll back the model": a verb's base form, then its object.
+    """A command ("Run the backfill", "First, roll back the model"): a verb, then its object.
 
     The object word is required: "feature store, online store" starts with a verb's base form
     too, and a list of terms states nothing.
@@ -230,7 +230,7 @@ def _is_command(tokens: Sequence[str]) -> bool:
 
 
 def _noun_then_verb(tokens: Sequence[str]) -> bool:
-    """ "the data scientists query the offline store": a noun, a verb, then its object."""
+    """A noun, a verb, then its object: "the data scientists query the offline store"."""
     for j in range(1, len(tokens) - 1):
         if tokens[j + 1] not in OBJECT_OPENERS or "VERB" not in getAllLemmas(tokens[j]):
             continue
