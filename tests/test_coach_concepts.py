@@ -12,7 +12,8 @@ from lemminflect import getAllLemmas
 
 from bot.coach.brief import Brief, brief_for
 from bot.coach.judge import RubricJudge
-from bot.coach.meaning import evidence_for, sentences, words
+from bot.coach.meaning import evidence_for
+from bot.coach.sentences import sentences, words
 from bot.coach.terms import defined_terms
 from content.index import PackIndex
 from content.loader import load_default_pack

@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.coach.feedback import Level
-from bot.coach.meaning import Sentence, find, stem, words
+from bot.coach.meaning import find
+from bot.coach.sentences import Sentence, stem, words
 from bot.coach.terms import term_names
 from content.index import PackIndex
 from content.models import Jargon, Term

@@ -25,7 +25,8 @@ from bot.coach.feedback import (
     TermResult,
 )
 from bot.coach.jargon import find_jargon
-from bot.coach.meaning import Sentence, evidence_for, sentences, shorten, words
+from bot.coach.meaning import evidence_for
+from bot.coach.sentences import Sentence, sentences, shorten, words
 from bot.coach.terms import defined_terms, misuses, used_terms
 from content.index import PackIndex
 

@@ -26,7 +26,7 @@ from bot.coach.feedback import (
     TermResult,
 )
 from bot.coach.judge import Judge
-from bot.coach.meaning import words
+from bot.coach.sentences import words
 from bot.coach.terms import term_names
 from bot.llm import LlmClient
 from content.index import PackIndex

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.coach.meaning import Sentence, find, stem, words
+from bot.coach.meaning import find
+from bot.coach.sentences import Sentence, stem, words
 from content.index import PackIndex
 from content.models import Misuse, Term
 

@@ -20,8 +20,8 @@ from pydantic import BaseModel
 from bot.coach.brief import Brief, brief_for, with_article
 from bot.coach.feedback import Feedback, score
 from bot.coach.language import is_english
-from bot.coach.meaning import words
 from bot.coach.questions import Asked, asked_character
+from bot.coach.sentences import words
 from bot.context import Activity, TurnContext
 from bot.messages import ChoiceIn, CommandIn, Reply, TextIn, escape
 from bot.roleplay import catalog, debrief, history, mistakes, persona

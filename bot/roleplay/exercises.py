@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from bot.coach.brief import brief_for
 from bot.coach.feedback import score
-from bot.coach.meaning import words
+from bot.coach.sentences import words
 from bot.context import Activity, TurnContext
 from bot.messages import Choice, ChoiceIn, CommandIn, Reply, TextIn, escape
 from bot.roleplay import catalog, debrief, history, mistakes

@@ -25,7 +25,7 @@ from typing import Literal
 
 from bot.coach.brief import Brief
 from bot.coach.feedback import Feedback, Level
-from bot.coach.meaning import sentences, stem, words
+from bot.coach.sentences import sentences, stem, words
 from content.models import Scenario
 
 MAX_TURNS = 4
