@@ -66,7 +66,7 @@ def noun_subject_agreement(s: Sentence, i: int, j: int) -> None:
             continue  # "YAML value", "KS test": a compound noun, not a verb
         if _base_verb_after_noun(s, k, base):
             return
-        if _verb_after_plural(s, k) or _verb_after_singular(s, i, k):
+        if _verb_after_plural(s, i, k) or _verb_after_singular(s, i, k):
             return
         if verb.lo in AUX or (vbz_verb(verb) and "NOUN" not in lemmas(verb.t)):
             return  # the clause's verb, and it agrees
@@ -77,6 +77,8 @@ def _base_verb_after_noun(s: Sentence, k: int, base: str | None) -> bool:
     if not base or not s.verb_context_ok(k):
         return False
     head = s.toks[k - 1]
+    if singular_noun(head) and not s.past and inflect(base, "VBD") == base:
+        return True  # `the model let`, `the test cost`: maybe the past tense, which is right
     if singular_noun(head):
         if s.past:
             s.add(k - 1, k, f"{head.t} {inflect(base, 'VBD')}", PAST, PAST_MESSAGE)
@@ -94,10 +96,10 @@ _TO_PLURAL = {"is": "are", "was": "were", "has": "have", "doesn't": "don't", "do
 _TO_SINGULAR = {"are": "is", "were": "was", "have": "has", "don't": "doesn't", "do": "does"}
 
 
-def _verb_after_plural(s: Sentence, k: int) -> bool:
+def _verb_after_plural(s: Sentence, i: int, k: int) -> bool:
     """`predictions is` -> `are`, `metrics shows` -> `show`."""
     head, verb = s.toks[k - 1], s.toks[k]
-    if not plural_noun(head):
+    if not plural_noun(head) or _coordinated(s, i):
         return False
     fix = _TO_PLURAL.get(verb.lo)
     z = vbz_verb(verb)
@@ -110,10 +112,18 @@ def _verb_after_plural(s: Sentence, k: int) -> bool:
     return False
 
 
+def _coordinated(s: Sentence, i: int) -> bool:
+    """Whether the phrase at i follows `and`: the verb agrees with a subject that started earlier.
+
+    `A and the B are`; `a list of the features and their owners is`.
+    """
+    return bool(i) and s.toks[i - 1].lo == "and"
+
+
 def _verb_after_singular(s: Sentence, i: int, k: int) -> bool:
     """`budget are` -> `is`, `model don't` -> `doesn't`."""
     head, verb = s.toks[k - 1], s.toks[k]
-    if not singular_noun(head) or s.toks[i].lo == "that" or (i and s.toks[i - 1].lo == "and"):
+    if not singular_noun(head) or s.toks[i].lo == "that" or _coordinated(s, i):
         return False
     fix = _TO_SINGULAR.get(verb.lo)
     if not fix:
@@ -122,10 +132,18 @@ def _verb_after_singular(s: Sentence, i: int, k: int) -> bool:
     return True
 
 
+def _after_auxiliary(s: Sentence, k: int) -> bool:
+    """Whether the subject at k follows an auxiliary, which carries tense and agreement.
+
+    `did it happen`, `could someone rebuild`, `how do you know`: the verb stays bare.
+    """
+    return bool(k) and s.toks[k - 1].lo in AUX
+
+
 def indefinite_pronoun(s: Sentence, k: int) -> None:
     """2. `nobody know` -> `nobody knows`."""
     t = s.toks[k]
-    if t.lo not in INDEF_PRON:
+    if t.lo not in INDEF_PRON or _after_auxiliary(s, k):
         return
     lemma = base_verb(s.toks[k + 1])
     if lemma and s.verb_context_ok(k + 1):
@@ -144,6 +162,8 @@ def third_person_pronoun(s: Sentence, k: int) -> None:
     t = s.toks[k]
     if t.lo not in {"it", "he", "she"} or (k and s.toks[k - 1].lo in _CAUSATIVES):
         return
+    if _after_auxiliary(s, k):
+        return
     lemma = base_verb(s.toks[k + 1])
     if lemma and lemma not in STOP_VERBS and s.verb_context_ok(k + 1):
         verb = inflect(lemma, "VBD" if s.past else "VBZ")
@@ -157,6 +177,8 @@ def past_with_time_marker(s: Sentence, k: int) -> None:
         return
     if k and s.toks[k - 1].lo in PREPS | {"to", "that"}:
         return  # "for we", "that it": not a clause's subject
+    if _after_auxiliary(s, k):
+        return
     nxt = s.toks[k + 1]
     lemma = base_verb(nxt) or vbz_verb(nxt)
     if lemma and lemma not in STOP_VERBS and s.verb_context_ok(k + 1):

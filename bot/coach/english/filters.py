@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from bot.coach.english.config import SPELL_MAX_DISTANCE
 from bot.coach.english.glossary import Span
-from bot.coach.english.lexicon import same_lemma
+from bot.coach.english.lexicon import counts_nouns, same_lemma
 
 # Tokens that look like code, paths, formulas or versions: no correction may touch them.
 CODE = re.compile(
@@ -28,6 +28,7 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)$")
 # A plausible typo: lowercase, or capitalised only at the start (CamelCase, ALLCAPS and digits
 # are names).
 _PLAIN_WORD = re.compile(r"[A-Za-z][a-z']*")
+_NEXT_WORD = re.compile(r"\s+([A-Za-z]+)")
 # How far back to look for the start of a sentence (a lint never needs more).
 _LOOKBACK = 40
 
@@ -66,8 +67,10 @@ def changes_name(text: str, start: int, end: int, replacement: str, names: Seque
     for name in names:
         inside = a < name.end and b > name.start  # changes letters of the name
         inserted_inside = a == b and name.start < a < name.end
-        glued = (a == name.end and inserted[:1].isalnum()) or (
-            b == name.start and inserted[-1:].isalnum()
+        # Letters joined to the name, inserted or brought next to it by a deletion:
+        # `Feast` -> `Feasts`, `cron jobs` -> `cronjobs`.
+        glued = (a == name.end and (inserted + text[b : b + 1])[:1].isalnum()) or (
+            b == name.start and (text[a - 1 : a] + inserted)[-1:].isalnum()
         )
         if not (inside or inserted_inside or glued):
             continue
@@ -137,14 +140,22 @@ def edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-def short_adjective(problem: str) -> bool:
-    """Whether MoreAdjective's lint on `more X` is right: X takes -er.
+def short_adjective(problem: str, after: str = "") -> bool:
+    """Whether MoreAdjective's lint on `more X` is right: X takes -er, and `more` grades X.
 
     The rule is right for `more slow`, wrong for `more stable` (-> `stabler`) and `more expensive`;
     one-syllable adjectives, two-syllable ones ending in -y, and a few irregular ones take -er.
+    Before a plural noun, `more` counts the noun: `more good customers`, `more young people`.
+
+    Args:
+        problem: The flagged text, `more X`.
+        after: The text right after it.
     """
     words = problem.split()
     if not words:
+        return False
+    following = _NEXT_WORD.match(after)
+    if following and counts_nouns(following.group(1)):
         return False
     adjective = words[-1].lower()
     if adjective in {"bad", "good", "far", "little"}:

@@ -42,6 +42,7 @@ JARGON: tuple[str, ...] = (
     "hyperparameters", "autoscale", "autoscales", "autoscaling", "hotfix", "hotfixes", "dataframe",
     "dataframes", "upsert", "upserts", "materialize", "materialized", "materialization", "retrain",
     "retrains", "retrained", "retraining", "embeddings", "tokenizer", "onnx", "mlflow", "pytorch",
+    "autoscaler", "autoscalers", "opset", "isotonic", "cron",
 )  # fmt: skip
 
 # Words of a name, as Harper's dictionary needs them, and as names are matched in the text.

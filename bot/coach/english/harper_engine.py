@@ -15,6 +15,7 @@ from bot.coach.english.config import (
     DROP_KINDS,
     KEEP_RULES,
     LANGUAGE,
+    NOT_BEFORE,
     SPELLING_RULES,
     lint_config,
 )
@@ -79,7 +80,10 @@ class HarperEngine:
             return None
         if not lint.suggestions or touches(code, start, end):
             return None
-        if rule == "MoreAdjective" and not short_adjective(word):
+        if rule == "MoreAdjective" and not short_adjective(word, text[end : end + 40]):
+            return None
+        exception = NOT_BEFORE.get(rule)
+        if exception is not None and exception.match(text, end):
             return None
         suggestion = self._suggestion(text, rule, lint)
         if rule in SPELLING_RULES and not self._typo(text, start, word, suggestion):

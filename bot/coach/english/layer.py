@@ -27,9 +27,12 @@ from bot.coach.english.agreement import (
 from bot.coach.english.finding import Finding
 from bot.coach.english.lexicon import (
     AUX,
+    DETS,
     FOLLOW,
     INTRANSITIVE,
     NUMS,
+    OBJ_START,
+    PREPS,
     SUBJ_PRON,
     WEEKDAYS,
     base_verb,
@@ -76,6 +79,8 @@ def article_before_number(s: Sentence, k: int) -> None:
 def every_singular(s: Sentence, k: int) -> None:
     """3. `every days` -> `every day`, `every mondays` -> `every Monday`."""
     t, nxt = s.toks[k], s.toks[k + 1]
+    if t.lo == "each" and vbz_verb(nxt) and s.lo(k + 2) in PREPS | OBJ_START:
+        return  # `each points to one version`: `each` is the subject, `points` its verb
     if t.lo in {"every", "each"} and plural_noun(nxt) and s.lo(k + 2) != "of":
         singular = lemmas(nxt.t)["NOUN"][0]
         word = singular.capitalize() if singular in WEEKDAYS else singular
@@ -100,8 +105,10 @@ def fewer_many(s: Sentence, k: int) -> None:
 
 _BE = frozenset({"is", "are", "was", "were", "be", "been", "am"})
 # After a noun/verb-ambiguous word (`is store`, `was change`) only these make it a participle.
+# Not `.` or `,`: in `what is drift?`, `the share caught is recall.`, `the model is down.` the
+# word after `is` is a noun or an adverb, not a passive's participle.
 _AFTER_AMBIGUOUS = frozenset(
-    {"in", "on", "into", "by", "every", "daily", "at", "from", "with", "to", ".", ","}
+    {"in", "on", "into", "by", "every", "daily", "at", "from", "with", "to"}
 )
 _FINITE_BE = frozenset({"is", "are", "was", "were", "am"})
 _BE_TAG = {"is": "VBZ", "are": "VBP", "am": "VBP"}
@@ -156,17 +163,19 @@ def do_support(s: Sentence, k: int) -> None:
     if not negative and not (t.lo in {"does", "do", "did"} and question):
         return
     for m in range(k + 1, min(k + 6, len(s.toks))):
-        word = s.toks[m]
-        if not word.t[0].isalnum():
+        word, before = s.toks[m], s.toks[m - 1].lo
+        if not word.t[0].isalnum() or word.lo in AUX:
             return
+        if before in DETS or before in OBJ_START:
+            continue  # `do the values go`: after a determiner, `values` is a noun
         lemma = vbz_verb(word)
         # After a negative the verb comes next; a question has its subject in between.
         if lemma and (m == k + 1 or not negative):
             fixed = s.text[t.s : word.s] + lemma
             s.add(k, m, fixed, "do-support + base form", f"after `{t.lo}` use the base form")
             return
-        if (base_verb(word) and not is_nounish(word)) or word.lo in AUX:
-            return
+        if base_verb(word) and (not is_nounish(word) or before in SUBJ_PRON):
+            return  # the question's verb, bare as it should be: `do you make`, `do I find`
 
 
 def gerund_after_preposition(s: Sentence, k: int) -> None:
@@ -187,6 +196,7 @@ def gerund_after_preposition(s: Sentence, k: int) -> None:
 
 
 _SMALL_NUMBER = re.compile(r"[2-9]|[1-9]\d")
+_PARTICLES = frozenset({"out", "up", "down", "off", "over", "back", "more", "less"})
 _COUNTING_WORDS = NUMS - {"many", "few", "several"}
 # "version 3 model", "step 2 job": the number names something, it does not count.
 _NAMING_BEFORE_NUMBER = frozenset({"a", "an", "the", "version", "v", "step", "page", "section"})
@@ -200,6 +210,10 @@ def plural_after_number(s: Sentence, k: int) -> None:
         return
     if k and s.toks[k - 1].lo in _NAMING_BEFORE_NUMBER:
         return
+    if k and s.toks[k - 1].e == t.s:
+        return  # `SR 11-7 guidance`: part of a code or a range, not a count
+    if nxt.lo in _PARTICLES:
+        return  # `99 out of 100`
     noun = lemmas(nxt.t).get("NOUN")
     if not noun:
         return

@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 from types import ModuleType
 from typing import cast
 
+NUMERAL = re.compile(r"\d+(?:[.,]\d+)*%?")
 # A word (with inner apostrophes, hyphens, `&`), a number (`0.12`, `1,000`, `95%`), or one
 # other character.
 TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'’&-]*|\d+(?:[.,]\d+)*%?|[^\sA-Za-z\d]")
@@ -78,9 +79,11 @@ NUMS = frozenset({
     "fifteen", "twenty", "several", "many", "few",
 })  # fmt: skip
 # A finished time in the sentence asks for the past simple.
+# Not `as last year`, `than last week`, `since last month` (a comparison, or a present perfect),
+# nor `the last year` (the twelve months up to now).
 PAST_MARKERS = re.compile(
-    r"\b(yesterday|last (?:week|month|year|night|sprint|quarter|time|release|friday|monday|"
-    r"tuesday|wednesday|thursday|weekend)|ago)\b",
+    r"\b(yesterday|(?<!\bas )(?<!\bthan )(?<!\bsince )(?<!\bthe )last (?:week|month|year|night|"
+    r"sprint|quarter|time|release|friday|monday|tuesday|wednesday|thursday|weekend)|ago)\b",
     re.IGNORECASE,
 )
 WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
@@ -210,10 +213,18 @@ def plural_noun(tok: Tok) -> bool:
     return noun[0] != tok.lo and tok.lo.endswith("s")
 
 
+def counts_nouns(word: str) -> bool:
+    """Whether `word` is a plural or mass noun, which `more` can count (`more customers`)."""
+    tok = Tok(word, word.lower(), 0, len(word))
+    return tok.lo in MASS or plural_noun(tok)
+
+
 def singular_noun(tok: Tok) -> bool:
     """Whether the token is a countable singular noun (or a name that is not plural)."""
     if tok.lo in MASS:
         return False
+    if NUMERAL.fullmatch(tok.t):  # `the other 45 were`: a count, plural unless it is one
+        return tok.t == "1"
     if tok.t[0].isupper() or re.search(r"\d", tok.t):
         return tok.lo not in DETS and not tok.t.endswith("s")
     noun = lemmas(tok.t).get("NOUN")

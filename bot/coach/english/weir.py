@@ -62,7 +62,8 @@ class WeirRule:
         return "\n".join(lines) + "\n"
 
 
-_DETERMINERS = "the, a, an, my, our, your, their, his, her, this, that"
+# Not `a`/`that`: `wait a minute`, `wait a few seconds`, `wait that long` are right.
+_DETERMINERS = "the, my, our, your, their, his, her"
 _ITS_ADJECTIVES = (
     "important, possible, necessary, easy, hard, difficult, better, clear, true, normal, common, "
     "ok, okay, fine, useful, impossible, likely, unlikely, time, enough"
@@ -92,7 +93,12 @@ PHRASE_RULES: tuple[WeirRule, ...] = (
     ),
     WeirRule(
         "TcWaitThe", f"<($wait [{_DETERMINERS}]), ( )>", " for ", "We say `wait for` something.",
-        "preposition", (("I'm waiting the approval.", "I'm waiting for the approval."),), "Usage",
+        "preposition",
+        (
+            ("I'm waiting the approval.", "I'm waiting for the approval."),
+            ("We can wait a few seconds.", "We can wait a few seconds."),
+        ),
+        "Usage",
     ),
     WeirRule(
         "TcAmAgree", "([am, are] agree)", "agree", "`agree` is a verb: `I agree`, not `I am agree`.",
