@@ -16,7 +16,9 @@ from bot.coach.english.lexicon import counts_nouns, same_lemma
 # Tokens that look like code, paths, formulas or versions: no correction may touch them.
 CODE = re.compile(
     r"`[^`]*`"  # inline code
-    r"|\S*[_/\\=|<>{}\[\]()#@$]\S*"  # snake_case, paths, calls, P(y|x)
+    # snake_case, paths, calls, P(y|x); starting only where a token starts keeps a long token
+    # without these characters linear instead of quadratic
+    r"|(?<!\S)\S*[_/\\=|<>{}\[\]()#@$]\S*"
     r"|\b[A-Za-z]+\.[A-Za-z][\w.]*"  # config.max_depth, model.onnx
     r"|\b(?=\w*[A-Za-z])\w*\d\w*(?:\.\w+)*"  # p95, S3, v2.3.1, F1 (not plain numbers)
     r"|\b\d+(?:\.\d+){2,}\b"  # 2.3.1

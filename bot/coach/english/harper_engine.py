@@ -7,6 +7,7 @@ ones share the dictionary). A Linter is not thread-safe: `EnglishChecker` builds
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import harper
@@ -26,6 +27,7 @@ from bot.coach.english.lexicon import is_simple_past
 from bot.coach.english.names import harper_rule_name
 from bot.coach.english.weir import RULES_BY_NAME, load_weirpack
 
+_UNCHECKABLE = re.compile(r"\S{40,}")
 # A participle follows these; otherwise an irregular verb needs its past simple (`goed` -> `went`).
 _BEFORE_PARTICIPLE = frozenset(
     {"have", "has", "had", "having", "i've", "we've", "you've", "they've", "is", "are", "was",
@@ -64,8 +66,12 @@ class HarperEngine:
             code: Code-shaped tokens in `text`; no lint may touch them.
             names: Glossary names in `text`; no lint may change them.
         """
+        # Harper's spelling search grows fast with a token's length (a 3,000-character token
+        # took 3 s); no English word is 40 characters long, so such tokens (hashes, base64,
+        # URLs) become spaces, which keeps every index in place.
+        masked = _UNCHECKABLE.sub(lambda m: " " * len(m.group(0)), text)
         found = []
-        for rule, lints in self.linter.organized_lints(text, language=LANGUAGE).items():
+        for rule, lints in self.linter.organized_lints(masked, language=LANGUAGE).items():
             for lint in lints:
                 finding = self._finding(text, rule, lint, code, names)
                 if finding is not None:
