@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from bot.coach.brief import Brief
-from bot.coach.english import EnglishChecker
+from bot.coach.english import EnglishChecker, pack_glossary
 from bot.coach.feedback import (
     MAX_CORRECTIONS,
     Audience,
@@ -47,7 +47,7 @@ class RubricJudge:
 
     def __init__(self, pack: PackIndex, english: EnglishChecker | None = None) -> None:
         self.pack = pack
-        self.english = english or EnglishChecker()
+        self.english = english or EnglishChecker(pack_glossary(pack))
 
     async def assess(self, brief: Brief, messages: Sequence[str]) -> Feedback:
         """Judge the messages; pure CPU work, see `assess_now`."""

@@ -1,0 +1,196 @@
+"""Agreement and tense rules of the inflection layer: the verb must fit its subject and time.
+
+`the model predict` -> `predicts`, `predictions is` -> `are`, `nobody know` -> `knows`,
+`Yesterday we deploy` -> `deployed`, `there is many features` -> `there are`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.coach.english.lexicon import (
+    AUX,
+    CLAUSE_OPENERS,
+    DETS,
+    INDEF_PRON,
+    NUMS,
+    PREPS,
+    STOP_VERBS,
+    SUBJ_PRON,
+    base_verb,
+    inflect,
+    is_nounish,
+    lemmas,
+    plural_noun,
+    singular_noun,
+    vbz_verb,
+)
+from bot.coach.english.sentence import Sentence
+
+AGREEMENT = "subject–verb agreement"
+PAST = "past tense"
+PAST_MESSAGE = "past time: use the past tense"
+
+
+def subject_phrases(s: Sentence) -> Iterator[tuple[int, int]]:
+    """(determiner, end) of each determiner-led noun phrase that starts a clause.
+
+    The phrase is greedy (up to five words that can belong to a noun phrase), so a
+    noun/verb-ambiguous verb may sit inside it (`the registry store all`).
+    """
+    toks = s.toks
+    for i, t in enumerate(toks):
+        if t.lo not in DETS or (i and toks[i - 1].lo not in CLAUSE_OPENERS):
+            continue
+        j = i + 1
+        while j < len(toks) and j - i <= 5 and _in_noun_phrase(s, j):
+            j += 1
+        yield i, j
+
+
+def _in_noun_phrase(s: Sentence, j: int) -> bool:
+    tok = s.toks[j]
+    return tok.t[0].isalnum() and tok.lo not in AUX and is_nounish(tok)
+
+
+def noun_subject_agreement(s: Sentence, i: int, j: int) -> None:
+    """1. `the model predict` -> `predicts`, `predictions is` -> `are`, `budget are` -> `is`.
+
+    Walks the verb candidates after the determiner at i; each is checked against the word
+    before it, the head noun. Coordinated subjects (`A and the B are`) are left alone.
+    """
+    for k in range(i + 2, min(j + 1, len(s.toks))):
+        head, verb = s.toks[k - 1], s.toks[k]
+        base = base_verb(verb)
+        if base and "NOUN" in lemmas(verb.t) and not head.t.islower():
+            continue  # "YAML value", "KS test": a compound noun, not a verb
+        if _base_verb_after_noun(s, k, base):
+            return
+        if _verb_after_plural(s, i, k) or _verb_after_singular(s, i, k):
+            return
+        if verb.lo in AUX or (vbz_verb(verb) and "NOUN" not in lemmas(verb.t)):
+            return  # the clause's verb, and it agrees
+
+
+def _base_verb_after_noun(s: Sentence, k: int, base: str | None) -> bool:
+    """`model predict` -> `predicts` (or `predicted` in a past sentence)."""
+    if not base or not s.verb_context_ok(k):
+        return False
+    head = s.toks[k - 1]
+    if singular_noun(head) and not s.past and inflect(base, "VBD") == base:
+        return True  # `the model let`, `the test cost`: maybe the past tense, which is right
+    if singular_noun(head):
+        if s.past:
+            s.add(k - 1, k, f"{head.t} {inflect(base, 'VBD')}", PAST, PAST_MESSAGE)
+        else:
+            message = "a singular subject takes verb+s"
+            s.add(k - 1, k, f"{head.t} {inflect(base, 'VBZ')}", AGREEMENT, message)
+        return True
+    if plural_noun(head) and s.past:
+        s.add(k - 1, k, f"{head.t} {inflect(base, 'VBD')}", PAST, PAST_MESSAGE)
+        return True
+    return False
+
+
+_TO_PLURAL = {"is": "are", "was": "were", "has": "have", "doesn't": "don't", "does": "do"}
+_TO_SINGULAR = {"are": "is", "were": "was", "have": "has", "don't": "doesn't", "do": "does"}
+
+
+def _verb_after_plural(s: Sentence, i: int, k: int) -> bool:
+    """`predictions is` -> `are`, `metrics shows` -> `show`."""
+    head, verb = s.toks[k - 1], s.toks[k]
+    if not plural_noun(head) or _coordinated(s, i):
+        return False
+    fix = _TO_PLURAL.get(verb.lo)
+    z = vbz_verb(verb)
+    # "store returns features": `returns` is the verb, so `store` was not the head noun.
+    head_is_verb = vbz_verb(head) is not None
+    if fix or (z and not head_is_verb and (s.verb_context_ok(k) or s.lo(k + 1) == "that")):
+        message = "a plural subject takes a plural verb"
+        s.add(k - 1, k, f"{head.t} {fix or z}", AGREEMENT, message)
+        return True
+    return False
+
+
+def _coordinated(s: Sentence, i: int) -> bool:
+    """Whether the phrase at i follows `and`: the verb agrees with a subject that started earlier.
+
+    `A and the B are`; `a list of the features and their owners is`.
+    """
+    return bool(i) and s.toks[i - 1].lo == "and"
+
+
+def _verb_after_singular(s: Sentence, i: int, k: int) -> bool:
+    """`budget are` -> `is`, `model don't` -> `doesn't`."""
+    head, verb = s.toks[k - 1], s.toks[k]
+    if not singular_noun(head) or s.toks[i].lo == "that" or _coordinated(s, i):
+        return False
+    fix = _TO_SINGULAR.get(verb.lo)
+    if not fix:
+        return False
+    s.add(k - 1, k, f"{head.t} {fix}", AGREEMENT, "a singular subject takes a singular verb")
+    return True
+
+
+def _after_auxiliary(s: Sentence, k: int) -> bool:
+    """Whether the subject at k follows an auxiliary, which carries tense and agreement.
+
+    `did it happen`, `could someone rebuild`, `how do you know`: the verb stays bare.
+    """
+    return bool(k) and s.toks[k - 1].lo in AUX
+
+
+def indefinite_pronoun(s: Sentence, k: int) -> None:
+    """2. `nobody know` -> `nobody knows`."""
+    t = s.toks[k]
+    if t.lo not in INDEF_PRON or _after_auxiliary(s, k):
+        return
+    lemma = base_verb(s.toks[k + 1])
+    if lemma and s.verb_context_ok(k + 1):
+        verb = inflect(lemma, "VBD" if s.past else "VBZ")
+        s.add(k, k + 1, f"{t.t} {verb}", AGREEMENT, f"`{t.lo}` is singular")
+
+
+# After these, `it change` is an object and a bare infinitive: `make it change`.
+_CAUSATIVES = frozenset(
+    {"make", "makes", "made", "let", "lets", "help", "see", "saw", "watch", "to"}
+)
+
+
+def third_person_pronoun(s: Sentence, k: int) -> None:
+    """2b. `it change` -> `it changes` (Harper misses some of these)."""
+    t = s.toks[k]
+    if t.lo not in {"it", "he", "she"} or (k and s.toks[k - 1].lo in _CAUSATIVES):
+        return
+    if _after_auxiliary(s, k):
+        return
+    lemma = base_verb(s.toks[k + 1])
+    if lemma and lemma not in STOP_VERBS and s.verb_context_ok(k + 1):
+        verb = inflect(lemma, "VBD" if s.past else "VBZ")
+        s.add(k, k + 1, f"{t.t} {verb}", AGREEMENT, f"`{t.lo}` takes verb+s")
+
+
+def past_with_time_marker(s: Sentence, k: int) -> None:
+    """5. `Yesterday we deploy` -> `we deployed`: a pronoun subject in a past-time sentence."""
+    t = s.toks[k]
+    if not s.past or t.lo not in SUBJ_PRON:
+        return
+    if k and s.toks[k - 1].lo in PREPS | {"to", "that"}:
+        return  # "for we", "that it": not a clause's subject
+    if _after_auxiliary(s, k):
+        return
+    nxt = s.toks[k + 1]
+    lemma = base_verb(nxt) or vbz_verb(nxt)
+    if lemma and lemma not in STOP_VERBS and s.verb_context_ok(k + 1):
+        s.add(k, k + 1, f"{t.t} {inflect(lemma, 'VBD')}", PAST, PAST_MESSAGE)
+
+
+def there_are(s: Sentence, k: int) -> None:
+    """11. `there is many features` -> `there are many features`."""
+    t, nxt = s.toks[k], s.toks[k + 1]
+    if t.lo != "there" or nxt.lo not in {"is", "was"} or k + 3 >= len(s.toks):
+        return
+    quantity = s.toks[k + 2].lo
+    if (quantity in NUMS or quantity in {"many", "several"}) and plural_noun(s.toks[k + 3]):
+        verb = "are" if nxt.lo == "is" else "were"
+        s.add(k, k + 1, f"{t.t} {verb}", "there is/there are", "use `there are` with a plural noun")

@@ -1,0 +1,103 @@
+"""Each inflection rule on a few sentences where it must fire and a few where it must not.
+
+The negative sentences include the guards found on correct English (the clean test sentences,
+native docs, the pack's own texts): each would be a false alarm without its guard.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.coach.english import layer
+from bot.coach.english.agreement import AGREEMENT, PAST
+
+# rule name -> (sentence, learner phrase, correction) where the rule must fire
+POSITIVE: list[tuple[str, str, str, str]] = [
+    (AGREEMENT, "The model predict the churn for every user.", "model predict", "model predicts"),
+    (AGREEMENT, "The registry store all versions.", "registry store", "registry stores"),
+    (AGREEMENT, "The predictions is stored in Redis.", "predictions is", "predictions are"),
+    (AGREEMENT, "The metrics shows a drop.", "metrics shows", "metrics show"),
+    (AGREEMENT, "The budget are too small.", "budget are", "budget is"),
+    (AGREEMENT, "This model don't scale.", "model don't", "model doesn't"),
+    (AGREEMENT, "Nobody know the owner.", "Nobody know", "Nobody knows"),
+    (AGREEMENT, "When it change the schema, we retrain.", "it change", "it changes"),
+    (PAST, "Yesterday the model predict the wrong class.", "model predict", "model predicted"),
+    (PAST, "Yesterday we deploy the new model.", "we deploy", "we deployed"),
+    (PAST, "Two days ago they train it again.", "they train", "they trained"),
+    ("every + singular noun", "The job runs every days.", "every days", "every day"),
+    ("every + singular noun", "We retrain every mondays.", "every mondays", "every Monday"),
+    ("each + singular noun", "We review each dashboards twice.", "each dashboards", "each dashboard"),
+    ("less/fewer", "The new version has less errors.", "less errors", "fewer errors"),
+    ("much/many", "We got much requests today.", "much requests", "many requests"),
+    ("passive: be + past participle", "The model was train on old data.", "was train", "was trained"),
+    ("be + verb", "The latency is depend on the batch size.", "is depend", "depends"),
+    ("present perfect", "We have deploy the model.", "have deploy", "have deployed"),
+    (
+        "past simple with a past-time word",
+        "Yesterday we have deploy the model.",
+        "have deploy",
+        "deployed",
+    ),
+    ("do-support + base form", "Does the model supports batching?", "Does the model supports", "Does the model support"),
+    ("do-support + base form", "The job doesn't works on Spark.", "doesn't works", "doesn't work"),
+    ("gerund after preposition", "Check the data before to deploy it.", "before to deploy", "before deploying"),
+    ("look forward to + -ing", "I look forward to hear from you.", "to hear", "to hearing"),
+    ("plural after a number", "Last week we trained three model.", "three model", "three models"),
+    ("there is/there are", "There is many features in the store.", "There is", "There are"),
+    ("a/an", "We saw an 500 error.", "an 500", "a 500"),
+    ("a/an", "It needs a 8 GB disk.", "a 8", "an 8"),
+]  # fmt: skip
+
+# sentences where no layer rule may fire (the guard each one tests is named after it)
+NEGATIVE: list[str] = [
+    "The model predicts the churn for every user.",
+    "Both models need more data.",  # `both need`: a plural subject
+    "We run a feature store that serves online features.",  # `store that`: a relative clause
+    "The YAML value sets the threshold.",  # `YAML value`: a compound noun, not a verb
+    "The KS test compares two samples.",  # `KS test`: a compound noun
+    "The 0.12 release fixed the bug.",  # `0.12` stays one number
+    "We cannot meet the deadline.",  # `cannot meet`: a modal
+    "Why did it happen?",  # after an auxiliary the verb is bare
+    "Could someone rebuild the same model next year?",
+    "How do you know what it saw?",
+    "Where do the values go?",  # `values` after `the` is a noun
+    "Where do I find the details?",  # `find` is the question's verb
+    "What is drift?",  # a noun after `is`, not a passive
+    "The share of fraud caught is recall.",
+    "The credit model is down.",
+    "Our deep model beat the baseline last year.",  # `beat` may be past
+    "The other 45 were approved.",  # a count is plural
+    "The SR 11-7 guidance expects an inventory.",  # a number inside a code
+    "The SLO says that 99 out of 100 requests are fast.",  # `out` is no noun here
+    "There are two versions, and each points to one artifact.",  # `each` as subject
+    "The inputs look the same as last year.",  # `as last year` is a comparison
+    "A registry of feature definitions and their owners is the place to look.",  # after `and`
+    "We wait a few seconds and the model is ready.",
+    "The team makes it change every week.",  # `make it change`: a bare infinitive
+    "Every one of the models failed.",
+    "More or less errors would be fine.",  # `more or less`
+    "Version 3 model is live.",  # the number names a version
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "wrong", "right"), POSITIVE, ids=[p[1] for p in POSITIVE])
+def test_the_rule_fires(rule: str, text: str, wrong: str, right: str) -> None:
+    found = [(text[f.start : f.end], f.replacement, f.rule) for f in layer.check(text)]
+    assert (wrong, right, rule) in found, found
+
+
+@pytest.mark.parametrize("text", NEGATIVE)
+def test_no_rule_fires_on_correct_english(text: str) -> None:
+    assert layer.check(text) == []
+
+
+def test_the_first_rule_to_claim_a_phrase_keeps_it() -> None:
+    found = layer.check("The predictions is stored and the model predict the churn.")
+    spans = [(f.start, f.end) for f in found]
+    assert all(a[1] <= b[0] for a, b in zip(sorted(spans), sorted(spans)[1:], strict=False))
+    assert len(found) == 2
+
+
+def test_a_past_time_word_counts_in_its_own_sentence_only() -> None:
+    found = layer.check("Yesterday the job failed. Today the model predict the churn.")
+    assert [(f.rule, f.replacement) for f in found] == [(AGREEMENT, "model predicts")]
