@@ -13,6 +13,8 @@ from pydantic import BaseModel, Field
 Level = Literal["low", "medium", "high"]
 
 MAX_CORRECTIONS = 5
+# Corrections kept per answer: the English part is lost after five, the learner sees five.
+MAX_KEPT_CORRECTIONS = 20
 
 
 class PointResult(BaseModel):
@@ -69,7 +71,7 @@ class Feedback(BaseModel):
     points: list[PointResult] = Field(default_factory=list)
     terms: list[TermResult] = Field(default_factory=list)
     jargon: list[JargonNote] = Field(default_factory=list)
-    corrections: list[Correction] = Field(default_factory=list, max_length=20)
+    corrections: list[Correction] = Field(default_factory=list, max_length=MAX_KEPT_CORRECTIONS)
     rewrite: Rewrite | None = None
     audience: Audience = Field(default_factory=Audience)
     words: int = Field(default=0, ge=0)

@@ -15,6 +15,7 @@ from bot.coach.brief import Brief
 from bot.coach.english import EnglishChecker, pack_glossary
 from bot.coach.feedback import (
     MAX_CORRECTIONS,
+    MAX_KEPT_CORRECTIONS,
     Audience,
     Correction,
     Feedback,
@@ -64,7 +65,8 @@ class RubricJudge:
         """The feedback, computed at once (callers run it off the event loop when it is long)."""
         text = "\n".join(m.strip() for m in messages if m.strip())
         found = sentences(text)
-        corrections = self.english.check(text) if english else []
+        # In text order; an answer full of slips keeps the first ones (the score is 0 by then).
+        corrections = self.english.check(text)[:MAX_KEPT_CORRECTIONS] if english else []
         return Feedback(
             points=self._points(brief, found),
             terms=self._terms(brief, found),
