@@ -294,15 +294,15 @@ async def test_persona_does_not_pretend_a_missing_point_was_answered(chat: Chat)
     await chat.send(
         "The offline store keeps the full history in the warehouse, where storage is cheap, for "
         "training data. The online store keeps only the latest value and answers in a few "
-        "milliseconds. One store can't do both: a warehouse query takes seconds. A scheduled "
-        "job copies the latest values, so both are in sync."
+        "milliseconds. One store can't do both: a warehouse query takes seconds. Both stores use "
+        "the same feature definitions, and a scheduled job copies the latest values."
     )
     assert "What does the Redis cluster cost us" in chat.text
-    await chat.send("Also, the team likes it.")
+    await chat.send("Also, the data team likes the feature store a lot.")
     # The cost question was asked once and is still unanswered: the persona ends, honestly.
     assert "Let's leave it there for today." in chat.text
     assert "that answers my questions" not in chat.text
-    assert "❌ The online store stays small" in feedback_of(chat)
+    assert "❌ The online store stays small" in details_of(chat)
 
 
 async def test_random_scenario(chat: Chat) -> None:

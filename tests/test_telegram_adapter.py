@@ -216,7 +216,7 @@ async def test_roleplay_turn(fake: FakeTelegram, adapter: TelegramAdapter) -> No
     await fake.wait_for("sendMessage", where=lambda c: "You are talking to" in c.params["text"])
     opening = await fake.wait_for("sendMessage", 2)
     fake.push(
-        fake.text_update("We roll back when PSI > 0.2 & the <drift> alert fires.", chat_id=DM)
+        fake.text_update("Skew: training & serving compute a <feature> differently.", chat_id=DM)
     )
     # The persona answers the learner's turn (free text went to the running role-play).
     follow_up = await fake.wait_for("sendMessage", len(opening) + 1)

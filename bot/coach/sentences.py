@@ -236,7 +236,8 @@ def is_claim(tokens: Sequence[str]) -> bool:
         if token in CLAIM_WORDS:
             return True
         verb, only_verb = _can_be_verb(token)
-        if only_verb:
+        if only_verb and not token.endswith("ing"):
+            # "-ing" alone is no finite verb: "retraining trigger" names a thing.
             return True
         if verb and any(t in SUBJECTS for t in tokens[max(0, i - 2) : i]):
             return True

@@ -57,7 +57,7 @@ _COST = re.compile(
     re.IGNORECASE,
 )
 _DATE = re.compile(
-    r"\b(?:(?:by|on|until|before|next|this|last)\s+(?:monday|tuesday|wednesday|thursday|friday|"
+    r"\b(?:(?:by|on|until|before|next|this)\s+(?:monday|tuesday|wednesday|thursday|friday|"
     r"week|month|quarter|sprint|year)"
     r"|(?:in|within)\s+(?:\d+|one|two|three|four|a few)\s+(?:days?|weeks?|months?)"
     r"|(?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -187,11 +187,11 @@ def next_line(
         key = f"jargon:{note.word.lower()}"
         if not note.explained and key not in asked:
             return PersonaLine("jargon", key, jargon_question(note.word, brief.level))
-    react = reaction(scenario, latest_text, asked)
-    if react is not None:
-        return react
     just_made = {p.id for p in latest.points if p.covered}
     missing = [p for p in so_far.points if not p.covered and p.id not in just_made]
+    react = reaction(scenario, latest_text, asked) if so_far.missed else None
+    if react is not None:
+        return react
     for result in missing:
         point = brief.point(result.id)
         key = f"point:{result.id}"
