@@ -104,8 +104,10 @@ def _verb_after_plural(s: Sentence, i: int, k: int) -> bool:
     fix = _TO_PLURAL.get(verb.lo)
     z = vbz_verb(verb)
     # "store returns features": `returns` is the verb, so `store` was not the head noun.
-    head_is_verb = vbz_verb(head) is not None
-    if fix or (z and not head_is_verb and (s.verb_context_ok(k) or s.lo(k + 1) == "that")):
+    # Right after a determiner or a number it is the noun: "the two versions starts".
+    after_det = k >= 2 and (s.toks[k - 2].lo in DETS or s.toks[k - 2].lo in NUMS)
+    head_is_verb = vbz_verb(head) is not None and not after_det
+    if fix or (z and not head_is_verb and (s.verb_context_ok(k) or s.lo(k + 1) in ("that", "to"))):
         message = "a plural subject takes a plural verb"
         s.add(k - 1, k, f"{head.t} {fix or z}", AGREEMENT, message)
         return True

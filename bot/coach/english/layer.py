@@ -228,7 +228,34 @@ def plural_after_number(s: Sentence, k: int) -> None:
 TokenRule = Callable[[Sentence, int], None]
 
 # In the order they were tuned: where two findings overlap, the first one wins.
+_MODALS = frozenset({"can", "could", "must", "should", "will", "would", "may", "might", "shall"})
+# Adverbs that may stand between a modal and its verb: "can slowly become".
+_MID_ADVERBS = frozenset(
+    {"only", "also", "still", "just", "really", "slowly", "quickly", "always", "never", "not",
+     "then", "easily", "probably", "even", "already", "soon", "now", "first"}
+)
+
+
+def modal_base_form(s: Sentence, k: int) -> None:
+    """`can answers` -> `can answer`, `must only sees` -> `must only see`, `could to do` -> `could do`."""
+    if s.toks[k].lo not in _MODALS:
+        return
+    v = k + 1
+    while v < len(s.toks) - 1 and s.toks[v].lo in _MID_ADVERBS:
+        v += 1
+    verb = s.toks[v]
+    if verb.lo == "to" and v + 1 < len(s.toks) and base_verb(s.toks[v + 1]):
+        s.add(v, v + 1, s.toks[v + 1].t, "modal + base form", "after a modal verb, no `to`")
+        return
+    lemma = vbz_verb(verb)
+    # "in May", "the will": a modal word after a determiner or preposition is a noun.
+    noun_use = k > 0 and (s.toks[k - 1].lo in DETS or s.toks[k - 1].lo in PREPS)
+    if lemma and not noun_use:
+        s.add(v, v, lemma, "modal + base form", "after a modal verb, use the base form")
+
+
 TOKEN_RULES: tuple[TokenRule, ...] = (
+    modal_base_form,
     indefinite_pronoun,
     third_person_pronoun,
     article_before_number,

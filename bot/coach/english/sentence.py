@@ -57,7 +57,8 @@ class Sentence:
         found = lemmas(self.toks[k].t)
         if "NOUN" in found or "ADJ" in found:
             return nxt in OBJ_START
-        return nxt in FOLLOW or nxt in OBJ_START
+        # A word that can only be a verb is one whatever follows ("the model predict churn").
+        return bool(nxt) and nxt[0].isalpha()
 
 
 def sentences(text: str, found: list[Finding]) -> Iterator[Sentence]:
