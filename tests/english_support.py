@@ -78,7 +78,8 @@ def load(path: Path) -> tuple[list[Item], list[Item]]:
     return planted, clean
 
 
-def _norm(text: str) -> str:
+def norm(text: str) -> str:
+    """The text with runs of spaces as one space, stripped."""
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -92,9 +93,9 @@ def score(
         for e in item.errors:
             result.n_errors += 1
             hits = [f for f in found if f.overlaps(e.start, e.end)]
-            target = _norm(item.text[: e.start] + e.right + item.text[e.end :])
+            target = norm(item.text[: e.start] + e.right + item.text[e.end :])
             fixed = any(
-                _norm(item.text[: f.start] + f.replacement + item.text[f.end :]) == target
+                norm(item.text[: f.start] + f.replacement + item.text[f.end :]) == target
                 for f in hits
             )
             result.caught += bool(hits)

@@ -70,10 +70,12 @@ class HarperEngine:
         # took 3 s); no English word is 40 characters long, so such tokens (hashes, base64,
         # URLs) become spaces, which keeps every index in place.
         masked = _UNCHECKABLE.sub(lambda m: " " * len(m.group(0)), text)
+        # A lint across a masked token would be about the spaces, not the learner's text.
+        untouchable = [*code, *(Span(m.start(), m.end()) for m in _UNCHECKABLE.finditer(text))]
         found = []
         for rule, lints in self.linter.organized_lints(masked, language=LANGUAGE).items():
             for lint in lints:
-                finding = self._finding(text, rule, lint, code, names)
+                finding = self._finding(text, rule, lint, untouchable, names)
                 if finding is not None:
                     found.append(finding)
         return found
