@@ -176,7 +176,9 @@ def choices_of(reply: Reply) -> tuple[Choice, ...]:
     quiz = reply.native_quiz
     if quiz is None or len(quiz.payloads) != len(quiz.options):
         return ()  # the adapter never makes payloads up: the engine owns their format
-    return tuple(Choice(option, payload) for option, payload in zip(quiz.options, quiz.payloads))
+    return tuple(
+        Choice(option, payload) for option, payload in zip(quiz.options, quiz.payloads, strict=True)
+    )
 
 
 def action_blocks(

@@ -231,8 +231,26 @@ TokenRule = Callable[[Sentence, int], None]
 _MODALS = frozenset({"can", "could", "must", "should", "will", "would", "may", "might", "shall"})
 # Adverbs that may stand between a modal and its verb: "can slowly become".
 _MID_ADVERBS = frozenset(
-    {"only", "also", "still", "just", "really", "slowly", "quickly", "always", "never", "not",
-     "then", "easily", "probably", "even", "already", "soon", "now", "first"}
+    {
+        "only",
+        "also",
+        "still",
+        "just",
+        "really",
+        "slowly",
+        "quickly",
+        "always",
+        "never",
+        "not",
+        "then",
+        "easily",
+        "probably",
+        "even",
+        "already",
+        "soon",
+        "now",
+        "first",
+    }
 )
 
 

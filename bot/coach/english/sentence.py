@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from bot.coach.english.finding import Finding
-from bot.coach.english.lexicon import FOLLOW, OBJ_START, PAST_MARKERS, TOKEN, Tok, lemmas
+from bot.coach.english.lexicon import OBJ_START, PAST_MARKERS, TOKEN, Tok, lemmas
 
 # One sentence: up to a run of . ! ? followed by a space or the end ("0.12" stays whole).
 _SENTENCE = re.compile(r".+?(?:[.!?]+(?=\s|$)|$)", re.DOTALL)
