@@ -53,7 +53,7 @@ from bot.features import build_engine
 from content.loader import load_default_pack
 from storage.db import Database
 from termcoach.http import build_app
-from termcoach.runtime import llm_persona
+from termcoach.runtime import llm_client
 from termcoach.settings import Settings
 from tests.fakes import slack_payloads as payloads
 from tests.fakes.llm_server import FakeLLM
@@ -207,7 +207,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             pack=load_default_pack(),
             rng=random.Random(6),
             config=settings.engine_config,
-            llm=llm_persona(settings),
+            llm=llm_client(settings),
         )
         adapter = SlackAdapter(
             engine, db, signing_secret=SECRET, bot_token=TOKEN, api_url=fake.api_url

@@ -68,7 +68,7 @@ from adapters.telegram import (
 from bench.telegram_fake_proc import FakeTelegramProcess
 from bot import observe
 from bot.features import build_engine
-from bot.messages import Inbound, Reply, TextIn, escape
+from bot.messages import Inbound, QuizLimits, Reply, TextIn, escape
 from content.loader import load_default_pack
 from storage.db import Database
 from termcoach.settings import Settings
@@ -294,6 +294,9 @@ class EchoEngine:
     async def turn(self, inbound: Inbound, deliver: Callable[[list[Reply]], Awaitable[T]]) -> T:
         """The echo's replies handed to the adapter's `deliver`, as the engine does (no lock)."""
         return await deliver(await self.handle(inbound))
+
+    def declare_quiz_limits(self, platform: str, limits: QuizLimits) -> None:
+        """The echo asks no quizzes: limits are noted and unused."""
 
 
 async def echo_adapter_run(

@@ -243,8 +243,8 @@ def is_off_topic(text: str, brief: Brief, scenario: Scenario, latest: Feedback) 
     "My daughter is sick", a football result: nothing about the meeting's topic. "I'm not
     sure" is not off-topic: in a meeting it is an answer, and the persona moves on.
     """
-    if is_unsure(text):
-        return False
+    if is_unsure(text) or _value(text) is not None:
+        return False  # a figure is always about the meeting: "It costs 3,000 euros a month."
     if latest.on_topic or any(t.status != "missing" for t in latest.terms):
         return False
     vocabulary = _vocabulary(scenario)

@@ -172,6 +172,28 @@ def third_person_pronoun(s: Sentence, k: int) -> None:
         s.add(k, k + 1, f"{t.t} {verb}", AGREEMENT, f"`{t.lo}` takes verb+s")
 
 
+def plural_pronoun(s: Sentence, k: int) -> None:
+    """2c. `they makes` -> `they make`, `we has` -> `we have`: a plural pronoun takes no -s."""
+    t = s.toks[k]
+    if t.lo not in {"they", "we", "you", "i"} or (k and s.toks[k - 1].lo in _CAUSATIVES):
+        return
+    verb = s.toks[k + 1]
+    fix = {"has": "have", "does": "do", "doesn't": "don't", "is": "are", "was": "were"}.get(verb.lo)
+    if t.lo == "i" and verb.lo in ("is",):
+        fix = "am"
+    if t.lo == "i" and verb.lo == "was":
+        fix = None
+    lemma = vbz_verb(verb)
+    # "we engineers know": a plural noun after the pronoun, with its verb next.
+    noun_then_verb = k + 2 < len(s.toks) and (
+        base_verb(s.toks[k + 2]) is not None or s.toks[k + 2].lo in AUX
+    )
+    if fix is None and lemma and not noun_then_verb:
+        fix = lemma
+    if fix:
+        s.add(k, k + 1, f"{t.t} {fix}", AGREEMENT, f"`{t.lo}` takes the verb without -s")
+
+
 def past_with_time_marker(s: Sentence, k: int) -> None:
     """5. `Yesterday we deploy` -> `we deployed`: a pronoun subject in a past-time sentence."""
     t = s.toks[k]
