@@ -88,7 +88,8 @@ async def test_a_misused_term_comes_back_in_review_the_same_day(
         "than before. We check it every day."
     )
     await chat.send("done")
-    details = [r.text for r in chat.last if r.kind == "feedback"][1]
+    summary, details = (r.text for r in chat.last if r.kind == "feedback")
+    assert "*One thing to fix:* how you used *concept drift*" in summary
     assert "concept drift" in details.lower() and "❌" in details
     assert "Back in your reviews soon" in chat.text
     clock.advance(minutes=10)
@@ -129,3 +130,31 @@ async def test_good_answer_scores_high_and_a_term_list_scores_low(
     await chat.send("Data drift, concept drift, PSI, KS test, retraining trigger, monitoring.")
     await chat.send("done")
     assert good >= 80 > 30 >= debrief_score(chat)
+
+
+async def test_a_rewrite_that_fixes_the_weakest_sentence_is_recognised(chat: Chat) -> None:
+    await chat.command("roleplay", "drift-pm")
+    await chat.send(
+        "Drift means the world has changed since the model learned from its data. Every day we "
+        "compares the new data with the old data, and the model predict worse when it drift."
+    )
+    await chat.send("done")
+    practice = chat.question()
+    assert practice.text.startswith("*Practice:* rewrite this sentence of yours")
+    assert "we compares" in practice.text or "model predict" in practice.text
+    await chat.send(
+        "Every day we compare the new data with the old data, and the model predicts worse when "
+        "it drifts."
+    )
+    assert "✅ Your new sentence reads well." in chat.text
+    assert "✅ Fixed:" in chat.text
+    assert "➖ Still" not in chat.text
+
+
+async def test_a_rewrite_with_the_same_slip_says_what_is_still_wrong(chat: Chat) -> None:
+    await chat.command("roleplay", "drift-pm")
+    await chat.send("Drift means the world has changed, so the model predict worse than before.")
+    await chat.send("done")
+    assert chat.question().text.startswith("*Practice:*")
+    await chat.send("Drift means the world has changed, and the model predict worse now.")
+    assert "➖ Still: subject–verb agreement" in chat.text
