@@ -272,3 +272,27 @@ async def test_question_places_are_kept_per_workspace_until_they_expire(db: Data
     expired = QuestionPlaces(db, keep_for=timedelta(seconds=-1))
     await expired.remember("T1", "q3", place)
     assert await expired.find("T1", "q3") is None
+
+
+async def test_roleplay_debrief_is_short_first_with_the_model_answer_behind_a_button(
+    make_slack: MakeSlack, fake: FakeSlackServer
+) -> None:
+    slack = await make_slack()
+    await slack.dm("roleplay drift-pm")
+    await slack.settle()
+    await slack.dm("Drift mean the world has changed since the model learned from its data.")
+    await slack.settle()
+    fake.reset()
+    await slack.dm("done")
+    await slack.settle()
+    posts = fake.calls_to("chat.postMessage")
+    summary = next(p for p in posts if "Score:" in p.all_text())
+    assert len(summary.text) <= 600
+    assert "One thing to fix" in summary.all_text()
+    assert "Model answer" in [b["text"]["text"] for b in summary.buttons()]
+    assert "In simple terms" not in summary.all_text()  # the model answer is not in it
+    fake.reset()
+    await slack.press(summary, "Model answer", channel="DU1")
+    await slack.settle()
+    shown_texts = " ".join(c.all_text() for c in fake.calls)
+    assert "Model answer" in shown_texts and "drift" in shown_texts.lower()

@@ -9,6 +9,7 @@ the adapter handled every update (`FakeTelegram.settled`).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -513,3 +514,30 @@ async def test_a_late_press_in_a_group_gets_a_pop_up_not_a_group_message(
     assert not [t for t in fake.sent_texts(GROUP) if "already answered" in t]
     assert not [t for t in fake.sent_texts(7) if "already answered" in t]
     assert len(await attempts(db)) == 1
+
+
+async def test_roleplay_debrief_is_short_first_with_the_model_answer_behind_a_button(
+    fake: FakeTelegram, adapter: TelegramAdapter
+) -> None:
+    fake.push(fake.text_update("/roleplay drift-pm", chat_id=DM))
+    await fake.wait_for("sendMessage", where=lambda c: "Priya" in c.params["text"])
+    fake.push(
+        fake.text_update(
+            "Drift mean the world has changed since the model learned from its data.", chat_id=DM
+        )
+    )
+    await fake.wait_for("sendMessage", where=lambda c: "more messages at most" in c.params["text"])
+    fake.push(fake.text_update("done", chat_id=DM))
+    [summary] = await fake.wait_for("sendMessage", where=lambda c: "Score:" in c.params["text"])
+    text = summary.params["text"]
+    assert text.startswith("<b>Debrief") or "<b>Score:" in text
+    assert len(re.sub(r"<[^>]+>", "", text)) <= 600
+    assert "Model answer" not in text.split("Score:", 1)[0] and "In simple terms" not in text
+    message = fake.last_message(DM, with_text="Score:")
+    labels = [b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels[:2] == ["Model answer", "Score parts"]
+    fake.push(fake.callback_update(message, buttons(message)[0]))
+    [model] = await fake.wait_for(
+        "sendMessage", where=lambda c: "<b>Model answer</b>" in c.params["text"]
+    )
+    assert "In simple terms" in model.params["text"] or "drift" in model.params["text"].lower()
