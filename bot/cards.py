@@ -6,6 +6,11 @@ from bot.messages import Choice, Reply, escape
 from content.index import PackIndex, normalize
 from content.models import Term
 
+#: Conversation state: the terms whose card was shown here and not asked about since. Their
+#: next question does not restate the meaning the learner has just read (`bot.quiz.activity`).
+CARDED_KEY = "carded"
+MAX_CARDED = 20
+
 
 def term_card(pack: PackIndex, term: Term, *, with_buttons: bool = True) -> Reply:
     """A term card: part of speech, category, definition, example, related and confusables."""

@@ -384,7 +384,7 @@ async def test_a_group_question_asks_for_a_button_not_typed_words(engine: Dialog
     dm = ConversationRef("test", "w", "dm-q", "u")
     replies = await engine.handle(CommandIn(ref=dm, message_id="gq2", name="quiz"))
     question = next(r for r in replies if r.kind == "question")
-    assert "Stuck? Type *hint*." in question.text
+    assert "Stuck? Type *hint*" in question.text
 
 
 async def test_a_group_result_says_who_answered(engine: DialogueEngine) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from bot import progress
-from bot.cards import term_card
+from bot.cards import CARDED_KEY, MAX_CARDED, term_card
 from bot.commands import Feature
 from bot.context import CommandSpec, TurnContext
 from bot.handlers.stats import stats_command
 from bot.messages import Choice, CommandIn, Reply, escape
+from content.index import Match
 from storage import attempts, terms_seen
 
 
@@ -55,6 +56,9 @@ async def term_command(ctx: TurnContext, args: str) -> list[Reply]:
     if args:
         match = pack.find_term(args)
         named = pack.terms_named_with(args) if match is None else []
+        if len(named) == 1:
+            # "KS" names one term alone (KS test): show it rather than "not found".
+            match, named = Match(named[0], 100.0, False), []
         if len(named) > 1:
             shown = named[:6]
             text = f"Several terms match “{escape(args[:80])}”. Which one do you mean?"
@@ -82,6 +86,8 @@ async def term_command(ctx: TurnContext, args: str) -> list[Reply]:
             ]
         term = pack.terms[unseen[0]]
     await terms_seen.mark_seen(ctx.session, ctx.learner.id, term.id, ctx.now)
+    carded = [t for t in ctx.state.get(CARDED_KEY, []) if t != term.id]
+    ctx.state[CARDED_KEY] = [*carded, term.id][-MAX_CARDED:]
     return [term_card(pack, term)]
 
 
