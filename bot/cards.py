@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.messages import Choice, Reply, escape
+from bot.wording import after_colon
 from content.index import PackIndex, normalize
 from content.models import Term
 
@@ -36,7 +37,9 @@ def term_card(pack: PackIndex, term: Term, *, with_buttons: bool = True) -> Repl
     if other is not None:
         lines += [
             "",
-            f"*Not to be confused with* {escape(other.term)}: {escape(term.confused_with.difference)}",
+            # Mid-sentence after the colon: no capital ("…with PSI: the KS test needs …").
+            f"*Not to be confused with* {escape(other.term)}: "
+            f"{escape(after_colon(term.confused_with.difference))}",
         ]
     choices: tuple[Choice, ...] = ()
     if with_buttons:

@@ -7,6 +7,7 @@ from bot.cards import CARDED_KEY, MAX_CARDED, term_card
 from bot.commands import Feature
 from bot.context import CommandSpec, TurnContext
 from bot.handlers.stats import stats_command
+from bot.handlers.words import compare_command, say_command
 from bot.messages import Choice, CommandIn, Reply, escape
 from content.index import Match
 from storage import attempts, terms_seen
@@ -141,6 +142,22 @@ def feature() -> Feature:
                 term_command,
                 usage="[name]",
                 aliases=("define", "card"),
+                keeps_activity=True,
+            ),
+            CommandSpec(
+                "compare",
+                "two easily confused terms side by side",
+                compare_command,
+                usage="TERM and TERM",
+                aliases=("vs", "difference"),
+                keeps_activity=True,
+            ),
+            CommandSpec(
+                "say",
+                "how to pronounce a word or a term",
+                say_command,
+                usage="WORD",
+                aliases=("pronounce", "pronunciation"),
                 keeps_activity=True,
             ),
             CommandSpec(
