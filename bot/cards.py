@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.messages import Choice, Reply, escape
 from bot.wording import after_colon
 from content.index import PackIndex, normalize
@@ -11,6 +13,12 @@ from content.models import Term
 #: next question does not restate the meaning the learner has just read (`bot.quiz.activity`).
 CARDED_KEY = "carded"
 MAX_CARDED = 20
+
+
+def remember_shown(state: dict[str, Any], term_id: str) -> None:
+    """Remember in the conversation state that this term's card was just shown."""
+    carded = [t for t in state.get(CARDED_KEY, []) if t != term_id]
+    state[CARDED_KEY] = [*carded, term_id][-MAX_CARDED:]
 
 
 def term_card(pack: PackIndex, term: Term, *, with_buttons: bool = True) -> Reply:

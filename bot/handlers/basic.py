@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bot import progress
-from bot.cards import CARDED_KEY, MAX_CARDED, term_card
+from bot.cards import remember_shown, term_card
 from bot.commands import Feature
 from bot.context import CommandSpec, TurnContext
+from bot.handlers.onboarding import ACTION_PREFIX as ONBOARDING_PREFIX
+from bot.handlers.onboarding import learn_command, onboarding_action, start_command
 from bot.handlers.stats import stats_command
 from bot.handlers.words import compare_command, say_command
 from bot.messages import Choice, CommandIn, Reply, escape
@@ -36,19 +37,6 @@ async def help_command(ctx: TurnContext, args: str) -> list[Reply]:
         Choice("Topics", "cmd:topics"),
     )
     return [Reply("\n".join(lines), choices=choices, title="termcoach")]
-
-
-async def start_command(ctx: TurnContext, args: str) -> list[Reply]:
-    """Welcome a learner (back, with what is due), then show help."""
-    name = ctx.learner.display_name or ""
-    to = f", {escape(name)}" if name else ""
-    if await terms_seen.seen_terms(ctx.session, ctx.learner.id):
-        cards = (await progress.load_cards(ctx.session, ctx.learner.id)).values()
-        due = progress.next_review_line(cards, ctx.now, ctx.learner.timezone)
-        hello = f"Welcome back{to}! {due}"
-    else:
-        hello = f"Hello{to}! Welcome to termcoach."
-    return [Reply(hello), *await help_command(ctx, args)]
 
 
 async def term_command(ctx: TurnContext, args: str) -> list[Reply]:
@@ -87,8 +75,7 @@ async def term_command(ctx: TurnContext, args: str) -> list[Reply]:
             ]
         term = pack.terms[unseen[0]]
     await terms_seen.mark_seen(ctx.session, ctx.learner.id, term.id, ctx.now)
-    carded = [t for t in ctx.state.get(CARDED_KEY, []) if t != term.id]
-    ctx.state[CARDED_KEY] = [*carded, term.id][-MAX_CARDED:]
+    remember_shown(ctx.state, term.id)
     return [term_card(pack, term)]
 
 
@@ -134,7 +121,18 @@ def feature() -> Feature:
                 keeps_activity=True,
             ),
             CommandSpec(
-                "start", "welcome and help", start_command, hidden=True, keeps_activity=True
+                "start",
+                "welcome: your goal and today's plan",
+                start_command,
+                hidden=True,
+                keeps_activity=True,
+            ),
+            CommandSpec(
+                "learn",
+                "five new terms: read each card, then a short quiz",
+                learn_command,
+                aliases=("new",),
+                group="Learn",
             ),
             CommandSpec(
                 "term",
@@ -182,5 +180,5 @@ def feature() -> Feature:
                 group="Basics",
             ),
         ),
-        actions=(("cmd", run_button_command),),
+        actions=(("cmd", run_button_command), (ONBOARDING_PREFIX, onboarding_action)),
     )
