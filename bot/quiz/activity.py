@@ -24,6 +24,7 @@ from bot.quiz.checking import Check, check_typed, pick_option
 from bot.quiz.phrases import KIND as PHRASE_KIND
 from bot.quiz.phrases import check_phrase, phrase_question
 from bot.quiz.plan import (
+    MAX_RETRIES,
     ROUND_SIZE,
     TERM_ROUND_SIZE,
     Outcome,
@@ -48,6 +49,8 @@ from storage import cards as stored_cards
 log = logging.getLogger(__name__)
 
 PAYLOAD_PREFIX = "q"
+#: What every round's intro promises about missed terms (and the round keeps to it).
+RETRY_NOTE = f"Up to {MAX_RETRIES} terms you miss come back once at the end."
 
 
 class QuestionRound(Activity):
@@ -322,9 +325,9 @@ class QuestionRound(Activity):
             )
         )
         replies = [result_reply(ctx, question, verdict, chosen, gave_up, notes)]
-        if not verdict.correct and not item.retry:
-            # Every missed term comes back once at the end of the round, while the answer is
-            # fresh: a second retrieval soon after feedback (Butler & Roediger 2008).
+        if not verdict.correct and not item.retry and state.retries < MAX_RETRIES:
+            # The first missed terms come back once at the end of the round, while the answer
+            # is fresh: a second retrieval soon after feedback (Butler & Roediger 2008).
             state.items.append(Planned(term_id=card_id, retry=True, level=item.level, new=item.new))
             state.retries += 1
         state.index += 1
@@ -459,7 +462,7 @@ class QuizActivity(QuestionRound):
     async def _begin_round(self, ctx: TurnContext, state: RoundState) -> list[Reply]:
         intro = (
             f"Quiz on *{escape(state.label)}*: {count(len(state.items), 'question')}. "
-            "Every term you miss comes back once at the end. /cancel stops."
+            f"{RETRY_NOTE} /cancel stops."
         )
         return await self.begin(ctx, state, intro)
 

@@ -11,7 +11,7 @@ from typing import ClassVar
 from bot import progress
 from bot.context import TurnContext
 from bot.messages import Choice, Reply
-from bot.quiz.activity import QuestionRound
+from bot.quiz.activity import RETRY_NOTE, QuestionRound
 from bot.quiz.plan import RoundState, parse_mode, planned, space_pairs
 from bot.quiz.srs import plan_session
 from bot.quiz.streaks import day_start, local_date, zone
@@ -88,5 +88,5 @@ class ReviewActivity(QuestionRound):
         intro = f"Today's review: {' and '.join(parts)}."
         if soon and not due:
             intro += f" {count(soon, 'more term')} will be due in a few minutes."
-        intro += " Every term you miss comes back once at the end. /cancel stops."
+        intro += f" {RETRY_NOTE} /cancel stops."
         return await self.begin(ctx, state, intro)
