@@ -47,7 +47,7 @@ def result_reply(
     if question.kind != "use-in-sentence" or not verdict.correct:
         lines.append(f"*Answer:* {escape(question.answer_text)}")
     lines.append(question.explanation)
-    if gave_up and term is not None and term.example not in question.explanation:
+    if gave_up and term is not None and escape(term.example) not in question.explanation:
         lines.append(in_use(term))
     lines.extend(notes)
     tempting = tempting_line(pack, question, term) if term is not None else ""
