@@ -6,9 +6,8 @@ from bot.cards import remember_shown, term_card
 from bot.commands import Feature
 from bot.context import CommandSpec, TurnContext
 from bot.handlers.onboarding import ACTION_PREFIX as ONBOARDING_PREFIX
-from bot.handlers.onboarding import learn_command, onboarding_action, start_command
+from bot.handlers.onboarding import onboarding_action, start_command
 from bot.handlers.stats import stats_command
-from bot.handlers.words import compare_command, say_command
 from bot.messages import Choice, CommandIn, Reply, escape
 from content.index import Match
 from storage import attempts, terms_seen
@@ -128,34 +127,11 @@ def feature() -> Feature:
                 keeps_activity=True,
             ),
             CommandSpec(
-                "learn",
-                "five new terms: read each card, then a short quiz",
-                learn_command,
-                aliases=("new",),
-                group="Learn",
-            ),
-            CommandSpec(
                 "term",
                 "a term card; no name gives the next new term",
                 term_command,
                 usage="[name]",
                 aliases=("define", "card"),
-                keeps_activity=True,
-            ),
-            CommandSpec(
-                "compare",
-                "two easily confused terms side by side",
-                compare_command,
-                usage="TERM and TERM",
-                aliases=("vs", "difference"),
-                keeps_activity=True,
-            ),
-            CommandSpec(
-                "say",
-                "how to pronounce a word or a term",
-                say_command,
-                usage="WORD",
-                aliases=("pronounce", "pronunciation"),
                 keeps_activity=True,
             ),
             CommandSpec(

@@ -8,7 +8,9 @@ contrasted helps a learner keep them apart once both are known (Nakata & Suzuki 
 from __future__ import annotations
 
 from bot.cards import term_card
-from bot.context import TurnContext
+from bot.commands import Feature
+from bot.context import CommandSpec, TurnContext
+from bot.handlers.onboarding import learn_command
 from bot.lookup import asked_pair
 from bot.messages import Choice, Reply, escape
 from bot.pronounce import pronounce
@@ -83,3 +85,34 @@ def compare_terms(pack: PackIndex, first: str, second: str) -> Reply | None:
     if a.id == b.id:
         return term_card(pack, a)
     return comparison(pack, a, b)
+
+
+def feature() -> Feature:
+    """``learn`` (five new terms, then a quiz), ``say`` (pronunciation) and ``compare``."""
+    return Feature(
+        name="words",
+        commands=(
+            CommandSpec(
+                "learn",
+                "five new terms: read each card, then a short quiz",
+                learn_command,
+                aliases=("new",),
+            ),
+            CommandSpec(
+                "compare",
+                "two easily confused terms side by side",
+                compare_command,
+                usage="TERM and TERM",
+                aliases=("vs", "difference"),
+                keeps_activity=True,
+            ),
+            CommandSpec(
+                "say",
+                "how to pronounce a word or a term",
+                say_command,
+                usage="WORD",
+                aliases=("pronounce", "pronunciation"),
+                keeps_activity=True,
+            ),
+        ),
+    )
