@@ -191,5 +191,5 @@ async def test_new_learner_in_the_console_sees_numbered_goals(engine: DialogueEn
     await adapter.run()
     out = stdout.getvalue()
     assert "1. A meeting with a PM" in out and "6. Just learning" in out
-    assert "2. Tomorrow" in out and "1. B1: I understand" in out
+    assert "2. Tomorrow" in out and "1. B1: finding the words is hard" in out
     assert "Pick an answer" not in out

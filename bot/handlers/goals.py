@@ -37,10 +37,11 @@ AUDIENCES: tuple[Audience, ...] = (
     Audience("ds", "data scientists", "A meeting with data scientists", "data scientists"),
     Audience("sre", "sre", "A meeting with SREs", "the SRE team"),
 )
+# Labels of at most 40 characters: Telegram shows longer ones as numbered lines instead.
 LEVELS: dict[str, str] = {
-    "b1": "B1: I understand, but finding the words is hard",
-    "b2": "B2: I manage, but I want to sound clear",
-    "c1": "C1: I'm fluent, I want the exact terms",
+    "b1": "B1: finding the words is hard",
+    "b2": "B2: I manage, I want to sound clear",
+    "c1": "C1: fluent, I want the exact terms",
 }
 
 
