@@ -19,8 +19,9 @@ ROUND_SIZE = 5
 TERM_ROUND_SIZE = 3
 NEW_PER_QUIZ = 3
 # Missed terms asked again at the end of a round. More would make a long review longer without
-# helping: in bench/learner_sim.py an immediate second try adds little memory, and unlimited
-# retries took questions from spaced ones (ratio 1.69 with three, 1.37 with all).
+# helping: in bench/learner_sim.py an immediate second try adds little memory, and bringing back
+# every miss took questions from spaced ones (with recognition modelled like recall, the ratio
+# was 1.69 with three retries and 1.37 with all). Every round's intro says "up to three".
 MAX_RETRIES = 3
 
 
