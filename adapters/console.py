@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import itertools
 import os
 import sys
+import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -29,9 +32,16 @@ from bot.messages import (
     parse_markup,
     strip_markup,
 )
+from storage import platform_state
 
 EXIT_WORDS = {"/exit", "/quit"}
 RICH_STYLES = {"b": "bold", "i": "italic", "code": "cyan", "": ""}
+PROMPT = "you> "
+GOODBYE = "Goodbye! Your progress is saved."
+# The last message's numbered choices are kept in the database, so "2" typed after a restart
+# still answers the question on screen.
+CHOICES_KIND = "console-choices"
+CHOICES_KEPT = timedelta(days=30)
 
 
 def console_ref(user: str) -> ConversationRef:
@@ -120,6 +130,9 @@ class ConsoleAdapter:
         self._session = uuid.uuid4().hex[:8]
         self._ready = False
         self._reader_gone = False
+        # True while the prompt waits for a line: a daily term printed then starts a new line
+        # and shows the prompt again, instead of being written after "you> ".
+        self._prompting = False
 
     @property
     def ready(self) -> bool:
@@ -131,16 +144,46 @@ class ConsoleAdapter:
         return []
 
     async def start(self) -> None:
-        """Nothing to connect to."""
+        """Load the numbered choices left on screen by the last run."""
         self._ready = True
+        async with self.engine.db.session() as session:
+            kept = await platform_state.get(
+                session, "console", "local", CHOICES_KIND, self.ref.key, self.engine.now()
+            )
+        if kept:
+            self._choices = [(str(label), str(payload)) for label, payload in kept["choices"]]
+
+    async def _keep_choices(self) -> None:
+        expires = datetime.now(UTC) + CHOICES_KEPT
+        async with self.engine.db.session() as session:
+            await platform_state.put(
+                session,
+                "console",
+                "local",
+                CHOICES_KIND,
+                self.ref.key,
+                {"choices": [list(c) for c in self._choices]},
+                expires,
+            )
 
     async def stop(self) -> None:
         """Nothing to disconnect."""
         self._ready = False
 
     async def send(self, ref: ConversationRef, replies: Sequence[Reply]) -> SendResult:
-        """Print proactive replies (the daily term when the console is subscribed)."""
+        """Print proactive replies (the daily term when the console is subscribed).
+
+        At the prompt, the message starts on a line of its own and the prompt comes back after
+        it, so the term is never printed as if the learner had typed it.
+        """
+        prompting = self._prompting and self.interactive
+        if prompting:
+            self.stdout.write("\r\x1b[K\n")
         self.show(replies)
+        if prompting and not self._reader_gone:
+            self.stdout.write(PROMPT)
+            self.stdout.flush()
+        await self._keep_choices()
         return SendResult("sent")
 
     def show(self, replies: Sequence[Reply]) -> None:
@@ -189,33 +232,82 @@ class ConsoleAdapter:
             return []
         replies = await self.engine.handle(inbound)
         self.show(replies)
+        if any(r.choices for r in replies):
+            await self._keep_choices()
         return replies
 
     async def run(self) -> int:
-        """The chat loop; returns the exit code (0 at end of input)."""
+        """The chat loop; returns the exit code (0 at end of input, /exit, Ctrl-D or Ctrl-C)."""
         await self.start()
         if self.interactive:
             self.console.print(
-                "[bold]termcoach[/bold]: type /help to begin, /exit to leave.", highlight=False
+                "[bold]termcoach[/bold]: type /start to begin, /help for every command, "
+                "/exit to leave.",
+                highlight=False,
             )
-        while not self._reader_gone:
-            line = await self._read_line()
-            if line is None:
-                break
-            if line.strip().lower() in EXIT_WORDS:
-                break
-            await self.handle_line(line)
+        try:
+            while not self._reader_gone:
+                line = await self._read_line()
+                if line is None:
+                    break
+                if line.strip().lower() in EXIT_WORDS:
+                    break
+                await self.handle_line(line)
+        except asyncio.CancelledError:
+            # Ctrl-C: asyncio cancels us at once (the reader thread is a daemon, nobody waits
+            # for its Enter); say goodbye on a line of its own, then let the cancel go on.
+            self._goodbye()
+            await self.stop()
+            raise
+        self._goodbye()
         await self.stop()
         return 0
 
+    def _goodbye(self) -> None:
+        if self.interactive and not self._reader_gone:
+            self.stdout.write(f"\n{GOODBYE}\n")
+            self.stdout.flush()
+
     async def _read_line(self) -> str | None:
         if self.interactive:
+            self._prompting = True
             try:
-                return await asyncio.to_thread(self.console.input, "[bold green]you>[/] ")
+                return await _in_daemon(lambda: self.console.input(PROMPT))
             except (EOFError, KeyboardInterrupt):
                 return None
+            finally:
+                self._prompting = False
         line = await asyncio.to_thread(self.stdin.readline)
         return line if line else None
+
+
+async def _in_daemon(read: Callable[[], str]) -> str:
+    """Run a blocking read in a daemon thread: a Ctrl-C need not wait for it to return.
+
+    `asyncio.to_thread` uses the loop's executor, which `asyncio.run` waits for at exit: the
+    console then hung after Ctrl-C until Enter was pressed.
+    """
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[str] = loop.create_future()
+
+    def settle(outcome: str | BaseException) -> None:
+        if done.done():
+            return
+        if isinstance(outcome, BaseException):
+            done.set_exception(outcome)
+        else:
+            done.set_result(outcome)
+
+    def work() -> None:
+        try:
+            outcome: str | BaseException = read()
+        except BaseException as exc:  # EOFError, KeyboardInterrupt: handed to the loop
+            outcome = exc
+        with contextlib.suppress(RuntimeError):  # the loop has closed: the chat is over
+            loop.call_soon_threadsafe(settle, outcome)
+
+    threading.Thread(target=work, name="console-input", daemon=True).start()
+    return await done
 
 
 def _silence(stream: TextIO) -> None:

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.messages import Choice, Reply, escape
+from bot.wording import after_colon
 from content.index import PackIndex, normalize
 from content.models import Term
+
+#: Conversation state: the terms whose card was shown here and not asked about since. Their
+#: next question does not restate the meaning the learner has just read (`bot.quiz.activity`).
+CARDED_KEY = "carded"
+MAX_CARDED = 20
+
+
+def remember_shown(state: dict[str, Any], term_id: str) -> None:
+    """Remember in the conversation state that this term's card was just shown."""
+    carded = [t for t in state.get(CARDED_KEY, []) if t != term_id]
+    state[CARDED_KEY] = [*carded, term_id][-MAX_CARDED:]
 
 
 def term_card(pack: PackIndex, term: Term, *, with_buttons: bool = True) -> Reply:
@@ -31,7 +45,9 @@ def term_card(pack: PackIndex, term: Term, *, with_buttons: bool = True) -> Repl
     if other is not None:
         lines += [
             "",
-            f"*Not to be confused with* {escape(other.term)}: {escape(term.confused_with.difference)}",
+            # Mid-sentence after the colon: no capital ("…with PSI: the KS test needs …").
+            f"*Not to be confused with* {escape(other.term)}: "
+            f"{escape(after_colon(term.confused_with.difference))}",
         ]
     choices: tuple[Choice, ...] = ()
     if with_buttons:

@@ -18,9 +18,10 @@ from bot.commands import CommandRegistry, normalize_command
 from bot.config import EngineConfig
 from bot.context import Activity, Services, TurnContext
 from bot.locks import KeyLocks
-from bot.lookup import asked_term, small_talk
+from bot.lookup import asked_pair, asked_term, small_talk
 from bot.messages import ChoiceIn, CommandIn, Inbound, QuizLimits, Reply, TextIn, escape
 from bot.progress import Progress, progress
+from bot.pronounce import asked_pronunciation
 from bot.roleplay.llm import PersonaModel
 from bot.wording import article
 from content.index import PackIndex
@@ -370,6 +371,9 @@ class DialogueEngine:
             )
         if not rest and not message.is_group and self.features.owners(first.lower()):
             return [self._unknown_command(first.lower())]
+        word = asked_pronunciation(text) if not message.is_group else None
+        if word is not None:
+            return await self.run_command(ctx, CommandIn(ref=message.ref, name="say", args=word))
         looked_up = await self._look_up(ctx, message, text)
         if looked_up is not None:
             return looked_up
@@ -398,6 +402,13 @@ class DialogueEngine:
         match = self.pack.exact(text) if len(text) <= 80 else None
         if match is not None:
             return await term_spec.handler(ctx, match.id)
+        pair = asked_pair(text)
+        compare = self.features.get("compare")
+        if pair is not None and compare is not None:
+            # "data drift vs concept drift": both terms side by side, when both are terms.
+            both = [self.pack.find_term(p) or self.pack.terms_named_with(p) for p in pair]
+            if all(both):
+                return await compare.handler(ctx, f"{pair[0]} vs {pair[1]}")
         # "what is PSI?": look the term up (typos allowed). A question about anything else
         # gets a plain answer, not far-fetched suggestions; in a group, nothing at all.
         asked = asked_term(text)

@@ -12,7 +12,7 @@ from bot.commands import CommandRegistry, Feature
 from bot.config import EngineConfig
 from bot.daily import commands as daily
 from bot.engine import DialogueEngine
-from bot.handlers import basic
+from bot.handlers import basic, words
 from bot.llm import LlmClient
 from bot.quiz import feature as quiz
 from bot.roleplay import feature as roleplay
@@ -24,7 +24,7 @@ from storage.db import Database
 
 def features() -> list[Feature]:
     """A fresh instance of every feature (activities keep no state, but tests build several)."""
-    return [basic.feature(), quiz.feature(), daily.feature(), roleplay.feature()]
+    return [basic.feature(), quiz.feature(), daily.feature(), roleplay.feature(), words.feature()]
 
 
 def build_registry() -> CommandRegistry:

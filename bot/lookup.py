@@ -14,11 +14,14 @@ _ASK = re.compile(
     r"(?:\s+(?:mean|means|stand for|stands for))?(?:,?\s+please)?\s*[?.!]*$",
     re.IGNORECASE,
 )
-# "difference between data drift and concept drift", "data drift vs concept drift": the
-# first term's card, which says what it is not to be confused with.
+# "difference between data drift and concept drift", "data drift vs concept drift",
+# "whats the diference betwen PSI and KS test": both terms, side by side.
 _ASK_DIFFERENCE = re.compile(
-    r"^(?:(?:what(?:'s| is) )?(?:the )?differences? (?:between|of) (?P<term>.+?) and .+?"
-    r"|(?P<first>.+?) (?:vs\.?|versus) .+?)\s*[?.!]*$",
+    r"^(?:(?:can you |could you |please )*(?:explain |tell me )?"
+    r"(?:what(?:'s|s| is| are) )?(?:the )?(?:main )?dif+erences? (?:between|betwen|of|in) "
+    r"(?P<term>.+?) (?:and|&|vs\.?|versus) (?P<other>.+?)"
+    r"|(?:compare )?(?P<first>.+?) (?:vs\.?|versus|or|and) (?P<second>.+?)"
+    r"(?: difference| differences| compared| comparison)?)\s*[?.!]*$",
     re.IGNORECASE,
 )
 # "PSI meaning?", "shadow mode definition": the term first.
@@ -33,9 +36,29 @@ _NOT_A_TERM = re.compile(
 )
 
 
+def asked_pair(text: str) -> tuple[str, str] | None:
+    """The two terms a question compares ("data drift vs concept drift"), or None."""
+    diff = _ASK_DIFFERENCE.match(text.strip())
+    if diff is None:
+        return None
+    first = (diff.group("term") or diff.group("first") or "").strip(" \"'“”‘’?.!")
+    second = (diff.group("other") or diff.group("second") or "").strip(" \"'“”‘’?.!")
+    if not any(ch.isalnum() for ch in first) or not any(ch.isalnum() for ch in second):
+        return None
+    return first, second
+
+
+# The same questions, read for their first term (its card names what it is not confused with).
+_ASK_FIRST_OF_TWO = re.compile(
+    r"^(?:(?:what(?:'s| is) )?(?:the )?differences? (?:between|of) (?P<term>.+?) and .+?"
+    r"|(?P<first>.+?) (?:vs\.?|versus) .+?)\s*[?.!]*$",
+    re.IGNORECASE,
+)
+
+
 def asked_term(text: str) -> str | None:
     """The term a question asks about, or None when the text is not such a question."""
-    diff = _ASK_DIFFERENCE.match(text.strip())
+    diff = _ASK_FIRST_OF_TWO.match(text.strip())
     if diff is not None:
         term = (diff.group("term") or diff.group("first")).strip(" \"'“”‘’?.!")
         return term if any(ch.isalnum() for ch in term) else None

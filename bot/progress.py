@@ -15,12 +15,16 @@ from bot.quiz.srs import CardData
 from bot.quiz.streaks import day_end, local_date, longest_streak, streak_at, zone
 from bot.wording import count, day_phrase
 from content.index import PackIndex
-from storage import attempts, cards, results, terms_seen
+from storage import attempts, cards, phrases, results, terms_seen
 from storage.results import Result
 from storage.session import Session
 from storage.turns import LearnerRow
 
 TROUBLE_SHOWN = 3
+# A card due within this time is "due soon": every screen names it beside the cards due now, so
+# "2 due now" and a /review one minute later that finds 3 never disagree (a term missed twice in
+# a round comes back after FSRS's one-minute step).
+SOON = timedelta(minutes=20)
 # Streaks look this far back: enough for any streak a learner could still be on.
 STREAK_WINDOW = timedelta(days=400)
 
@@ -28,6 +32,27 @@ STREAK_WINDOW = timedelta(days=400)
 async def load_cards(session: Session, learner_id: int) -> dict[str, CardData]:
     """Every card of a learner, by term id."""
     return {row.term_id: CardData(*row) for row in await cards.load_cards(session, learner_id)}
+
+
+async def review_cards(session: Session, pack: PackIndex, learner_id: int) -> dict[str, CardData]:
+    """The cards /review can ask: of terms still in the pack, or of phrases the learner kept.
+
+    Every count of due cards is taken from these, so /stats and /review count the same cards.
+    """
+    mine = await load_cards(session, learner_id)
+    kept: dict[int, str] | None = None
+    out: dict[str, CardData] = {}
+    for term_id, card in mine.items():
+        pid = phrases.phrase_id(term_id)
+        if pid is None:
+            if term_id in pack.terms:
+                out[term_id] = card
+            continue
+        if kept is None:
+            kept = await phrases.texts(session, learner_id)
+        if pid in kept:
+            out[term_id] = card
+    return out
 
 
 async def load_card(session: Session, learner_id: int, term_id: str) -> CardData | None:
@@ -60,14 +85,27 @@ def due_today(cards: Iterable[CardData], now: datetime, end_today: datetime) -> 
     return due_now, later
 
 
+def due_soon(cards: Iterable[CardData], now: datetime) -> int:
+    """Cards not due yet but due within `SOON` (a learning step of one or ten minutes)."""
+    return sum(1 for c in cards if not c.is_new and not c.is_due(now) and c.due <= now + SOON)
+
+
+def soon_phrase(soon: int) -> str:
+    """The words added to a count of due cards: "(1 more in a few minutes)", or nothing."""
+    return f" ({soon} more in a few minutes)" if soon else ""
+
+
 def next_review_line(cards: Iterable[CardData], now: datetime, timezone: str) -> str:
     """One line on what is due: now, later today, or the next due date (learner's timezone)."""
     cards = list(cards)
     tz = zone(timezone)
     today = local_date(now, tz)
     due_now, later_today = due_today(cards, now, day_end(today, tz))
+    soon = due_soon(cards, now)
     if due_now:
-        return f"📚 {count(due_now, 'term')} due for review now: type /review."
+        return f"📚 {count(due_now, 'term')} due for review now{soon_phrase(soon)}: type /review."
+    if soon:
+        return f"📚 {count(soon, 'term')} due for review in a few minutes: then type /review."
     upcoming = sorted(c.due for c in cards if not c.is_new)
     if not upcoming:
         return "📚 No reviews planned yet: the terms you practise in a /quiz come back for review."
@@ -97,11 +135,14 @@ class Progress:
     seen_terms: int = 0
     due_now: int = 0
     due_later_today: int = 0
+    due_soon: int = 0
     mastered: int = 0
     streak: int = 0
     longest_streak: int = 0
     answers: int = 0
     right: int = 0
+    # Questions answered "I don't know": rated Again, not counted in `answers` or accuracy.
+    skipped: int = 0
     topics: tuple[TopicScore, ...] = ()
     # (term id, wrong answers, all answers), the most trouble first.
     trouble: tuple[tuple[str, int, int], ...] = ()
@@ -117,7 +158,7 @@ class Progress:
     @property
     def started(self) -> bool:
         """True once the learner has done anything at all."""
-        return bool(self.seen_terms or self.answers or self.results)
+        return bool(self.seen_terms or self.answers or self.skipped or self.results)
 
 
 async def progress(
@@ -128,7 +169,7 @@ async def progress(
         return Progress(total_terms=len(pack.terms))
     tz = zone(learner.timezone)
     seen = await terms_seen.seen_terms(session, learner.id)
-    mine = list((await load_cards(session, learner.id)).values())
+    mine = list((await review_cards(session, pack, learner.id)).values())
     due_now, later = due_today(mine, now, day_end(local_date(now, tz), tz))
     times = await practice_times(session, learner.id)
     by_term = await attempts.counts_by_term(session, learner.id)
@@ -148,11 +189,13 @@ async def progress(
         seen_terms=len(seen & set(pack.terms)),
         due_now=due_now,
         due_later_today=later,
+        due_soon=due_soon(mine, now),
         mastered=sum(1 for c in mine if c.mastered),
         streak=streak_at(times, now, tz),
         longest_streak=longest_streak(local_date(t, tz) for t in times),
         answers=sum(n for _, n in by_term.values()),
         right=sum(r for r, _ in by_term.values()),
+        skipped=await attempts.skipped_count(session, learner.id),
         topics=tuple(topics),
         trouble=tuple(trouble),
         results=tuple(await results.results(session, learner.id)),

@@ -3,11 +3,63 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from zoneinfo import available_timezones
 
 # "UTC+2", "GMT -5", "utc+02:00", "+3": whole hours only, as the tz database has no other offsets.
 _OFFSET = re.compile(r"^(?:utc|gmt)?([+-])(\d{1,2})(?::?00)?$", re.IGNORECASE)
+
+
+# Cities people name that the tz database does not (it names one city per zone): capitals and
+# big cities of our learners' countries, by their zone.
+CITY_ZONES: dict[str, str] = {
+    "brasilia": "America/Sao_Paulo",
+    "rio": "America/Sao_Paulo",
+    "rio de janeiro": "America/Sao_Paulo",
+    "belo horizonte": "America/Sao_Paulo",
+    "porto alegre": "America/Sao_Paulo",
+    "curitiba": "America/Sao_Paulo",
+    "delhi": "Asia/Kolkata",
+    "new delhi": "Asia/Kolkata",
+    "mumbai": "Asia/Kolkata",
+    "bangalore": "Asia/Kolkata",
+    "bengaluru": "Asia/Kolkata",
+    "hyderabad": "Asia/Kolkata",
+    "pune": "Asia/Kolkata",
+    "chennai": "Asia/Kolkata",
+    "beijing": "Asia/Shanghai",
+    "shenzhen": "Asia/Shanghai",
+    "san francisco": "America/Los_Angeles",
+    "seattle": "America/Los_Angeles",
+    "washington": "America/New_York",
+    "boston": "America/New_York",
+    "munich": "Europe/Berlin",
+    "frankfurt": "Europe/Berlin",
+    "hamburg": "Europe/Berlin",
+    "barcelona": "Europe/Madrid",
+    "milan": "Europe/Rome",
+    "krakow": "Europe/Warsaw",
+    "kiev": "Europe/Kyiv",
+    "st petersburg": "Europe/Moscow",
+    "saint petersburg": "Europe/Moscow",
+    "osaka": "Asia/Tokyo",
+    "ho chi minh city": "Asia/Ho_Chi_Minh",
+    "saigon": "Asia/Ho_Chi_Minh",
+    "hanoi": "Asia/Bangkok",
+    "guadalajara": "America/Mexico_City",
+    "cordoba": "America/Argentina/Cordoba",
+    "cape town": "Africa/Johannesburg",
+    "abuja": "Africa/Lagos",
+    "sydney": "Australia/Sydney",
+}
+
+
+def _plain(text: str) -> str:
+    # "São Paulo" and "Sao Paulo" are one city: accents go, spaces become the tz "_".
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", text.strip()).replace(" ", "_").lower()
 
 
 @lru_cache(maxsize=1)
@@ -25,9 +77,12 @@ def find_zone(text: str) -> tuple[str | None, list[str]]:
     the other way round, which is why they are never suggested for a city-like word.
     """
     names = _zone_names()
-    key = text.strip().replace(" ", "_").lower()
+    key = _plain(text)
     if key in names:
         return names[key], []
+    alias = CITY_ZONES.get(key.replace("_", " ").replace(".", ""))
+    if alias is not None and alias.lower() in names:
+        return alias, []
     offset = _OFFSET.match(key.replace("_", ""))
     if offset:
         sign, hours = offset.group(1), int(offset.group(2))

@@ -136,15 +136,20 @@ class PackIndex:
         return [self.terms[tid] for tid in self.term_order if tid in ids]
 
     def suggest(self, query: str, limit: int = 3) -> list[Term]:
-        """A few terms close to `query`, for "did you mean" replies."""
+        """A few terms close to `query`, for "did you mean" replies.
+
+        Terms with a name holding every word typed first ("KS": KS test), then names close to
+        the whole query letter by letter. WRatio's partial scores are not used here: they
+        matched any name sharing a few letters ("precision" gave "run comparison").
+        """
         norm = normalize(query)
         if not norm:
             return []
-        found = process.extract(norm, self._name_keys, scorer=fuzz.WRatio, limit=limit * 3)
         out: list[Term] = self.terms_named_with(query)[:limit]
+        found = process.extract(norm, self._name_keys, scorer=fuzz.ratio, limit=limit * 3)
         for name, score, _ in found:
             term = self.terms[self._names[name]]
-            if score >= 55 and term not in out:
+            if score >= 70 and term not in out:
                 out.append(term)
         return out[:limit]
 

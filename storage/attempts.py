@@ -26,26 +26,38 @@ async def is_answered(session: Session, question_id: str) -> bool:
 
 
 async def counts_by_term(session: Session, learner_id: int) -> dict[str, tuple[int, int]]:
-    """Per term: (right answers, all answers)."""
+    """Per term: (right answers, answers), leaving out "I don't know" (no guess was made)."""
     rows = await session.execute(
         select(
             QuizAttempt.term_id,
             func.sum(case((QuizAttempt.correct, 1), else_=0)),
             func.count(),
         )
-        .where(QuizAttempt.learner_id == learner_id)
+        .where(QuizAttempt.learner_id == learner_id, QuizAttempt.skipped.is_(False))
         .group_by(QuizAttempt.term_id)
     )
     return {str(t): (int(r or 0), int(n)) for t, r, n in rows}
 
 
+async def skipped_count(session: Session, learner_id: int) -> int:
+    """How many questions the learner answered with "I don't know"."""
+    value = await session.scalar(
+        select(func.count())
+        .select_from(QuizAttempt)
+        .where(QuizAttempt.learner_id == learner_id, QuizAttempt.skipped.is_(True))
+    )
+    return int(value or 0)
+
+
 async def attempts_since(
     session: Session, learner_id: int, since: datetime
 ) -> list[tuple[datetime, bool]]:
-    """(answered_at, correct) of every answer since `since`, for the chart."""
+    """(answered_at, correct) of every answer since `since`, for the chart ("I don't know" left out)."""
     rows = await session.execute(
         select(QuizAttempt.answered_at, QuizAttempt.correct).where(
-            QuizAttempt.learner_id == learner_id, QuizAttempt.answered_at >= since
+            QuizAttempt.learner_id == learner_id,
+            QuizAttempt.answered_at >= since,
+            QuizAttempt.skipped.is_(False),
         )
     )
     return [(r[0], bool(r[1])) for r in rows]

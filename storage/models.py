@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -166,6 +167,8 @@ class QuizAttempt(Base):
     correct: Mapped[bool] = mapped_column(Boolean)
     rating: Mapped[int | None] = mapped_column(Integer)
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # "I don't know": rated Again, but no wrong guess, so accuracy leaves it out.
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class TermSeen(Base):

@@ -86,6 +86,11 @@ async def counts(engine: DialogueEngine) -> tuple[int, int]:
 async def answer(engine: DialogueEngine, chat: Chat, correct: bool = True) -> Question:
     """Answer the open question right or wrong (by button, or typed for typed questions)."""
     question = await open_question(engine, chat)
+    if question.kind == "use-in-sentence":
+        # A sentence of the learner's own: the term's example is a correct use.
+        term = engine.pack.terms[question.term_id]
+        await chat.send(term.example if correct else "I don't know")
+        return question
     if question.typed:
         term = engine.pack.terms[question.term_id]
         await chat.send(term.term if correct else "no idea at all")

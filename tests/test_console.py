@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
+
+import pytest
 
 from adapters.console import ConsoleAdapter, console_ref, render_plain, to_inbound
 from bot.engine import DialogueEngine
@@ -112,3 +117,79 @@ def test_a_reader_that_goes_away_ends_the_chat_quietly(tmp_path: Path) -> None:
     proc.stderr.close()
     assert code == 0, err
     assert "Traceback" not in err and "Exception ignored" not in err
+
+
+async def test_a_daily_term_at_the_prompt_gets_a_line_of_its_own(engine: DialogueEngine) -> None:
+    # Issue 16: the daily term was printed on the prompt line ("you> PSI …").
+    stdout = io.StringIO()
+    adapter = ConsoleAdapter(
+        engine, user="ann", stdin=io.StringIO(), stdout=stdout, interactive=True
+    )
+    adapter._prompting = True  # the prompt is waiting for a line
+    await adapter.send(console_ref("ann"), [Reply("*Term of the day* · PSI")])
+    out = stdout.getvalue()
+    assert out.startswith("\r\x1b[K\n") and "Term of the day" in out
+    assert out.endswith("you> ")
+
+
+async def test_ctrl_d_ends_on_a_new_line_with_a_goodbye(engine: DialogueEngine) -> None:
+    stdout = io.StringIO()
+    adapter = ConsoleAdapter(
+        engine, user="ann", stdin=io.StringIO(), stdout=stdout, interactive=True
+    )
+
+    def eof(prompt: str) -> str:
+        raise EOFError
+
+    adapter.console.input = eof  # type: ignore[method-assign]
+    assert await adapter.run() == 0
+    assert stdout.getvalue().endswith("\nGoodbye! Your progress is saved.\n")
+
+
+async def test_ctrl_c_at_the_prompt_ends_at_once(engine: DialogueEngine) -> None:
+    # The reader used to be a thread asyncio.run waited for: Ctrl-C did nothing until Enter.
+    stdout = io.StringIO()
+    adapter = ConsoleAdapter(
+        engine, user="ann", stdin=io.StringIO(), stdout=stdout, interactive=True
+    )
+    enter = threading.Event()
+
+    def blocked(prompt: str) -> str:
+        enter.wait(10)
+        return "/help"
+
+    adapter.console.input = blocked  # type: ignore[method-assign]
+    task = asyncio.create_task(adapter.run())
+    await asyncio.sleep(0.2)
+    task.cancel()  # what asyncio.run does on Ctrl-C
+    started = time.monotonic()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 2)
+    assert time.monotonic() - started < 1
+    assert "Goodbye! Your progress is saved." in stdout.getvalue()
+    enter.set()
+
+
+async def test_numbered_choices_survive_a_restart(engine: DialogueEngine) -> None:
+    first = ConsoleAdapter(
+        engine, user="ann", stdin=io.StringIO("/start\n"), stdout=io.StringIO(), interactive=False
+    )
+    await first.run()
+    stdout = io.StringIO()
+    again = ConsoleAdapter(
+        engine, user="ann", stdin=io.StringIO("1\n"), stdout=stdout, interactive=False
+    )
+    await again.run()
+    assert "2 of 3: When is your meeting with a product manager?" in stdout.getvalue()
+
+
+async def test_new_learner_in_the_console_sees_numbered_goals(engine: DialogueEngine) -> None:
+    stdout = io.StringIO()
+    adapter = ConsoleAdapter(
+        engine, user="bo", stdin=io.StringIO("/start\n1\n2\n"), stdout=stdout, interactive=False
+    )
+    await adapter.run()
+    out = stdout.getvalue()
+    assert "1. A meeting with a PM" in out and "6. Just learning" in out
+    assert "2. Tomorrow" in out and "1. B1: finding the words is hard" in out
+    assert "Pick an answer" not in out

@@ -31,10 +31,11 @@ async def test_help_lists_every_command(chat: Chat) -> None:
     assert chat.last[0].choices
 
 
-async def test_start_greets_and_shows_help(chat: Chat) -> None:
+async def test_start_greets_and_asks_the_goal(chat: Chat) -> None:
+    # Issue 16: /start asks three questions instead of listing every command (/help does).
     await chat.send("/start")
     assert "Welcome to termcoach" in chat.text
-    assert "/quiz" in chat.text
+    assert "1 of 3: What are you preparing for?" in chat.text and "/help" in chat.text
     await chat.send("/term psi")
     await chat.send("/start")  # a returning learner is told what is waiting
     assert "Welcome back!" in chat.text and "Welcome to termcoach" not in chat.text
@@ -384,7 +385,7 @@ async def test_a_group_question_asks_for_a_button_not_typed_words(engine: Dialog
     dm = ConversationRef("test", "w", "dm-q", "u")
     replies = await engine.handle(CommandIn(ref=dm, message_id="gq2", name="quiz"))
     question = next(r for r in replies if r.kind == "question")
-    assert "Stuck? Type *hint*." in question.text
+    assert "Stuck? Type *hint*" in question.text
 
 
 async def test_a_group_result_says_who_answered(engine: DialogueEngine) -> None:

@@ -84,14 +84,15 @@ async def test_start_registers_commands_and_greets(
     assert {"help", "quiz", "term", "cancel"} <= set(menu)
     assert all(menu.values())
     fake.push(fake.text_update("/start", chat_id=DM, first_name="Ada <admin>"))
-    calls = await fake.wait_for("sendMessage", 2)
+    calls = await fake.wait_for("sendMessage", 1)
     texts = [c.params["text"] for c in calls]
     # The learner's name is user text: escaped, not taken for a tag.
     assert "Hello, Ada &lt;admin&gt;! Welcome to termcoach." in texts[0]
     assert all(c.params["parse_mode"] == "HTML" for c in calls)
-    assert "<b>termcoach</b>" in texts[1]
-    help_keyboard = calls[1].params["reply_markup"]["inline_keyboard"]
-    assert next(b["callback_data"] for row in help_keyboard for b in row) == "cmd:quiz"
+    # Issue 16: /start asks the learner's goal with buttons (/help lists the commands).
+    assert "<b>1 of 3: What are you preparing for?</b>" in texts[0]
+    keyboard = calls[0].params["reply_markup"]["inline_keyboard"]
+    assert next(b["callback_data"] for row in keyboard for b in row) == "start:goal:pm"
 
 
 async def test_quiz_answered_with_buttons_edits_the_question(

@@ -105,3 +105,30 @@ def find_item(pack: PackIndex, item_id: str) -> Scenario | Exercise | None:
     if scenario is not None:
         return scenario
     return next((e for e in pack.pack.exercises if e.id == item_id and e.kind != "drill"), None)
+
+
+@lru_cache(maxsize=512)
+def term_brief(pack: PackIndex, term_id: str) -> Brief:
+    """A brief for one sentence that uses one term (a quiz's *use it in a sentence* question).
+
+    No key points: the judge only says whether the term is used correctly or misused (the
+    pack's misuse cues for the term, from every scenario and exercise), and corrects the English.
+    """
+    term = pack.terms[term_id]
+    items: list[Scenario | Exercise] = [*pack.pack.scenarios, *pack.pack.exercises]
+    misuses = tuple(dict.fromkeys(m for item in items for m in item.misuses if m.term == term_id))
+    return Brief(
+        id=f"term:{term_id}",
+        kind="term",
+        title=term.term,
+        task=f"Use {term.term} in one sentence.",
+        audience="a colleague",
+        level="high",
+        key_points=(),
+        concepts=(),
+        target_terms=(term_id,),
+        jargon=(),
+        misuses=misuses,
+        length=(3, 80),
+        model_answer=term.example,
+    )

@@ -124,7 +124,11 @@ def parse_on_args(args: str) -> ScheduleChange:
         elif local_time is None and low[:1].isdigit():
             local_time = parse_time(word)
         elif timezone is None and not low[:1].isdigit():
-            timezone = parse_timezone(word)
+            # A zone may be several words ("Sao Paulo", "New York"): take the longest run of
+            # words that names one, else report the first word.
+            timezone, used = _zone_from(words, i)
+            i += used
+            continue
         else:
             raise ScheduleError(
                 f"I did not understand “{word[:40]}”. The form is "
@@ -132,6 +136,29 @@ def parse_on_args(args: str) -> ScheduleChange:
             )
         i += 1
     return ScheduleChange(local_time, timezone, weekdays)
+
+
+def _is_setting_word(word: str) -> bool:
+    low = word.lower()
+    return (
+        low[:1].isdigit()
+        or low in _EVERYDAY_WORDS
+        or low in _WEEKDAY_WORDS
+        or low == "every"
+        or bool(_DAY_NAMES.match(low))
+    )
+
+
+def _zone_from(words: list[str], start: int) -> tuple[str, int]:
+    """The time zone named by the words from `start` on, and how many words it took."""
+    end = start
+    while end < len(words) and not _is_setting_word(words[end]) and end - start < 4:
+        end += 1
+    for stop in range(end, start + 1, -1):
+        name, _ = find_zone(" ".join(words[start:stop]))
+        if name is not None:
+            return parse_timezone(" ".join(words[start:stop])), stop - start
+    return parse_timezone(words[start]), 1
 
 
 def local_date(schedule: Schedule, now: datetime) -> date:

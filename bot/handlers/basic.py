@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from bot import progress
-from bot.cards import term_card
+from bot.cards import remember_shown, term_card
 from bot.commands import Feature
 from bot.context import CommandSpec, TurnContext
+from bot.handlers.onboarding import ACTION_PREFIX as ONBOARDING_PREFIX
+from bot.handlers.onboarding import onboarding_action, start_command
 from bot.handlers.stats import stats_command
 from bot.messages import Choice, CommandIn, Reply, escape
+from content.index import Match
 from storage import attempts, terms_seen
 
 
@@ -36,25 +38,15 @@ async def help_command(ctx: TurnContext, args: str) -> list[Reply]:
     return [Reply("\n".join(lines), choices=choices, title="termcoach")]
 
 
-async def start_command(ctx: TurnContext, args: str) -> list[Reply]:
-    """Welcome a learner (back, with what is due), then show help."""
-    name = ctx.learner.display_name or ""
-    to = f", {escape(name)}" if name else ""
-    if await terms_seen.seen_terms(ctx.session, ctx.learner.id):
-        cards = (await progress.load_cards(ctx.session, ctx.learner.id)).values()
-        due = progress.next_review_line(cards, ctx.now, ctx.learner.timezone)
-        hello = f"Welcome back{to}! {due}"
-    else:
-        hello = f"Hello{to}! Welcome to termcoach."
-    return [Reply(hello), *await help_command(ctx, args)]
-
-
 async def term_command(ctx: TurnContext, args: str) -> list[Reply]:
     """Show a term card by (fuzzy) name, or the next term the learner has not seen."""
     pack = ctx.pack
     if args:
         match = pack.find_term(args)
         named = pack.terms_named_with(args) if match is None else []
+        if len(named) == 1:
+            # "KS" names one term alone (KS test): show it rather than "not found".
+            match, named = Match(named[0], 100.0, False), []
         if len(named) > 1:
             shown = named[:6]
             text = f"Several terms match “{escape(args[:80])}”. Which one do you mean?"
@@ -82,6 +74,7 @@ async def term_command(ctx: TurnContext, args: str) -> list[Reply]:
             ]
         term = pack.terms[unseen[0]]
     await terms_seen.mark_seen(ctx.session, ctx.learner.id, term.id, ctx.now)
+    remember_shown(ctx.state, term.id)
     return [term_card(pack, term)]
 
 
@@ -127,7 +120,11 @@ def feature() -> Feature:
                 keeps_activity=True,
             ),
             CommandSpec(
-                "start", "welcome and help", start_command, hidden=True, keeps_activity=True
+                "start",
+                "welcome: your goal and today's plan",
+                start_command,
+                hidden=True,
+                keeps_activity=True,
             ),
             CommandSpec(
                 "term",
@@ -159,5 +156,5 @@ def feature() -> Feature:
                 group="Basics",
             ),
         ),
-        actions=(("cmd", run_button_command),),
+        actions=(("cmd", run_button_command), (ONBOARDING_PREFIX, onboarding_action)),
     )

@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 from bot.context import TurnContext
+from bot.handlers.goals import (
+    LEVEL_KEY,
+    LEVELS,
+    audience_by,
+    day_words,
+    meeting_of,
+    parse_when,
+    save_goal,
+    today_for,
+)
 from bot.messages import Reply, escape
 from bot.quiz.streaks import zone
 from bot.timezones import find_zone, zone_label
@@ -14,19 +24,69 @@ SETTINGS_HELP = (
     "Change a setting like this:\n"
     "- `/settings timezone Europe/Berlin`: your time zone (for streaks and daily limits)\n"
     "- `/settings new 5`: new terms per day in /review (0 to 50)\n"
-    "- `/settings quiz poll` or `/settings quiz buttons`: how questions are shown on Telegram"
+    "- `/settings quiz poll` or `/settings quiz buttons`: how questions are shown on Telegram\n"
+    "- `/settings meeting pm 2026-12-08` (or `tomorrow`, `next week`; `/settings meeting off`): "
+    "the meeting you prepare (pm, vp, compliance, ds, sre)\n"
+    "- `/settings level b1` (b1, b2 or c1): your English level"
 )
+
+
+def _meeting_text(ctx: TurnContext) -> str:
+    meeting = meeting_of(ctx.learner.settings)
+    if meeting is None:
+        return "none"
+    audience, day = meeting
+    when = day_words(day, today_for(ctx)) if day else "no date"
+    return f"with {audience.said}, {when}"
 
 
 def _show(ctx: TurnContext) -> str:
     learner = ctx.learner
     mode = "quiz polls" if learner.quiz_mode == "poll" else "buttons"
+    level = str(learner.settings.get(LEVEL_KEY, "not set")).upper()
     return (
         f"*Your settings*\n"
         f"- Time zone: {escape(zone_label(learner.timezone))}\n"
         f"- New terms per day: {learner.new_per_day}\n"
-        f"- Questions as: {mode}\n\n{SETTINGS_HELP}"
+        f"- Questions as: {mode}\n"
+        f"- Meeting: {escape(_meeting_text(ctx))}\n"
+        f"- English level: {escape(level)}\n\n{SETTINGS_HELP}"
     )
+
+
+async def _meeting(ctx: TurnContext, value: str) -> list[Reply]:
+    """``settings meeting AUDIENCE [WHEN]`` or ``settings meeting off``."""
+    if value.lower() in ("off", "none", "no", "clear"):
+        await save_goal(ctx, None, None, None)
+        return [Reply("Meeting cleared. /start or `/settings meeting pm tomorrow` sets one.")]
+    words = value.split()
+    for size in (2, 1):
+        audience = audience_by(" ".join(words[:size])) if len(words) >= size else None
+        if audience is not None:
+            when = " ".join(words[size:])
+            day = parse_when(when, today_for(ctx)) if when else None
+            if when and day is None:
+                break
+            await save_goal(ctx, audience, day, None)
+            return [
+                Reply(f"Meeting set: with {audience.said}, {_meeting_text(ctx).split(', ')[-1]}.")
+            ]
+    return [
+        Reply(
+            "Say who the meeting is with (pm, vp, compliance, ds or sre) and, if you like, "
+            "when: for example `/settings meeting pm tomorrow` or `/settings meeting vp "
+            "2026-12-14`.",
+            kind="error",
+        )
+    ]
+
+
+async def _level(ctx: TurnContext, value: str) -> list[Reply]:
+    level = value.strip().lower()
+    if level not in LEVELS:
+        return [Reply("Use `/settings level b1`, `b2` or `c1`.", kind="error")]
+    await save_goal(ctx, None, None, level, keep_meeting=True)
+    return [Reply(f"English level set to *{level.upper()}*.")]
 
 
 async def settings_command(ctx: TurnContext, args: str) -> list[Reply]:
@@ -80,6 +140,10 @@ async def settings_command(ctx: TurnContext, args: str) -> list[Reply]:
         await turns.update_learner(ctx.session, learner.id, new_per_day=int(value))
         learner.new_per_day = int(value)
         return [Reply(f"New terms per day set to *{int(value)}*.")]
+    if key in ("meeting", "goal"):
+        return await _meeting(ctx, value)
+    if key in ("level", "english"):
+        return await _level(ctx, value)
     if key in ("quiz", "mode", "questions"):
         mode = value.lower()
         if mode in ("poll", "polls"):

@@ -26,18 +26,26 @@ def quiz_lines(pack: PackIndex, done: Progress) -> list[str]:
     due_line = "Due for review: " + (
         f"{done.due_now} now (type /review)" if done.due_now else "none now"
     )
-    if done.due_later_today:
-        due_line += f", {done.due_later_today} {'more ' if done.due_now else ''}later today"
+    if done.due_soon:
+        due_line += f", {done.due_soon} more in a few minutes"
+    later = done.due_later_today - done.due_soon
+    if later > 0:
+        more = "more " if done.due_now or done.due_soon else ""
+        due_line += f", {later} {more}later today"
     lines = [
         f"Terms seen: {done.seen_terms} of {done.total_terms}",
         due_line,
         f"Mastered: {done.mastered} (memory stable for {MASTERED_STABILITY_DAYS:.0f}+ days)",
         f"Streak: {count(done.streak, 'day')} (longest {done.longest_streak})",
     ]
+    dont_know = f" (and {done.skipped} “I don't know”, not counted)" if done.skipped else ""
     if not done.answers:
-        lines.append("No quiz answers yet. Type /quiz or /review to start.")
+        if done.skipped:
+            lines.append(f"Quiz answers: none guessed yet{dont_know}.")
+        else:
+            lines.append("No quiz answers yet. Type /quiz or /review to start.")
         return lines
-    lines.append(f"Quiz answers: {done.answers}, {done.accuracy_pct}% right")
+    lines.append(f"Quiz answers: {done.answers}, {done.accuracy_pct}% right{dont_know}")
     lines.append("Accuracy by topic:")
     for topic in done.topics:
         pct = round(100 * topic.right / topic.answers)

@@ -15,9 +15,11 @@ from typing import ClassVar
 from pydantic import ValidationError
 
 from bot import progress
+from bot.cards import CARDED_KEY
 from bot.context import Activity, TurnContext
 from bot.messages import Choice, ChoiceIn, CommandIn, QuizLimits, Reply, TextIn, escape
 from bot.quiz import produce
+from bot.quiz.answers import is_dont_know
 from bot.quiz.checking import Check, check_typed, pick_option
 from bot.quiz.phrases import KIND as PHRASE_KIND
 from bot.quiz.phrases import check_phrase, phrase_question
@@ -33,18 +35,22 @@ from bot.quiz.plan import (
     plan_quiz,
     planned,
     resolve_focus,
+    space_pairs,
 )
-from bot.quiz.questions import Question, choose_question, native_quiz, short_name
+from bot.quiz.questions import USE_IN_SENTENCE, Question, choose_question, native_quiz, short_name
 from bot.quiz.results import already_answered, result_reply
+from bot.quiz.sentence import judge_sentence
 from bot.quiz.srs import new_card, question_level, rate, review
-from bot.quiz.streaks import streak_at, zone
+from bot.quiz.summary import round_summary
 from bot.wording import count
-from storage import attempts, phrases
+from storage import attempts, phrases, terms_seen
 from storage import cards as stored_cards
 
 log = logging.getLogger(__name__)
 
 PAYLOAD_PREFIX = "q"
+#: What every round's intro promises about missed terms (and the round keeps to it).
+RETRY_NOTE = f"Up to {MAX_RETRIES} terms you miss come back once at the end."
 
 
 class QuestionRound(Activity):
@@ -80,12 +86,21 @@ class QuestionRound(Activity):
         else:
             card = await progress.load_card(ctx.session, ctx.learner.id, term.id)
             level, is_new = question_level(card), card is None or card.is_new
+            if is_new:
+                is_new = term.id not in await terms_seen.seen_terms(ctx.session, ctx.learner.id)
         if item.retry:
             # A second chance right after a miss: recognise it among options, not recall it.
             level = "new" if level == "new" else "learning"
         elif term.id in produce.to_produce(ctx):
             # Missed in a role-play: the learner types the term (production), not picks it.
             level = "recall"
+        if state.known is None:
+            cards = await progress.load_cards(ctx.session, ctx.learner.id)
+            state.known = sorted(t for t, c in cards.items() if c.known)
+        carded = list(ctx.state.get(CARDED_KEY, []))
+        after_card = term.id in carded
+        if after_card:
+            ctx.state[CARDED_KEY] = [t for t in carded if t != term.id]
         # Vary the kind: not the previous question's, and not the one this term just had.
         avoid = {state.last_kind} | {r.kind for r in state.results if r.term_id == term.id}
         question = choose_question(
@@ -96,6 +111,10 @@ class QuestionRound(Activity):
             poll=state.poll,
             limits=self._limits(ctx),
             avoid={k for k in avoid if k},
+            known=state.known,
+            after_card=after_card,
+            # A sentence is judged in a private chat; a group's reply thread is no place for it.
+            sentences=not ctx.inbound.is_group,
         )
         question.asked_at = ctx.now
         question.new = is_new and not item.retry
@@ -141,26 +160,30 @@ class QuestionRound(Activity):
                 head += " · 🆕 new term"
         text = f"{head}\n{question.prompt}"
         prefix = self.payload_prefix
-        choices: tuple[Choice, ...]
+        helpers = (
+            Choice("💡 Hint", f"{prefix}:{question.id}:hint"),
+            Choice("I don't know", f"{prefix}:{question.id}:skip"),
+        )
+        options: tuple[Choice, ...] = ()
         if question.typed:
-            choices = (
-                Choice("💡 Hint", f"{prefix}:{question.id}:hint"),
-                Choice("I don't know", f"{prefix}:{question.id}:skip"),
-            )
-            how = "Type your answer. Stuck? Type *hint*."
+            how = "Type your answer. Stuck? Type *hint*, or *I don't know*."
             if group:
                 how = "Reply to this message with your answer. Stuck? Type /hint."
         else:
-            choices = tuple(
+            options = tuple(
                 Choice(label=option, payload=f"{prefix}:{question.id}:{i}")
                 for i, option in enumerate(question.options)
             )
-            how = "Pick an answer or type its number. Stuck? Type *hint*."
+            # Neutral wording: buttons on chat platforms, numbered lines in a terminal.
+            how = "Choose an answer (its number is enough). Stuck? Type *hint*, or *I don't know*."
             if group:
                 how = "Press a button to answer. Stuck? Type /hint."
+        # In a group a choice question keeps only its options, as one member's hint or
+        # "I don't know" would end everyone's question.
+        choices = options if group and not question.typed else (*options, *helpers)
         # In a group the bot sees only commands and replies to it, not plain typed words.
         text += f"\n\n{how}"
-        payloads = tuple(c.payload for c in choices)
+        payloads = tuple(c.payload for c in options)
         quiz = native_quiz(question, limits, payloads) if state.poll else None
         return Reply(
             text, choices=choices, kind="question", question_id=question.id, native_quiz=quiz
@@ -188,27 +211,33 @@ class QuestionRound(Activity):
             chosen = int(action)
             verdict = Check("correct" if chosen == question.answer_index else "wrong")
             return await self._score(ctx, state, verdict, chosen=chosen)
+        if is_dont_know(inbound.text):
+            return await self._score(ctx, state, Check("wrong"), chosen=None, gave_up=True)
         if question.typed:
-            if inbound.text.strip().lower() in ("i don't know", "i dont know", "idk", "skip", "?"):
-                return await self._score(ctx, state, Check("wrong"), chosen=None, gave_up=True)
-            if question.kind == PHRASE_KIND:
-                verdict = check_phrase(question, inbound.text)
-            else:
-                verdict = check_typed(ctx.pack, ctx.pack.terms[question.term_id], inbound.text)
-            if verdict.verdict == "empty":
-                return [Reply("Please type the term, or press “I don't know”.")]
-            return await self._score(ctx, state, verdict, chosen=None, typed=inbound.text)
+            return await self._typed(ctx, state, question, inbound.text)
         picked = pick_option(ctx.pack, question.options, question.option_terms, inbound.text)
         if picked is None:
-            n = len(question.options)
-            return [
-                Reply(
-                    f"Please answer with an option's number (1 to {n}) or its name. "
-                    "Type *hint* for a clue, or /cancel to stop."
-                )
-            ]
+            return [Reply(_choose_again(question, len(question.options)))]
         verdict = Check("correct" if picked == question.answer_index else "wrong")
         return await self._score(ctx, state, verdict, chosen=picked)
+
+    async def _typed(
+        self, ctx: TurnContext, state: RoundState, question: Question, text: str
+    ) -> list[Reply]:
+        """A typed answer: a term, a kept phrase's word, or a sentence the coach judges."""
+        notes: tuple[str, ...] = ()
+        if question.kind == PHRASE_KIND:
+            verdict = check_phrase(question, text)
+        elif question.kind == USE_IN_SENTENCE:
+            judged = await judge_sentence(ctx, ctx.pack.terms[question.term_id], text)
+            if judged.check is None:
+                return [Reply("\n".join(judged.lines))]
+            verdict, notes = judged.check, judged.lines
+        else:
+            verdict = check_typed(ctx.pack, ctx.pack.terms[question.term_id], text)
+        if verdict.verdict == "empty":
+            return [Reply("Please type the term, or press “I don't know”.")]
+        return await self._score(ctx, state, verdict, chosen=None, typed=text, notes=notes)
 
     async def on_command(self, ctx: TurnContext, command: CommandIn) -> list[Reply]:
         """``hint``: reveal a little about the open question (a right answer then rates Hard)."""
@@ -218,16 +247,27 @@ class QuestionRound(Activity):
         return self._hint(ctx, state)
 
     def _hint(self, ctx: TurnContext, state: RoundState) -> list[Reply]:
+        """The next step of the hint: first letters and word count, then the contrast."""
         question = state.current
         assert question is not None
-        if not question.hint:
+        steps = question.hint_steps
+        if not steps:
             return [Reply("No hint for this one, sorry. Give it your best guess.")]
-        if question.hinted:
-            return [Reply(f"💡 {question.hint}\n_That is the only hint for this question._")]
+        if question.hints_used >= len(steps):
+            shown = "\n".join(f"💡 {h}" for h in steps)
+            return [Reply(f"{shown}\n_That is all the help for this question._")]
+        step = steps[question.hints_used]
+        question.hints_used += 1
         question.hinted = True
         self._save(ctx, state)
-        note = "\n_A right answer after a hint counts as “hard”, so it comes back sooner._"
-        return [Reply(f"💡 {question.hint}{note}")]
+        lines = [f"💡 {step}"]
+        if question.hints_used == 1:
+            lines.append("_A right answer after a hint counts as “hard”, so it comes back sooner._")
+        if question.hints_used < len(steps):
+            lines.append("_Still stuck? Type *hint* again for more._")
+        else:
+            lines.append("_That is the last hint for this question._")
+        return [Reply("\n".join(lines))]
 
     async def _score(
         self,
@@ -238,6 +278,7 @@ class QuestionRound(Activity):
         chosen: int | None,
         typed: str | None = None,
         gave_up: bool = False,
+        notes: tuple[str, ...] = (),
     ) -> list[Reply]:
         question = state.current
         assert question is not None
@@ -270,6 +311,8 @@ class QuestionRound(Activity):
             correct=verdict.correct,
             rating=int(rating),
             answered_at=ctx.now,
+            # "I don't know" is rated Again but is no wrong guess: accuracy leaves it out.
+            skipped=gave_up,
         )
         if not stored:
             return [already_answered(ctx)]
@@ -282,7 +325,7 @@ class QuestionRound(Activity):
         await stored_cards.add_review_log(
             ctx.session, ctx.learner.id, card_id, int(rating), ctx.now, duration_ms
         )
-        if question.typed:
+        if question.typed and not gave_up:
             await produce.produced(ctx, card_id)
         # No terms_seen row here: a review card now exists, and seen_terms() counts cards.
         state.results.append(
@@ -293,11 +336,13 @@ class QuestionRound(Activity):
                 rating=int(rating),
                 retry=item.retry,
                 hinted=question.hinted,
+                skipped=gave_up,
             )
         )
-        replies = [result_reply(ctx, question, verdict, chosen, gave_up)]
+        replies = [result_reply(ctx, question, verdict, chosen, gave_up, notes)]
         if not verdict.correct and not item.retry and state.retries < MAX_RETRIES:
-            # Missed terms come back once at the end of the round, while the answer is fresh.
+            # The first missed terms come back once at the end of the round, while the answer
+            # is fresh: a second retrieval soon after feedback (Butler & Roediger 2008).
             state.items.append(Planned(term_id=card_id, retry=True, level=item.level, new=item.new))
             state.retries += 1
         state.index += 1
@@ -341,39 +386,7 @@ class QuestionRound(Activity):
 
     async def summary(self, ctx: TurnContext, state: RoundState) -> Reply:
         """End of a round: score, terms to look at again, streak, and what is due next."""
-        first = [r for r in state.results if not r.retry]
-        right = sum(r.correct for r in first)
-        fixed = sum(r.correct for r in state.results if r.retry)
-        lines = [f"*{self.noun.capitalize()} finished:* {right} of {len(first)} right."]
-        if fixed:
-            lines[0] += f" {fixed} fixed on the second try."
-        missed = list(dict.fromkeys(r.term_id for r in first if not r.correct))
-        if missed:
-            names = ", ".join(
-                short_name(ctx.pack.terms[t]) if t in ctx.pack.terms else "a phrase you kept"
-                for t in missed
-            )
-            lines.append(f"Look again at: {escape(names)}.")
-        elif first:
-            lines.append("No mistakes. Well done!")
-        tz = zone(ctx.learner.timezone)
-        since = ctx.now - progress.STREAK_WINDOW
-        streak = streak_at(
-            await progress.practice_times(ctx.session, ctx.learner.id, since), ctx.now, tz
-        )
-        if streak > 1:
-            lines.append(f"🔥 Streak: {streak} days in a row.")
-        else:
-            lines.append("🔥 Day 1 of your streak. Come back tomorrow to keep it going.")
-        mine = (await progress.load_cards(ctx.session, ctx.learner.id)).values()
-        lines.append(progress.next_review_line(mine, ctx.now, ctx.learner.timezone))
-        choices = [Choice("Another round", f"cmd:quiz {state.again}".strip())]
-        if any(c.is_due(ctx.now) for c in mine):
-            choices.insert(0, Choice("Review due terms", "cmd:review"))
-        if state.then_command:
-            lines.append(f"*Next:* {escape(state.then_text)} Type /{state.then_command}.")
-            choices.insert(0, Choice("Go on", f"cmd:{state.then_command}"))
-        return Reply("\n".join(lines), choices=tuple(choices))
+        return await round_summary(ctx, state, self.noun)
 
 
 class QuizActivity(QuestionRound):
@@ -411,7 +424,11 @@ class QuizActivity(QuestionRound):
                 ]
             # "Quiz me" buttons (``term:<id>``) ask three questions: the term and two neighbours.
             size = TERM_ROUND_SIZE if what.startswith("term:") else ROUND_SIZE
-            term_ids = [t.id for t in neighbourhood(pack, match.term)][:size]
+            near = [t.id for t in neighbourhood(pack, match.term)]
+            # Two confusable terms are never both new in one round (see `space_pairs`).
+            new = [t for t in near[1:] if t not in cards or cards[t].is_new]
+            allowed = set(space_pairs(pack, [match.term.id, *new], cards))
+            term_ids = [t for t in near if t not in new or t in allowed][:size]
             label = short_name(match.term)
             if len(term_ids) > 1:
                 label += " and related terms"
@@ -420,12 +437,15 @@ class QuizActivity(QuestionRound):
             pool = pack.terms_in(area)
             order = list(range(len(pool)))
             ctx.rng.shuffle(order)
-            term_ids = plan_quiz(pool, cards, ctx.now, order)
+            term_ids = plan_quiz(pool, cards, ctx.now, order, pack=pack)
             label = area.title if area else "all topics"
             again = area.id if area else ""
         if poll_flag is not None:
             again = f"{'poll' if poll_flag else 'buttons'} {again}".strip()
-        state = RoundState(label=label, again=again, items=planned(term_ids, cards), poll=poll)
+        seen = await terms_seen.seen_terms(ctx.session, ctx.learner.id)
+        state = RoundState(
+            label=label, again=again, items=planned(term_ids, cards, seen), poll=poll
+        )
         return await self._begin_round(ctx, state)
 
     async def start_on_terms(
@@ -443,10 +463,11 @@ class QuizActivity(QuestionRound):
         ids = [t for t in term_ids if t in ctx.pack.terms]
         ctx.rng.shuffle(ids)
         cards = await progress.load_cards(ctx.session, ctx.learner.id)
+        seen = await terms_seen.seen_terms(ctx.session, ctx.learner.id)
         state = RoundState(
             label=label,
             again=again,
-            items=planned(ids, cards),
+            items=planned(ids, cards, seen),
             poll=ctx.learner.quiz_mode == "poll",
             then_text=then[0] if then else "",
             then_command=then[1] if then else "",
@@ -456,9 +477,17 @@ class QuizActivity(QuestionRound):
     async def _begin_round(self, ctx: TurnContext, state: RoundState) -> list[Reply]:
         intro = (
             f"Quiz on *{escape(state.label)}*: {count(len(state.items), 'question')}. "
-            "Missed terms come back once at the end. /cancel stops."
+            f"{RETRY_NOTE} /cancel stops."
         )
         return await self.begin(ctx, state, intro)
+
+
+def _choose_again(question: Question, n: int) -> str:
+    numbers = "1 or 2" if n == 2 else f"a number from 1 to {n}"
+    return (
+        f"Please answer with {numbers}, or type the option's name. "
+        "Type *hint* for a clue, *I don't know* to see the answer, or /cancel to stop."
+    )
 
 
 def _is_number(text: str) -> bool:

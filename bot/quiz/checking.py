@@ -238,6 +238,17 @@ def pick_option(
         if find_named_term(pack, options[index]) == named:
             return index
         return None
+    # A term's name typed with a small typo, a plural or an article ("the concept drifts")
+    # picks the option that names that term, as a typed answer would be judged.
+    hits = [
+        i
+        for i, (label, term_id) in enumerate(zip(options, option_terms, strict=False))
+        if term_id in pack.terms
+        and find_named_term(pack, label) == term_id
+        and check_typed(pack, pack.terms[term_id], text).correct
+    ]
+    if len(hits) == 1:
+        return hits[0]
     scores = [fuzz.ratio(norm, clean(option)) for option in options]
     best = max(range(len(scores)), key=scores.__getitem__)
     ordered = sorted(scores, reverse=True)

@@ -33,9 +33,9 @@ def feature() -> Feature:
             ),
             CommandSpec(
                 "settings",
-                "your time zone, new terms per day, polls or buttons",
+                "your time zone, new terms per day, polls or buttons, your meeting and level",
                 settings_command,
-                usage="[timezone ZONE | new N | quiz poll|buttons]",
+                usage="[timezone ZONE | new N | quiz poll|buttons | meeting WHO WHEN | level B1]",
                 aliases=("setting", "prefs"),
                 group="Basics",
                 keeps_activity=True,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from bot.context import TurnContext
 from bot.messages import Reply, escape
 from bot.quiz.checking import Check
-from bot.quiz.questions import Question, contrast, linked, short_name
+from bot.quiz.distractors import contrast, linked
+from bot.quiz.question import Question, in_use, short_name
+from bot.wording import after_colon
 from content.index import PackIndex
 from content.models import Term
 
@@ -19,8 +21,14 @@ def result_reply(
     verdict: Check,
     chosen: int | None,
     gave_up: bool = False,
+    notes: tuple[str, ...] = (),
 ) -> Reply:
-    """Feedback on one answer: right or wrong, the correct answer, and a one-line explanation."""
+    """Feedback on one answer: right or wrong, the correct answer, and a one-line explanation.
+
+    `notes` are extra lines from the coach (a sentence's English corrections). After "I don't
+    know" the answer always comes with its example sentence; after a contrast question, with
+    why the other term of the pair was tempting.
+    """
     pack = ctx.pack
     term = pack.terms.get(question.term_id)
     lines: list[str] = []
@@ -36,9 +44,16 @@ def result_reply(
     if ctx.inbound.is_group and who:
         # Several people share a group's quiz: say whose answer this was.
         lines[0] = f"{escape(who[:60])}: {lines[0]}"
-    lines.append(f"*Answer:* {escape(question.answer_text)}")
+    if question.kind != "use-in-sentence" or not verdict.correct:
+        lines.append(f"*Answer:* {escape(question.answer_text)}")
     lines.append(question.explanation)
-    if not verdict.correct and term is not None:
+    if gave_up and term is not None and escape(term.example) not in question.explanation:
+        lines.append(in_use(term))
+    lines.extend(notes)
+    tempting = tempting_line(pack, question, term) if term is not None else ""
+    if question.kind == "confusable-pair" and tempting:
+        lines.append(tempting)
+    elif not verdict.correct and term is not None:
         other: Term | None = None
         if verdict.other_term:
             other = pack.terms.get(verdict.other_term)
@@ -47,6 +62,20 @@ def result_reply(
         if other is not None and other.id != term.id:
             lines.append(chosen_line(pack, question, term, other))
     return Reply("\n".join(lines), kind="result", replaces=question.id)
+
+
+def tempting_line(pack: PackIndex, question: Question, term: Term) -> str:
+    """Why the other term of a pair was tempting, and what tells them apart (markup)."""
+    other_id = next((t for t in question.option_terms if t != term.id), "")
+    other = pack.terms.get(other_id)
+    if other is None:
+        return ""
+    shared = pack.categories.get(term.category)
+    about = f"both are terms of *{escape(shared.title)}*" if shared else "they look alike"
+    return (
+        f"*Why {escape(short_name(other))} is tempting:* {about}. "
+        f"What tells them apart: {after_colon(contrast(pack, term, other))}"
+    )
 
 
 def chosen_line(pack: PackIndex, question: Question, term: Term, other: Term) -> str:

@@ -11,13 +11,13 @@ from typing import ClassVar
 from bot import progress
 from bot.context import TurnContext
 from bot.messages import Choice, Reply
-from bot.quiz.activity import QuestionRound
-from bot.quiz.plan import RoundState, parse_mode, planned
+from bot.quiz.activity import RETRY_NOTE, QuestionRound
+from bot.quiz.plan import RoundState, parse_mode, planned, space_pairs
 from bot.quiz.srs import plan_session
 from bot.quiz.streaks import day_start, local_date, zone
 from bot.wording import count
 from storage import cards as stored_cards
-from storage import phrases, terms_seen
+from storage import terms_seen
 
 REVIEW_LIMIT = 15
 PAYLOAD_PREFIX = "r"
@@ -27,12 +27,6 @@ DEFAULT_NEW_PER_DAY = 5
 def new_candidates(term_order: list[str], seen: set[str]) -> list[str]:
     """New terms in the order to introduce them: ones already met on a term card first."""
     return [t for t in term_order if t in seen] + [t for t in term_order if t not in seen]
-
-
-def _reviewable(ctx: TurnContext, card_id: str, kept: dict[int, str]) -> bool:
-    """A card of a term in the pack, or of a phrase the learner still has."""
-    pid = phrases.phrase_id(card_id)
-    return card_id in ctx.pack.terms if pid is None else pid in kept
 
 
 class ReviewActivity(QuestionRound):
@@ -55,9 +49,12 @@ class ReviewActivity(QuestionRound):
         cards = await progress.load_cards(ctx.session, ctx.learner.id)
         seen = await terms_seen.seen_terms(ctx.session, ctx.learner.id)
         candidates = [t for t in new_candidates(ctx.pack.term_order, seen) if t in ctx.pack.terms]
-        kept = await phrases.texts(ctx.session, ctx.learner.id)
+        fresh_ids = [t for t in candidates if t not in cards or cards[t].is_new]
+        candidates = space_pairs(ctx.pack, fresh_ids, cards)
+        # The same cards that /stats and every "due" line count (progress.review_cards).
+        reviewable = await progress.review_cards(ctx.session, ctx.pack, ctx.learner.id)
         due, fresh = plan_session(
-            [c for c in cards.values() if _reviewable(ctx, c.term_id, kept)],
+            list(reviewable.values()),
             candidates,
             ctx.now,
             new_quota=quota,
@@ -79,16 +76,17 @@ class ReviewActivity(QuestionRound):
             ]
         state = RoundState(
             label="review",
-            items=planned([*due, *fresh], cards),
+            items=planned([*due, *fresh], cards, seen),
             poll=poll,
         )
+        soon = progress.due_soon(reviewable.values(), ctx.now)
         parts = []
         if due:
-            parts.append(f"{count(len(due), 'term')} due for review")
+            parts.append(f"{count(len(due), 'term')} due for review{progress.soon_phrase(soon)}")
         if fresh:
             parts.append(f"{count(len(fresh), 'new term')}")
-        intro = (
-            f"Today's review: {' and '.join(parts)}. Missed terms come back once at the end. "
-            "/cancel stops."
-        )
+        intro = f"Today's review: {' and '.join(parts)}."
+        if soon and not due:
+            intro += f" {count(soon, 'more term')} will be due in a few minutes."
+        intro += f" {RETRY_NOTE} /cancel stops."
         return await self.begin(ctx, state, intro)

@@ -136,8 +136,9 @@ class PersonaLine:
 
 
 def jargon_question(word: str, level: Level) -> str:
-    """How the persona asks about a word it did not understand."""
-    return _JARGON_QUESTION[level].format(word=word)
+    """How the persona asks about a word it did not understand ("the term" for a phrase)."""
+    text = _JARGON_QUESTION[level].format(word=word)
+    return text.replace("the word “", "the term “") if " " in word.strip() else text
 
 
 def closing_line(level: Level, out_of_turns: bool, complete: bool) -> str:
