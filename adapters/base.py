@@ -7,8 +7,8 @@ from typing import Protocol, runtime_checkable
 
 from starlette.routing import BaseRoute
 
-from bot.daily.pacing import PacingRules
 from bot.messages import ConversationRef, Reply, SendResult
+from bot.pacing import PacingRules
 
 
 @runtime_checkable

@@ -19,7 +19,6 @@ from rich.console import Console
 from rich.text import Text
 from starlette.routing import BaseRoute
 
-from bot.daily.pacing import NO_LIMITS
 from bot.engine import DialogueEngine
 from bot.messages import (
     ChoiceIn,
@@ -32,6 +31,7 @@ from bot.messages import (
     parse_markup,
     strip_markup,
 )
+from bot.pacing import NO_LIMITS
 from storage import platform_state
 
 EXIT_WORDS = {"/exit", "/quit"}

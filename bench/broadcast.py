@@ -43,8 +43,8 @@ import logging
 from sqlalchemy import insert
 
 from adapters.telegram import PACING
-from bot.daily.pacing import Rate
 from bot.daily.service import Policy
+from bot.pacing import Rate
 from storage.db import Database
 from storage.models import Subscription
 from termcoach.cli_daily import run_due_once

@@ -16,7 +16,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bot.clock import Clock, SystemClock
-from bot.daily.pacing import Pacer, PacingRules
 from bot.daily.schedule import schedule_of
 from bot.daily.service import (
     DailyService,
@@ -26,6 +25,7 @@ from bot.daily.service import (
     list_subscriptions,
     preview_terms,
 )
+from bot.pacing import Pacer, PacingRules
 from content.index import PackIndex
 from content.loader import DEFAULT_PACK, load_default_pack
 from storage.db import Database

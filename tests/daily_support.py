@@ -13,10 +13,10 @@ from sqlalchemy import select
 from adapters.slack import PACING as SLACK_PACING
 from adapters.telegram import PACING as TELEGRAM_PACING
 from bot.clock import FakeClock
-from bot.daily.pacing import Pacer
 from bot.daily.service import DailyService, Policy
 from bot.engine import DialogueEngine
 from bot.messages import ConversationRef, Reply, SendResult
+from bot.pacing import Pacer
 from storage import subscriptions as store
 from storage.db import Database
 from storage.models import Delivery

@@ -10,7 +10,6 @@ import pytest
 
 from adapters.telegram import PACING as TELEGRAM_PACING
 from bot.daily.order import term_at
-from bot.daily.pacing import Pacer, Rate
 from bot.daily.schedule import (
     Schedule,
     ScheduleError,
@@ -23,6 +22,7 @@ from bot.daily.schedule import (
     scheduled_at,
     window_closed,
 )
+from bot.pacing import Pacer, Rate
 from tests.daily_support import PLATFORM_PACING, VirtualTime
 
 NY = Schedule("09:00", "America/New_York", False)

@@ -54,9 +54,9 @@ from adapters.slack.oauth import BOT_SCOPES, SqlInstallationStore, SqlOAuthState
 from adapters.slack.questions import QuestionPlaces
 from adapters.slack.render import ACTION_PREFIX
 from adapters.turns import TurnRunner
-from bot.daily.pacing import PacingRules, Rate
 from bot.engine import DialogueEngine
 from bot.messages import ConversationRef, Inbound, Reply, SendResult
+from bot.pacing import PacingRules, Rate
 from bot.roleplay.history import title_of
 from storage.db import Database
 from storage.errors import StorageError

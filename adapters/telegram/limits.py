@@ -12,8 +12,8 @@ from telegram.constants import (
     PollLimit,
 )
 
-from bot.daily.pacing import PacingRules, Rate
 from bot.messages import QuizLimits
+from bot.pacing import PacingRules, Rate
 
 # Message text and photo captions, in UTF-16 code units after entity parsing.
 TEXT_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)

@@ -26,7 +26,6 @@ from typing import Protocol
 from bot import observe
 from bot.clock import Clock
 from bot.daily.order import term_at
-from bot.daily.pacing import Pacer, PacingRules
 from bot.daily.post import daily_post, post_ref
 from bot.daily.schedule import (
     CATCH_UP,
@@ -41,6 +40,7 @@ from bot.daily.schedule import (
 )
 from bot.engine import DialogueEngine
 from bot.messages import ConversationRef, Reply, SendResult
+from bot.pacing import Pacer, PacingRules
 from content.index import PackIndex
 from storage import subscriptions as store
 from storage.broadcast_lock import BroadcastLock, broadcast_lock
