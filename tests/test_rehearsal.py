@@ -158,3 +158,26 @@ async def test_a_rewrite_with_the_same_slip_says_what_is_still_wrong(chat: Chat)
     assert chat.question().text.startswith("*Practice:*")
     await chat.send("Drift means the world has changed, and the model predict worse now.")
     assert "➖ Still: subject–verb agreement" in chat.text
+
+
+async def test_stats_show_a_scenario_s_first_latest_and_best_score(
+    chat: Chat, pack: PackIndex
+) -> None:
+    await chat.command("roleplay", "drift-pm")
+    await chat.send("Data drift means the inputs change, for example younger customers.")
+    await chat.send("done")
+    first = debrief_score(chat)
+    await chat.command("roleplay", "drift-pm")
+    await chat.send(pack.scenarios["drift-pm"].model_answer)
+    latest = debrief_score(chat)
+    assert first < latest
+    await chat.command("stats")
+    assert f"Model drift for a product manager: {first} → {latest}" in chat.text
+
+
+async def test_the_role_play_list_recommends_the_scenario_of_the_next_meeting(chat: Chat) -> None:
+    await chat.command("settings", "meeting vp tomorrow")
+    await chat.command("roleplay")
+    assert "Recommended for you:" in chat.text
+    line = next(x for x in chat.text.splitlines() if "Recommended for you:" in x)
+    assert "/roleplay two-store-budget-vp" in line or "/roleplay feature-store-migration-vp" in line
