@@ -143,9 +143,9 @@ def jargon_question(word: str, level: Level) -> str:
 
 def closing_line(level: Level, out_of_turns: bool, complete: bool) -> str:
     """What the persona says when the conversation ends (never pretending all was answered)."""
-    if out_of_turns:
-        return _TIME_LINE
-    return _DONE_LINE[level] if complete else _LEAVE_LINE
+    if complete:
+        return _DONE_LINE[level]  # the last message made the last point: no "out of time"
+    return _TIME_LINE if out_of_turns else _LEAVE_LINE
 
 
 def speaker(scenario: Scenario) -> str:

@@ -167,7 +167,9 @@ def third_person_pronoun(s: Sentence, k: int) -> None:
     if _after_auxiliary(s, k):
         return
     lemma = base_verb(s.toks[k + 1])
-    if lemma and lemma not in STOP_VERBS and s.verb_context_ok(k + 1):
+    # Right after "it", "he" or "she" a verb's base form is the verb ("it keep only"), even
+    # where the word could be a noun elsewhere.
+    if lemma and lemma not in STOP_VERBS:
         verb = inflect(lemma, "VBD" if s.past else "VBZ")
         s.add(k, k + 1, f"{t.t} {verb}", AGREEMENT, f"`{t.lo}` takes verb+s")
 
