@@ -9,7 +9,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot import observe
 from bot.clock import Clock, SystemClock
@@ -17,9 +17,11 @@ from bot.coach.judge import Judge
 from bot.commands import CommandRegistry, normalize_command
 from bot.config import EngineConfig
 from bot.context import Activity, Services, TurnContext
+from bot.limits import SLOW_DOWN, FloodGuard, Verdict
 from bot.locks import KeyLocks
 from bot.lookup import asked_term, small_talk
 from bot.messages import ChoiceIn, CommandIn, Inbound, Reply, TextIn, escape
+from bot.outbox import Outbox, Outgoing
 from bot.progress import Progress, progress
 from bot.roleplay.llm import PersonaModel
 from bot.wording import article
@@ -28,6 +30,7 @@ from content.models import Pack
 from storage import turns
 from storage.db import Database
 from storage.errors import Busy, Conflict, StorageError, Unavailable
+from storage.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,25 @@ DB_DOWN = (
     "I can't reach my database right now, so I could not record that. "
     "Nothing was lost: please send it again in a minute."
 )
+# What a learner is told when the turn could not be saved, by the cause storage reports.
+DB_CAUSES = {
+    "unreachable": DB_DOWN,
+    "read_only": (
+        "I can't save right now: my storage is not accepting changes, so I did not record that. "
+        "Please send it again in a few minutes."
+    ),
+    "full": (
+        "I can't save right now: my storage is full, so I did not record that. "
+        "Please send it again in a few minutes."
+    ),
+    "timeout": (
+        "I can't save right now: my database is not answering in time, so I did not record "
+        "that. Please send it again in a minute."
+    ),
+    "other": (
+        "I can't save right now, so I did not record that. Please send it again in a minute."
+    ),
+}
 INTERNAL_ERROR = "Sorry, something went wrong on my side. Please try again, or type /help."
 BUSY = "You sent several messages at once and I lost track. Please send your last one again."
 
@@ -52,6 +74,52 @@ Deliver = Callable[[list[Reply]], Awaitable[T]]
 def clean_text(text: str) -> str:
     """Drop control characters (keeping newlines and tabs) and surrounding blanks."""
     return "".join(ch for ch in text if ch in "\n\t" or (ch >= " " and ch != "\x7f")).strip()
+
+
+def _valid_text(text: str) -> str:
+    # A lone surrogate (JSON allows "\\ud800") cannot be encoded as UTF-8: every database write
+    # of it would fail, turn after turn. It becomes U+FFFD.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
+
+
+_TEXT_FIELDS = ("display_name", "text", "name", "args", "payload")
+
+
+def scrub(inbound: Inbound) -> Inbound:
+    """The message with every text field valid Unicode (lone surrogates replaced)."""
+    changes: dict[str, Any] = {}
+    for name in _TEXT_FIELDS:
+        value = getattr(inbound, name, None)
+        if isinstance(value, str) and not value.isascii():
+            valid = _valid_text(value)
+            if valid != value:
+                changes[name] = valid
+    return dataclasses.replace(inbound, **changes) if changes else inbound
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Committed:
+    """What a platform turn did: its replies, and how it went.
+
+    The replies are stored in the outbox, or sent directly when they say nothing could be stored.
+    """
+
+    replies: list[Reply]
+    outcome: str
+
+
+@dataclasses.dataclass
+class _Result:
+    replies: list[Reply]
+    handovers: list[CommandIn] = dataclasses.field(default_factory=list)
+    stored: Outgoing | None = None
+    resend: list[int] = dataclasses.field(default_factory=list)
+    failed: bool = False  # nothing was committed: the replies say why
+    outcome: str = "ok"
 
 
 class DialogueEngine:
@@ -90,6 +158,9 @@ class DialogueEngine:
             llm=llm,
         )
         self._locks = KeyLocks()
+        # Platform turns store their replies here and it sends them (`commit`).
+        self.outbox = Outbox(db)
+        self.flood = FloodGuard()
 
     @property
     def commands(self) -> list[tuple[str, str]]:
@@ -113,26 +184,77 @@ class DialogueEngine:
     async def turn(self, inbound: Inbound, deliver: Deliver[T]) -> T:
         """Run one turn and hand its replies to `deliver`, all under the conversation's lock.
 
-        Adapters deliver inside the lock so that the replies of one conversation leave in the
-        order its messages came in; no other lock is needed.
+        For the console and tests: replies go straight to `deliver`, inside the lock, so one
+        conversation's replies leave in the order its messages came in. Platform adapters use
+        `commit`, whose replies go through the outbox.
         """
+        inbound = scrub(inbound)
         async with self._locks.hold(inbound.ref.key):
-            replies, handovers = await self._guarded(inbound)
-            for command in handovers:
+            result = await self._guarded(inbound)
+            replies = result.replies
+            for command in result.handovers:
                 # The other conversation (the presser's private chat) is its own turn: loaded,
                 # versioned and saved on its own. Never a group: no lock-order cycle.
                 async with self._locks.hold(command.ref.key):
-                    more, _ = await self._guarded(command)
-                replies += [dataclasses.replace(r, private=True) for r in more]
+                    more = await self._guarded(command)
+                replies += [dataclasses.replace(r, private=True) for r in more.replies]
             return await deliver(replies)
 
-    async def _guarded(self, inbound: Inbound) -> tuple[list[Reply], list[CommandIn]]:
+    async def commit(self, inbound: Inbound) -> Committed:
+        """Run one platform turn, its replies stored in the outbox in the turn's transaction.
+
+        `self.outbox` sends them after the commit, through the adapter's courier.
+
+        A flood is cut short first (`FloodGuard`): one "slow down" reply, then nothing, with no
+        lock taken and no database touched. A redelivered message whose turn already ran hands
+        its undelivered replies back to the outbox instead of running again.
+        """
+        inbound = scrub(inbound)
+        ref = inbound.ref
+        verdict = self.flood.admit(ref.learner_key, ref.key)
+        if verdict is Verdict.DROP:
+            observe.turn_handled(ref.platform, "limited", 0.0)
+            return Committed([], "limited")
+        async with self._locks.hold(ref.key):
+            if verdict is Verdict.WARN:
+                log.info("flood from %s: asked to slow down", ref.key)
+                result = await self._guarded(inbound, store=inbound, canned=[Reply(SLOW_DOWN)])
+            else:
+                result = await self._guarded(inbound, store=inbound)
+            await self._dispatch(inbound, result)
+            replies = list(result.replies)
+            for command in result.handovers:
+                async with self._locks.hold(command.ref.key):
+                    more = await self._guarded(command, store=inbound, private=True)
+                await self._dispatch(inbound, more)
+                replies += more.replies
+        return Committed(replies, result.outcome)
+
+    async def _dispatch(self, inbound: Inbound, result: _Result) -> None:
+        """After the commit, still under the lock (so in order): hand the batch to the sender."""
+        if result.stored is not None:
+            self.outbox.kick(result.stored)
+        if result.resend:
+            await self.outbox.take_over(result.resend)
+        if result.failed:
+            self.outbox.send_direct(inbound.ref, result.replies, inbound.delivery)
+
+    async def _guarded(
+        self,
+        inbound: Inbound,
+        *,
+        store: Inbound | None = None,
+        private: bool = False,
+        canned: list[Reply] | None = None,
+    ) -> _Result:
         started = time.perf_counter()
         outcome = "ok"
         try:
             for _attempt in range(MAX_CONFLICT_RETRIES):
                 try:
-                    return await self._turn(inbound)
+                    result = await self._turn(inbound, store, private, canned)
+                    outcome = result.outcome if outcome == "ok" else outcome
+                    return result
                 except Conflict:
                     # Another process changed this conversation first: run the turn again
                     # on fresh state (the whole transaction was rolled back).
@@ -149,15 +271,17 @@ class DialogueEngine:
                     # A pooled connection died (a database restart): try a fresh one.
                     outcome = "reconnect"
             outcome = "busy"
-            return [Reply(BUSY, kind="error")], []
+            return _Result([Reply(BUSY, kind="error")], failed=True, outcome=outcome)
         except StorageError as exc:
             outcome = "db_error"
-            log.warning("database unavailable during a turn: %s", exc)
-            return [Reply(DB_DOWN, kind="error")], []
+            cause = exc.cause if isinstance(exc, Unavailable) else "other"
+            log.warning("database unavailable during a turn (%s): %s", cause, exc)
+            text = DB_CAUSES.get(cause, DB_CAUSES["other"])
+            return _Result([Reply(text, kind="error")], failed=True, outcome=outcome)
         except Exception:
             outcome = "error"
             log.exception("turn failed for %s", inbound.ref.platform)
-            return [Reply(INTERNAL_ERROR, kind="error")], []
+            return _Result([Reply(INTERNAL_ERROR, kind="error")], failed=True, outcome=outcome)
         finally:
             elapsed = time.perf_counter() - started
             observe.turn_handled(inbound.ref.platform, outcome, elapsed)
@@ -175,7 +299,22 @@ class DialogueEngine:
                     },
                 )
 
-    async def _turn(self, inbound: Inbound) -> tuple[list[Reply], list[CommandIn]]:
+    async def _turn(
+        self,
+        inbound: Inbound,
+        store: Inbound | None = None,
+        private: bool = False,
+        canned: list[Reply] | None = None,
+    ) -> _Result:
+        """One transaction; with `store`, its replies are written to the outbox before the commit.
+
+        `store` is the platform message this turn answers: its conversation and delivery context
+        are where the replies go.
+        """
+        if canned is not None and store is not None:
+            async with self.db.turn_session() as session:
+                stored = await self._store(session, store, canned)
+            return _Result(canned, stored=stored, outcome="slowed")
         now = self.clock.now()
         ref = inbound.ref
         async with self.db.turn_session() as session:
@@ -191,8 +330,13 @@ class DialogueEngine:
             )
             message_id = (inbound.message_id or "")[:120]
             if message_id and message_id in conv.recent_ids:
-                log.debug("dropping redelivered message %s", message_id)
-                return [], []
+                resend: list[int] = []
+                if store is not None:
+                    # Its turn ran and committed; what it stored and nobody delivered yet goes
+                    # out now (its sender may have died between the commit and the send).
+                    resend = await self.outbox.undelivered(session, store.ref.key, message_id)
+                log.debug("redelivered message %s (%d batches unsent)", message_id, len(resend))
+                return _Result([], resend=resend, outcome="duplicate")
             recent = conv.recent_ids
             if message_id:
                 recent = [*recent, message_id][-RECENT_IDS:]
@@ -222,7 +366,23 @@ class DialogueEngine:
             await turns.save_conversation(session, conv, state, self.pack.version, now, recent)
             if not replies and not ctx.handovers:
                 replies = [Reply("Done.")]
-            return replies, ctx.handovers
+            if private:
+                replies = [dataclasses.replace(r, private=True) for r in replies]
+            stored = await self._store(session, store, replies) if store is not None else None
+            return _Result(replies, ctx.handovers, stored=stored)
+
+    async def _store(
+        self, session: Session, store: Inbound, replies: list[Reply]
+    ) -> Outgoing | None:
+        if not replies:
+            return None
+        return await self.outbox.store(
+            session,
+            store.ref,
+            replies,
+            message_id=store.message_id,
+            delivery=store.delivery,
+        )
 
     async def _route(self, ctx: TurnContext, inbound: Inbound) -> list[Reply]:
         if isinstance(inbound, CommandIn):
