@@ -50,8 +50,8 @@ class FloodGuard:
 
     def __init__(
         self,
-        learner: Bucket = Bucket(burst=8, per_s=1.0),
-        conversation: Bucket = Bucket(burst=20, per_s=3.0),
+        learner: Bucket = Bucket(burst=30, per_s=2.0),
+        conversation: Bucket = Bucket(burst=60, per_s=5.0),
         *,
         monotonic: Callable[[], float] = time.monotonic,
         size: int = 100_000,

@@ -144,6 +144,7 @@ class Outbox:
         self._changed: asyncio.Event | None = None
         self._wake: asyncio.Event | None = None
         self._last_sweep = 0.0
+        self._stopping = False
 
     # -- couriers and lifecycle ---------------------------------------------------------------
 
@@ -169,9 +170,17 @@ class Outbox:
                 if queue and queue[0].ref.platform == courier.platform:
                     task.cancel()
         if not self._couriers and self._loop_task is not None:
+            # Not cancelled mid-query (that can leave an aiosqlite connection half-closed): the
+            # loop sees the flag when its tick ends.
             task, self._loop_task = self._loop_task, None
-            task.cancel()
+            self._stopping = True
+            assert self._wake is not None
+            self._wake.set()
+            _, late = await asyncio.wait({task}, timeout=grace_s + 1.0)
+            for stuck in late:  # a database that hangs: cancelling is all that is left
+                stuck.cancel()
             await asyncio.gather(task, return_exceptions=True)
+            self._stopping = False
         await asyncio.gather(*self._workers.values(), return_exceptions=True)
 
     def _ensure_running(self) -> None:
@@ -421,7 +430,7 @@ class Outbox:
     # -- the poll loop: heartbeat, take-overs, records, sweeping ------------------------------
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self._tick()
             except asyncio.CancelledError:
@@ -431,6 +440,8 @@ class Outbox:
             except Exception:
                 log.exception("outbox: poll failed")
             assert self._wake is not None
+            if self._stopping:
+                return
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.policy.poll_s)

@@ -30,6 +30,10 @@ GONE_ERRORS = frozenset(
         "user_not_found",
     }
 )
+# Slack's own failures: worth trying again later.
+TRANSIENT_ERRORS = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+)
 # The token does not work: every other call of the turn would fail the same way.
 AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "account_inactive"})
 
@@ -70,6 +74,9 @@ def classify_error(exc: BaseException) -> SendResult:
             return SendResult(
                 "retry", reason="ratelimited", retry_after=retry_after(response.headers)
             )
+        if response.status_code >= 500 or error in TRANSIENT_ERRORS:
+            # Slack's own trouble: the same call may well work in a moment.
+            return SendResult("retry", reason=f"{error} (HTTP {response.status_code})")
         if error in GONE_ERRORS:
             return SendResult("gone", reason=error)
         return SendResult("failed", reason=error)
