@@ -9,7 +9,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from bot import observe
 from bot.clock import Clock, SystemClock
@@ -19,9 +19,18 @@ from bot.config import EngineConfig
 from bot.context import Activity, Services, TurnContext
 from bot.limits import SLOW_DOWN, FloodGuard, Verdict
 from bot.locks import KeyLocks
-from bot.lookup import asked_term, small_talk
+from bot.lookup import look_up, small_talk
 from bot.messages import ChoiceIn, CommandIn, Inbound, Reply, TextIn, escape
 from bot.outbox import Outbox, Outgoing
+from bot.outcome import (
+    BUSY,
+    DB_CAUSES,
+    DB_DOWN,
+    INTERNAL_ERROR,
+    Committed,
+    TurnResult,
+    scrub,
+)
 from bot.progress import Progress, progress
 from bot.roleplay.llm import PersonaModel
 from bot.wording import article
@@ -32,6 +41,9 @@ from storage.db import Database
 from storage.errors import Busy, Conflict, StorageError, Unavailable
 from storage.session import Session
 
+# DB_DOWN and INTERNAL_ERROR are named here too: tests and callers import them from the engine.
+__all__ = ["DB_DOWN", "INTERNAL_ERROR", "Committed", "DialogueEngine", "clean_text"]
+
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4000
@@ -41,32 +53,6 @@ MAX_CONFLICT_RETRIES = 40
 # once, after 1 and after 5 minutes; Telegram until acknowledged), long before 100 newer messages.
 RECENT_IDS = 100
 
-DB_DOWN = (
-    "I can't reach my database right now, so I could not record that. "
-    "Nothing was lost: please send it again in a minute."
-)
-# What a learner is told when the turn could not be saved, by the cause storage reports.
-DB_CAUSES = {
-    "unreachable": DB_DOWN,
-    "read_only": (
-        "I can't save right now: my storage is not accepting changes, so I did not record that. "
-        "Please send it again in a few minutes."
-    ),
-    "full": (
-        "I can't save right now: my storage is full, so I did not record that. "
-        "Please send it again in a few minutes."
-    ),
-    "timeout": (
-        "I can't save right now: my database is not answering in time, so I did not record "
-        "that. Please send it again in a minute."
-    ),
-    "other": (
-        "I can't save right now, so I did not record that. Please send it again in a minute."
-    ),
-}
-INTERNAL_ERROR = "Sorry, something went wrong on my side. Please try again, or type /help."
-BUSY = "You sent several messages at once and I lost track. Please send your last one again."
-
 T = TypeVar("T")
 Deliver = Callable[[list[Reply]], Awaitable[T]]
 
@@ -74,52 +60,6 @@ Deliver = Callable[[list[Reply]], Awaitable[T]]
 def clean_text(text: str) -> str:
     """Drop control characters (keeping newlines and tabs) and surrounding blanks."""
     return "".join(ch for ch in text if ch in "\n\t" or (ch >= " " and ch != "\x7f")).strip()
-
-
-def _valid_text(text: str) -> str:
-    # A lone surrogate (JSON allows "\\ud800") cannot be encoded as UTF-8: every database write
-    # of it would fail, turn after turn. It becomes U+FFFD.
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    return text
-
-
-_TEXT_FIELDS = ("display_name", "text", "name", "args", "payload")
-
-
-def scrub(inbound: Inbound) -> Inbound:
-    """The message with every text field valid Unicode (lone surrogates replaced)."""
-    changes: dict[str, Any] = {}
-    for name in _TEXT_FIELDS:
-        value = getattr(inbound, name, None)
-        if isinstance(value, str) and not value.isascii():
-            valid = _valid_text(value)
-            if valid != value:
-                changes[name] = valid
-    return dataclasses.replace(inbound, **changes) if changes else inbound
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Committed:
-    """What a platform turn did: its replies, and how it went.
-
-    The replies are stored in the outbox, or sent directly when they say nothing could be stored.
-    """
-
-    replies: list[Reply]
-    outcome: str
-
-
-@dataclasses.dataclass
-class _Result:
-    replies: list[Reply]
-    handovers: list[CommandIn] = dataclasses.field(default_factory=list)
-    stored: Outgoing | None = None
-    resend: list[int] = dataclasses.field(default_factory=list)
-    failed: bool = False  # nothing was committed: the replies say why
-    outcome: str = "ok"
 
 
 class DialogueEngine:
@@ -230,7 +170,7 @@ class DialogueEngine:
                 replies += more.replies
         return Committed(replies, result.outcome)
 
-    async def _dispatch(self, inbound: Inbound, result: _Result) -> None:
+    async def _dispatch(self, inbound: Inbound, result: TurnResult) -> None:
         """After the commit, still under the lock (so in order): hand the batch to the sender."""
         if result.stored is not None:
             self.outbox.kick(result.stored)
@@ -246,9 +186,10 @@ class DialogueEngine:
         store: Inbound | None = None,
         private: bool = False,
         canned: list[Reply] | None = None,
-    ) -> _Result:
+    ) -> TurnResult:
         started = time.perf_counter()
         outcome = "ok"
+        reconnects = 0
         try:
             for _attempt in range(MAX_CONFLICT_RETRIES):
                 try:
@@ -266,22 +207,24 @@ class DialogueEngine:
                     outcome = "busy_retry"
                     await asyncio.sleep(self.rng.uniform(0.005, 0.05))
                 except Unavailable as exc:
-                    if not exc.reconnect:
+                    if not exc.reconnect or reconnects >= 2:
                         raise
-                    # A pooled connection died (a database restart): try a fresh one.
+                    # A pooled connection died (a database restart) or was dropped after an
+                    # error: try a fresh one, twice at most.
+                    reconnects += 1
                     outcome = "reconnect"
             outcome = "busy"
-            return _Result([Reply(BUSY, kind="error")], failed=True, outcome=outcome)
+            return TurnResult([Reply(BUSY, kind="error")], failed=True, outcome=outcome)
         except StorageError as exc:
             outcome = "db_error"
             cause = exc.cause if isinstance(exc, Unavailable) else "other"
             log.warning("database unavailable during a turn (%s): %s", cause, exc)
             text = DB_CAUSES.get(cause, DB_CAUSES["other"])
-            return _Result([Reply(text, kind="error")], failed=True, outcome=outcome)
+            return TurnResult([Reply(text, kind="error")], failed=True, outcome=outcome)
         except Exception:
             outcome = "error"
             log.exception("turn failed for %s", inbound.ref.platform)
-            return _Result([Reply(INTERNAL_ERROR, kind="error")], failed=True, outcome=outcome)
+            return TurnResult([Reply(INTERNAL_ERROR, kind="error")], failed=True, outcome=outcome)
         finally:
             elapsed = time.perf_counter() - started
             observe.turn_handled(inbound.ref.platform, outcome, elapsed)
@@ -305,7 +248,7 @@ class DialogueEngine:
         store: Inbound | None = None,
         private: bool = False,
         canned: list[Reply] | None = None,
-    ) -> _Result:
+    ) -> TurnResult:
         """One transaction; with `store`, its replies are written to the outbox before the commit.
 
         `store` is the platform message this turn answers: its conversation and delivery context
@@ -314,7 +257,7 @@ class DialogueEngine:
         if canned is not None and store is not None:
             async with self.db.turn_session() as session:
                 stored = await self._store(session, store, canned)
-            return _Result(canned, stored=stored, outcome="slowed")
+            return TurnResult(canned, stored=stored, outcome="slowed")
         now = self.clock.now()
         ref = inbound.ref
         async with self.db.turn_session() as session:
@@ -336,7 +279,7 @@ class DialogueEngine:
                     # out now (its sender may have died between the commit and the send).
                     resend = await self.outbox.undelivered(session, store.ref.key, message_id)
                 log.debug("redelivered message %s (%d batches unsent)", message_id, len(resend))
-                return _Result([], resend=resend, outcome="duplicate")
+                return TurnResult([], resend=resend, outcome="duplicate")
             recent = conv.recent_ids
             if message_id:
                 recent = [*recent, message_id][-RECENT_IDS:]
@@ -369,7 +312,7 @@ class DialogueEngine:
             if private:
                 replies = [dataclasses.replace(r, private=True) for r in replies]
             stored = await self._store(session, store, replies) if store is not None else None
-            return _Result(replies, ctx.handovers, stored=stored)
+            return TurnResult(replies, ctx.handovers, stored=stored)
 
     async def _store(
         self, session: Session, store: Inbound, replies: list[Reply]
@@ -526,7 +469,7 @@ class DialogueEngine:
             )
         if not rest and not message.is_group and self.features.owners(first.lower()):
             return [self._unknown_command(first.lower())]
-        looked_up = await self._look_up(ctx, message, text)
+        looked_up = await look_up(ctx, self.features.get("term"), self.pack, message, text)
         if looked_up is not None:
             return looked_up
         social = small_talk(text) if not message.is_group else None
@@ -543,36 +486,6 @@ class DialogueEngine:
             Reply(
                 "I'm not sure what you mean. Try /quiz for a short quiz, /term NAME to look up a "
                 "term, or /help for everything I can do."
-            )
-        ]
-
-    async def _look_up(self, ctx: TurnContext, message: TextIn, text: str) -> list[Reply] | None:
-        """A term card for "what is PSI?" or a bare term name; None when no term is meant."""
-        term_spec = self.features.get("term")
-        if term_spec is None or not text or len(text) > 120:
-            return None
-        match = self.pack.exact(text) if len(text) <= 80 else None
-        if match is not None:
-            return await term_spec.handler(ctx, match.id)
-        # "what is PSI?": look the term up (typos allowed). A question about anything else
-        # gets a plain answer, not far-fetched suggestions; in a group, nothing at all.
-        asked = asked_term(text)
-        bare = asked is None and not message.is_group and len(text.split()) <= 4
-        if bare:
-            # A bare "drift" or "feture store" in a DM is a look-up too, if it names a term.
-            asked = text.strip(" ?.!")
-        if not asked:
-            return None
-        # One term: its card. Several with the words typed: a choice between them.
-        if self.pack.find_term(asked) or self.pack.terms_named_with(asked):
-            return await term_spec.handler(ctx, asked)
-        if message.is_group or bare:
-            return None
-        return [
-            Reply(
-                f"I don't have a term called “{escape(asked[:80])}”. I teach the "
-                "vocabulary of ML platform engineering: type /topics to browse it, "
-                "or /help for everything I can do."
             )
         ]
 

@@ -19,6 +19,7 @@ class Observers:
     scheduler_lag: list[Callable[[float], None]] = field(default_factory=list)
     daily_pass: list[Callable[[bool], None]] = field(default_factory=list)
     reply: list[Callable[[str, str], None]] = field(default_factory=list)
+    outbox_pending: list[Callable[[int], None]] = field(default_factory=list)
 
 
 OBSERVERS = Observers()
@@ -58,3 +59,9 @@ def reply(platform: str, outcome: str) -> None:
     """A stored batch of replies left the outbox (outcome: sent, failed, expired)."""
     for listener in OBSERVERS.reply:
         listener(platform, outcome)
+
+
+def outbox_pending(count: int) -> None:
+    """How many batches this process has queued or in flight."""
+    for listener in OBSERVERS.outbox_pending:
+        listener(count)

@@ -267,6 +267,7 @@ class Outbox:
                 return
             self._held.add(item.id)
         self._queues.setdefault(queue_key, deque()).append(item)
+        observe.outbox_pending(self.pending)
         if queue_key not in self._workers:
             task = asyncio.get_running_loop().create_task(self._drain(queue_key))
             self._workers[queue_key] = task
@@ -310,6 +311,7 @@ class Outbox:
             while queue:
                 await self._deliver(queue[0])
                 done = queue.popleft()
+                observe.outbox_pending(self.pending)
                 if done.id is not None:
                     self._held.discard(done.id)
         finally:
@@ -321,6 +323,7 @@ class Outbox:
                     if item.id is not None:
                         self._held.discard(item.id)
                 self._queues.pop(key, None)
+            observe.outbox_pending(self.pending)
             if self._changed is not None:
                 self._changed.set()
 

@@ -122,9 +122,29 @@ class Database:
         try:
             yield session
             await session.commit()
+        except Unavailable as exc:
+            await session.rollback()
+            raise await self._renewed(exc) from exc
         except BaseException:
             await session.rollback()
             raise
+
+    async def _renewed(self, exc: Unavailable) -> Unavailable:
+        """After a read-only, full or broken database: drop every pooled connection.
+
+        Pooled connections keep the state they were opened in (a PostgreSQL session opened
+        read-only stays so; a SQLite file opened read-only too), so once the database is fine
+        again, a new one is what works. The error comes back with `reconnect`, so the turn runs
+        once more, on a new connection.
+        """
+        if exc.reconnect or exc.cause in ("unreachable", "timeout"):
+            return exc
+        await self.engine.dispose()
+        if self.inline_engine is not None:
+            self.inline_engine.dispose()
+        renewed = Unavailable(str(exc), reconnect=True, cause=exc.cause)
+        renewed.__cause__ = exc.__cause__
+        return renewed
 
     @asynccontextmanager
     async def turn_session(self) -> AsyncIterator[Session]:
@@ -141,6 +161,9 @@ class Database:
         try:
             yield session
             await session.commit()
+        except Unavailable as exc:
+            await session.rollback()
+            raise await self._renewed(exc) from exc
         except BaseException:
             await session.rollback()
             raise

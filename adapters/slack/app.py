@@ -33,14 +33,15 @@ from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.redact import redacted_logger
-from adapters.slack.deliver import RATE_LIMIT_RETRIES, SlackSender
-from adapters.slack.errors import log_error
+from adapters.slack.deliver import HTTP_TIMEOUT_SECONDS, RATE_LIMIT_RETRIES, SlackSender
+from adapters.slack.errors import check_settings, log_error
 from adapters.slack.home import HomeProgress, home_progress, render_home
 from adapters.slack.inbound import (
     PLATFORM,
@@ -56,6 +57,7 @@ from adapters.slack.inbound import (
 from adapters.slack.oauth import BOT_SCOPES, SqlInstallationStore, SqlOAuthStateStore, TokenCipher
 from adapters.slack.questions import QuestionPlaces
 from adapters.slack.render import ACTION_PREFIX
+from adapters.slack.requests import refuse
 from adapters.turns import TurnRunner
 from bot.daily.pacing import PacingRules, Rate
 from bot.engine import DialogueEngine
@@ -85,10 +87,6 @@ def _without_token_warning(record: logging.LogRecord) -> bool:
     return record.getMessage() != _TOKEN_WARNING
 
 
-class SlackConfigError(ValueError):
-    """The Slack settings cannot work together; the message says what to set."""
-
-
 class SlackAdapter:
     """Slack for termcoach: HTTP mode at ``/slack/events`` or Socket Mode, one or many workspaces.
 
@@ -115,6 +113,7 @@ class SlackAdapter:
         admins: Collection[str] = (),
         redirect_uri: str | None = None,
         rate_limit_retries: int = RATE_LIMIT_RETRIES,
+        http_timeout_s: float | None = None,
     ) -> None:
         """Check the settings and build the bolt app; `start()` connects."""
         self.engine = engine
@@ -125,7 +124,7 @@ class SlackAdapter:
         self.admins = frozenset(admins)
         self._bot_token = bot_token
         self._app_token = app_token
-        _check_settings(
+        check_settings(
             oauth=self.oauth,
             bot_token=bot_token,
             socket_mode=self.socket_mode,
@@ -143,6 +142,7 @@ class SlackAdapter:
             self._commands,
             logger=sdk_log,
             rate_limit_retries=rate_limit_retries,
+            timeout_s=http_timeout_s or HTTP_TIMEOUT_SECONDS,
         )
         self._ready = False
         self._stopped = False
@@ -169,6 +169,7 @@ class SlackAdapter:
             AsyncTokenRevocationListeners(self.installations) if self.installations else None
         )
         self._handler = AsyncSlackRequestHandler(self.app)
+        self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self._register()
 
     # ---- construction -------------------------------------------------------------------
@@ -193,7 +194,7 @@ class SlackAdapter:
             redirect_uri_path="/slack/oauth_redirect",
             installation_store=self.installations,
             installation_store_bot_only=True,
-            state_store=SqlOAuthStateStore(self.db),
+            state_store=SqlOAuthStateStore(self.db, key=self.installations.cipher.state_key),
             logger=self._bolt_log,
         )
         return {
@@ -241,7 +242,21 @@ class SlackAdapter:
         return routes
 
     async def _http(self, request: Request) -> Response:
-        return await self._handler.handle(request)
+        """Check what bolt would trip over first: unsigned, stale or unreadable requests.
+
+        Only a request signed with our secret reaches bolt (which would log an unsigned body at
+        INFO and answer a non-numeric timestamp or broken JSON with a 500 and a traceback);
+        the rest get 401 or 400 here, and nothing of their body is logged.
+        """
+        if request.method == "POST" and self._verifier is not None:
+            refusal = await refuse(request, self._verifier)
+            if refusal is not None:
+                return refusal
+        try:
+            return await self._handler.handle(request)
+        except Exception as exc:  # bolt's own failure on a request it accepted
+            log.warning("Slack: could not handle a request to %s (%s)", request.url.path, exc)
+            return PlainTextResponse("bad request", status_code=400)
 
     async def start(self) -> None:
         """Open the HTTP session; check the bot token (one workspace) or connect Socket Mode."""
@@ -250,9 +265,27 @@ class SlackAdapter:
         self.engine.outbox.register(self)
         if self._bot_token and not self.oauth and not await self._check_token(self._bot_token):
             return
+        if self.installations is not None and not await self._keys_fit(self.installations):
+            return
         if self.socket_mode and not await self._connect_socket():
             return
         self._ready = True
+
+    async def _keys_fit(self, installations: SqlInstallationStore) -> bool:
+        try:
+            unreadable = await installations.check_keys()
+        except StorageError as exc:
+            log.error("Slack: could not check the stored bot tokens (%s)", exc)
+            return False
+        if unreadable:
+            log.error(
+                "Slack: TERMCOACH_SECRET_KEY does not decrypt the stored bot token of workspace(s) "
+                "%s: the key changed. Put the old key after the new one "
+                "(TERMCOACH_SECRET_KEY=new,old) or reinstall termcoach there; not ready until then",
+                ", ".join(sorted(unreadable)),
+            )
+            return False
+        return True
 
     async def _check_token(self, token: str) -> bool:
         try:
@@ -460,30 +493,3 @@ class SlackAdapter:
             return self._bot_token
         bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team)
         return bot.bot_token if bot is not None else None
-
-
-def _check_settings(
-    *,
-    oauth: bool,
-    bot_token: str | None,
-    socket_mode: bool,
-    signing_secret: str,
-    secret_key: str | None,
-) -> None:
-    """Raise `SlackConfigError` for settings that cannot work together."""
-    if not oauth and not bot_token:
-        raise SlackConfigError(
-            "Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
-            "SLACK_CLIENT_SECRET (the OAuth install flow for several workspaces)."
-        )
-    if not socket_mode and not signing_secret:
-        raise SlackConfigError(
-            "Slack HTTP mode needs SLACK_SIGNING_SECRET (Basic Information > App "
-            "Credentials), or set SLACK_APP_TOKEN to use Socket Mode."
-        )
-    if oauth and not secret_key:
-        raise SlackConfigError(
-            "Slack OAuth stores bot tokens encrypted: set TERMCOACH_SECRET_KEY (for example the "
-            "output of `python -c 'from cryptography.fernet import Fernet; "
-            "print(Fernet.generate_key().decode())'`)."
-        )

@@ -70,6 +70,7 @@ class SlackSender:
         *,
         logger: logging.Logger,
         rate_limit_retries: int = RATE_LIMIT_RETRIES,
+        timeout_s: float = HTTP_TIMEOUT_SECONDS,
     ) -> None:
         """Send to `api_url`; `commands` are the engine's words rewritten as the slash command."""
         self.api_url = api_url
@@ -78,6 +79,7 @@ class SlackSender:
         self.session: aiohttp.ClientSession | None = None
         self._sdk_log = logger
         self._rate_limit_retries = rate_limit_retries
+        self.timeout_s = timeout_s
         self._clients: LRUCache[str, AsyncWebClient] = LRUCache(maxsize=CLIENTS_KEPT)
 
     # ---- HTTP session and clients ---------------------------------------------------------
@@ -92,7 +94,7 @@ class SlackSender:
     def open(self) -> aiohttp.ClientSession:
         """The shared HTTP session, opened if needed (clients built before it are dropped)."""
         if self.session is None or self.session.closed:
-            timeout = aiohttp.ClientTimeout(total=HTTP_TIMEOUT_SECONDS)
+            timeout = aiohttp.ClientTimeout(total=self.timeout_s)
             self.session = aiohttp.ClientSession(timeout=timeout)
             self._clients.clear()
         return self.session

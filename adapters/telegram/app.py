@@ -133,6 +133,7 @@ class TelegramAdapter:
         api_base_url: str = "https://api.telegram.org/bot",
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
+        timeout_s: float | None = None,
     ) -> TelegramAdapter:
         """Build the adapter and its PTB application: token, API base URL, optional webhook."""
         sqlite = db is not None and db.dialect == "sqlite"
@@ -141,6 +142,7 @@ class TelegramAdapter:
             api_base_url,
             webhook=bool(webhook_url),
             concurrent_updates=SQLITE_CONCURRENT_UPDATES if sqlite else CONCURRENT_UPDATES,
+            timeout_s=timeout_s,
         )
         return cls(engine, db, application, webhook_url=webhook_url, webhook_secret=webhook_secret)
 
