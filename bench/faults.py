@@ -147,7 +147,7 @@ async def hung_postgres(tmp: Path, telegram: FakeTelegram) -> dict[str, float]:
 
     from tests.pg import PgTestDatabase, unavailable_reason  # noqa: PLC0415
 
-    if unavailable_reason():
+    if await asyncio.to_thread(unavailable_reason):
         return {}
     database = PgTestDatabase()
     await database.create()

@@ -241,6 +241,12 @@ async def test_3_healthz_stays_fast_while_long_role_play_turns_run(
                 assert await post_update(client, proc, update) == 200
             await until(lambda: all(replies_to(telegram, c) for c in chats), 30, "role-plays")
             latencies: list[float] = []
+            rest: list[float] = []
+            for _ in range(100):  # the baseline, in this run, on this machine
+                started = time.perf_counter()
+                assert (await client.get(proc.url("/healthz"))).status_code == 200
+                rest.append(time.perf_counter() - started)
+                await asyncio.sleep(0.01)
             long_text = ("The training data and the serving data differ because " * 150)[:8000]
             fair_text = long_text[:1900]
 
@@ -261,7 +267,12 @@ async def test_3_healthz_stays_fast_while_long_role_play_turns_run(
     finally:
         proc.stop()
     p99 = statistics.quantiles(latencies, n=100)[98]
-    assert p99 < 0.05, f"/healthz p99 {p99 * 1000:.1f} ms"
+    p99_rest = statistics.quantiles(rest, n=100)[98]
+    # Under 50 ms; on a machine so busy that /healthz at rest is already slow, no worse than
+    # twice that (a blocked loop shows as hundreds of milliseconds either way).
+    assert p99 < max(0.05, 2 * p99_rest), (
+        f"/healthz p99 {p99 * 1000:.1f} ms under load, {p99_rest * 1000:.1f} ms at rest"
+    )
 
 
 # -- 4. floods --------------------------------------------------------------------------------------
