@@ -120,11 +120,14 @@ def failure_kind(result: SendResult) -> str:
 
 
 class Outbox:
-    """Stores turns' replies and sends them through the adapters' couriers."""
+    """Stores turns' replies and sends them through the adapters' couriers.
+
+    Without a database (a benchmark's echo engine) it only sends what it is handed.
+    """
 
     def __init__(
         self,
-        db: Database,
+        db: Database | None,
         *,
         policy: OutboxPolicy | None = None,
         worker: str | None = None,
@@ -422,6 +425,7 @@ class Outbox:
 
     async def _write(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         """One small write in its own transaction; a busy SQLite file is retried."""
+        assert self.db is not None, "an outbox without a database stores nothing"
         for attempt in range(20):
             try:
                 async with self.db.turn_session() as session:
@@ -450,6 +454,8 @@ class Outbox:
                 await asyncio.wait_for(self._wake.wait(), self.policy.poll_s)
 
     async def _tick(self) -> None:
+        if self.db is None:
+            return  # nothing stored (a benchmark's echo engine): nothing to renew or take over
         now = self._now()
         lease = now + timedelta(seconds=self.policy.lease_s)
         if self._held:
@@ -473,6 +479,8 @@ class Outbox:
             await self._write(store.sweep, now - self.policy.keep)
 
     async def _claim_and_queue(self, ids: list[int]) -> None:
+        if self.db is None:
+            return
         now = self._now()
         lease = now + timedelta(seconds=self.policy.lease_s)
         taken = [i for i in ids if await self._write(store.take, i, self.worker, now, lease)]
