@@ -1,9 +1,11 @@
 """The turn machinery every adapter shares: the engine contract, turn runner, command menu.
 
-An adapter translates a platform event to an `Inbound`, then `TurnRunner.run` has the engine run
-the turn and calls the adapter's `deliver` with the replies, still under the conversation's lock
-(`DialogueEngine.turn`), so one conversation's replies leave in order. No adapter keeps a lock,
-a redelivery check or a command list of its own: the engine has them.
+An adapter translates a platform event to an `Inbound` (with its own delivery context), then
+`TurnRunner.commit` has the engine run the turn, store its replies in the outbox in the turn's
+transaction and hand them to the outbox's sender, which shows them through the adapter's
+courier (`deliver_stored`), each conversation's in order. `TurnRunner.run` is the direct path
+(the console): the replies go to a `deliver` function under the conversation's lock. No adapter
+keeps a lock, a redelivery check or a command list of its own: the engine has them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol, TypeVar
 
+from bot.engine import Committed
 from bot.messages import Inbound, QuizLimits, Reply
+from bot.outbox import Outbox
 from bot.progress import Progress
 
 log = logging.getLogger(__name__)
@@ -42,6 +46,15 @@ class Engine(Protocol):
 
     async def turn(self, inbound: Inbound, deliver: Callable[[list[Reply]], Awaitable[T]]) -> T:
         """Run one turn and deliver its replies under the conversation's lock."""
+        ...
+
+    async def commit(self, inbound: Inbound) -> Committed:
+        """Run one turn whose replies go through the outbox (sent after the commit)."""
+        ...
+
+    @property
+    def outbox(self) -> Outbox:
+        """The sender of stored replies; adapters register their courier with it."""
         ...
 
     async def progress(self, learner_key: tuple[str, str, str]) -> Progress:
@@ -87,7 +100,27 @@ class TurnRunner:
                 },
             )
 
-    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+    async def commit(self, inbound: Inbound) -> Committed:
+        """One turn, its replies stored in the outbox and sent after the commit by the outbox.
+
+        Returns once the turn committed: a webhook can answer at once, and sending, retrying
+        and pacing are the outbox's business from here.
+        """
+        started = time.perf_counter()
+        try:
+            return await self.engine.commit(inbound)
+        finally:
+            log.debug(
+                "%s turn committed",
+                self.platform,
+                extra={
+                    "platform": self.platform,
+                    "conversation": inbound.ref.key,
+                    "duration_ms": round(1000 * (time.perf_counter() - started), 1),
+                },
+            )
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         """Run `work` in a background task that is tracked until it ends; errors are logged."""
 
         async def guarded() -> None:
@@ -101,6 +134,7 @@ class TurnRunner:
         task = asyncio.get_running_loop().create_task(guarded())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     @property
     def pending(self) -> int:

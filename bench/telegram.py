@@ -67,8 +67,10 @@ from adapters.telegram import (
 )
 from bench.telegram_fake_proc import FakeTelegramProcess
 from bot import observe
+from bot.engine import Committed
 from bot.features import build_engine
 from bot.messages import Inbound, QuizLimits, Reply, TextIn, escape
+from bot.outbox import Outbox, Outgoing
 from content.loader import load_default_pack
 from storage.db import Database
 from termcoach.settings import Settings
@@ -143,9 +145,14 @@ def quiet_limiter() -> AIORateLimiter:
 
 
 async def drive(
-    fake: FakeTelegramProcess, timer: Timer, messages: list[tuple[str, int]], timeout_s: float
+    fake: FakeTelegramProcess,
+    timer: Timer,
+    messages: list[tuple[str, int]],
+    timeout_s: float,
+    settle: Callable[[], Awaitable[Any]] | None = None,
 ) -> tuple[float, float]:
-    """Queue the updates at once and wait until every one went through the last handler group.
+    """Queue the updates at once and wait until every one went through the last handler group,
+    and (`settle`) until the outbox sent their replies.
 
     They are built in the fake's process first, outside the measured time. Returns the wall time
     and this process's CPU time (all threads: PTB's, aiosqlite's) in seconds.
@@ -155,6 +162,8 @@ async def drive(
     started, cpu = time.perf_counter(), time.process_time()
     await fake.release()
     await asyncio.wait_for(timer.event.wait(), timeout_s)
+    if settle is not None:
+        await asyncio.wait_for(settle(), timeout_s)
     return time.perf_counter() - started, time.process_time() - cpu
 
 
@@ -176,15 +185,17 @@ async def run_phase(
     count: int,
     users: int,
     timeout_s: float,
+    settle: Callable[[], Awaitable[Any]] | None = None,
 ) -> Phase:
-    """Warm up, then measure `count` updates."""
+    """Warm up, then measure `count` updates (until their replies are out, with `settle`)."""
     timer = Timer()
     timer.install(app)
     await start()
     try:
-        await drive(fake, timer, make_messages(WARMUP, users, 50_000), timeout_s)
+        await drive(fake, timer, make_messages(WARMUP, users, 50_000), timeout_s, settle)
         before = await fake.api_calls()
-        elapsed, cpu = await drive(fake, timer, make_messages(count, users, 0), timeout_s)
+        messages = make_messages(count, users, 0)
+        elapsed, cpu = await drive(fake, timer, messages, timeout_s, settle)
         phase = Phase(elapsed, list(timer.durations), await fake.api_calls() - before)
     finally:
         await stop()
@@ -258,7 +269,15 @@ async def adapter_run(
     adapter = TelegramAdapter(engine, db, app, poll_timeout=1.0)
     try:
         phase = await run_phase(
-            "adapter", fake, app, adapter.start, adapter.stop, count, users, timeout_s
+            "adapter",
+            fake,
+            app,
+            adapter.start,
+            adapter.stop,
+            count,
+            users,
+            timeout_s,
+            engine.outbox.idle,
         )
         return phase, turns[-count:]
     finally:
@@ -275,6 +294,7 @@ class EchoEngine:
     def __init__(self, calls_per_update: float = 1.0) -> None:
         self.extra = max(0.0, calls_per_update - 1.0)
         self._owed = 0.0
+        self.outbox = Outbox(None)
 
     commands: ClassVar[list[tuple[str, str]]] = [("help", "what I can do")]
 
@@ -295,6 +315,12 @@ class EchoEngine:
         """The echo's replies handed to the adapter's `deliver`, as the engine does (no lock)."""
         return await deliver(await self.handle(inbound))
 
+    async def commit(self, inbound: Inbound) -> Committed:
+        """The echo's replies handed to the outbox's sender, as the engine does (not stored)."""
+        replies = await self.handle(inbound)
+        self.outbox.kick(Outgoing(None, inbound.ref, tuple(replies), inbound.delivery))
+        return Committed(replies, "ok")
+
     def declare_quiz_limits(self, platform: str, limits: QuizLimits) -> None:
         """The echo asks no quizzes: limits are noted and unused."""
 
@@ -309,9 +335,12 @@ async def echo_adapter_run(
 ) -> Phase:
     """The real adapter around the echo engine: translation, rendering, sending, no database."""
     app = application(fake, concurrency)
-    adapter = TelegramAdapter(EchoEngine(calls_per_update), None, app, poll_timeout=1.0)
+    echo = EchoEngine(calls_per_update)
+    adapter = TelegramAdapter(echo, None, app, poll_timeout=1.0)
     name = "adapter+echo" if calls_per_update <= 1.0 else "adapter+echo, real call count"
-    return await run_phase(name, fake, app, adapter.start, adapter.stop, count, users, timeout_s)
+    return await run_phase(
+        name, fake, app, adapter.start, adapter.stop, count, users, timeout_s, echo.outbox.idle
+    )
 
 
 async def main() -> None:

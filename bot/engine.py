@@ -17,9 +17,20 @@ from bot.coach.judge import Judge
 from bot.commands import CommandRegistry, normalize_command
 from bot.config import EngineConfig
 from bot.context import Activity, Services, TurnContext
+from bot.limits import SLOW_DOWN, FloodGuard, Verdict
 from bot.locks import KeyLocks
-from bot.lookup import asked_pair, asked_term, small_talk
+from bot.lookup import look_up, small_talk
 from bot.messages import ChoiceIn, CommandIn, Inbound, QuizLimits, Reply, TextIn, escape
+from bot.outbox import Outbox, Outgoing
+from bot.outcome import (
+    BUSY,
+    DB_CAUSES,
+    DB_DOWN,
+    INTERNAL_ERROR,
+    Committed,
+    TurnResult,
+    scrub,
+)
 from bot.progress import Progress, progress
 from bot.pronounce import asked_pronunciation
 from bot.roleplay.llm import PersonaModel
@@ -29,6 +40,10 @@ from content.models import Pack
 from storage import turns
 from storage.db import Database
 from storage.errors import Busy, Conflict, StorageError, Unavailable
+from storage.session import Session
+
+# DB_DOWN and INTERNAL_ERROR are named here too: tests and callers import them from the engine.
+__all__ = ["DB_DOWN", "INTERNAL_ERROR", "Committed", "DialogueEngine", "clean_text"]
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +53,6 @@ MAX_CONFLICT_RETRIES = 40
 # Message ids remembered per conversation. Platforms redeliver within minutes (Slack retries at
 # once, after 1 and after 5 minutes; Telegram until acknowledged), long before 100 newer messages.
 RECENT_IDS = 100
-
-DB_DOWN = (
-    "I can't reach my database right now, so I could not record that. "
-    "Nothing was lost: please send it again in a minute."
-)
-INTERNAL_ERROR = "Sorry, something went wrong on my side. Please try again, or type /help."
-BUSY = "You sent several messages at once and I lost track. Please send your last one again."
 
 T = TypeVar("T")
 Deliver = Callable[[list[Reply]], Awaitable[T]]
@@ -91,6 +99,9 @@ class DialogueEngine:
             llm=llm,
         )
         self._locks = KeyLocks()
+        # Platform turns store their replies here and it sends them (`commit`).
+        self.outbox = Outbox(db)
+        self.flood = FloodGuard()
 
     def declare_quiz_limits(self, platform: str, limits: QuizLimits) -> None:
         """Record how long a native quiz's parts may be on `platform` (its adapter says)."""
@@ -118,26 +129,78 @@ class DialogueEngine:
     async def turn(self, inbound: Inbound, deliver: Deliver[T]) -> T:
         """Run one turn and hand its replies to `deliver`, all under the conversation's lock.
 
-        Adapters deliver inside the lock so that the replies of one conversation leave in the
-        order its messages came in; no other lock is needed.
+        For the console and tests: replies go straight to `deliver`, inside the lock, so one
+        conversation's replies leave in the order its messages came in. Platform adapters use
+        `commit`, whose replies go through the outbox.
         """
+        inbound = scrub(inbound)
         async with self._locks.hold(inbound.ref.key):
-            replies, handovers = await self._guarded(inbound)
-            for command in handovers:
+            result = await self._guarded(inbound)
+            replies = result.replies
+            for command in result.handovers:
                 # The other conversation (the presser's private chat) is its own turn: loaded,
                 # versioned and saved on its own. Never a group: no lock-order cycle.
                 async with self._locks.hold(command.ref.key):
-                    more, _ = await self._guarded(command)
-                replies += [dataclasses.replace(r, private=True) for r in more]
+                    more = await self._guarded(command)
+                replies += [dataclasses.replace(r, private=True) for r in more.replies]
             return await deliver(replies)
 
-    async def _guarded(self, inbound: Inbound) -> tuple[list[Reply], list[CommandIn]]:
+    async def commit(self, inbound: Inbound) -> Committed:
+        """Run one platform turn, its replies stored in the outbox in the turn's transaction.
+
+        `self.outbox` sends them after the commit, through the adapter's courier.
+
+        A flood is cut short first (`FloodGuard`): one "slow down" reply, then nothing, with no
+        lock taken and no database touched. A redelivered message whose turn already ran hands
+        its undelivered replies back to the outbox instead of running again.
+        """
+        inbound = scrub(inbound)
+        ref = inbound.ref
+        verdict = self.flood.admit(ref.learner_key, ref.key)
+        if verdict is Verdict.DROP:
+            observe.turn_handled(ref.platform, "limited", 0.0)
+            return Committed([], "limited")
+        async with self._locks.hold(ref.key):
+            if verdict is Verdict.WARN:
+                log.info("flood from %s: asked to slow down", ref.key)
+                result = await self._guarded(inbound, store=inbound, canned=[Reply(SLOW_DOWN)])
+            else:
+                result = await self._guarded(inbound, store=inbound)
+            await self._dispatch(inbound, result)
+            replies = list(result.replies)
+            for command in result.handovers:
+                async with self._locks.hold(command.ref.key):
+                    more = await self._guarded(command, store=inbound, private=True)
+                await self._dispatch(inbound, more)
+                replies += more.replies
+        return Committed(replies, result.outcome)
+
+    async def _dispatch(self, inbound: Inbound, result: TurnResult) -> None:
+        """After the commit, still under the lock (so in order): hand the batch to the sender."""
+        if result.stored is not None:
+            self.outbox.kick(result.stored)
+        if result.resend:
+            await self.outbox.take_over(result.resend)
+        if result.failed:
+            self.outbox.send_direct(inbound.ref, result.replies, inbound.delivery)
+
+    async def _guarded(
+        self,
+        inbound: Inbound,
+        *,
+        store: Inbound | None = None,
+        private: bool = False,
+        canned: list[Reply] | None = None,
+    ) -> TurnResult:
         started = time.perf_counter()
         outcome = "ok"
+        reconnects = 0
         try:
             for _attempt in range(MAX_CONFLICT_RETRIES):
                 try:
-                    return await self._turn(inbound)
+                    result = await self._turn(inbound, store, private, canned)
+                    outcome = result.outcome if outcome == "ok" else outcome
+                    return result
                 except Conflict:
                     # Another process changed this conversation first: run the turn again
                     # on fresh state (the whole transaction was rolled back).
@@ -149,20 +212,24 @@ class DialogueEngine:
                     outcome = "busy_retry"
                     await asyncio.sleep(self.rng.uniform(0.005, 0.05))
                 except Unavailable as exc:
-                    if not exc.reconnect:
+                    if not exc.reconnect or reconnects >= 2:
                         raise
-                    # A pooled connection died (a database restart): try a fresh one.
+                    # A pooled connection died (a database restart) or was dropped after an
+                    # error: try a fresh one, twice at most.
+                    reconnects += 1
                     outcome = "reconnect"
             outcome = "busy"
-            return [Reply(BUSY, kind="error")], []
+            return TurnResult([Reply(BUSY, kind="error")], failed=True, outcome=outcome)
         except StorageError as exc:
             outcome = "db_error"
-            log.warning("database unavailable during a turn: %s", exc)
-            return [Reply(DB_DOWN, kind="error")], []
+            cause = exc.cause if isinstance(exc, Unavailable) else "other"
+            log.warning("database unavailable during a turn (%s): %s", cause, exc)
+            text = DB_CAUSES.get(cause, DB_CAUSES["other"])
+            return TurnResult([Reply(text, kind="error")], failed=True, outcome=outcome)
         except Exception:
             outcome = "error"
             log.exception("turn failed for %s", inbound.ref.platform)
-            return [Reply(INTERNAL_ERROR, kind="error")], []
+            return TurnResult([Reply(INTERNAL_ERROR, kind="error")], failed=True, outcome=outcome)
         finally:
             elapsed = time.perf_counter() - started
             observe.turn_handled(inbound.ref.platform, outcome, elapsed)
@@ -180,7 +247,22 @@ class DialogueEngine:
                     },
                 )
 
-    async def _turn(self, inbound: Inbound) -> tuple[list[Reply], list[CommandIn]]:
+    async def _turn(
+        self,
+        inbound: Inbound,
+        store: Inbound | None = None,
+        private: bool = False,
+        canned: list[Reply] | None = None,
+    ) -> TurnResult:
+        """One transaction; with `store`, its replies are written to the outbox before the commit.
+
+        `store` is the platform message this turn answers: its conversation and delivery context
+        are where the replies go.
+        """
+        if canned is not None and store is not None:
+            async with self.db.turn_session() as session:
+                stored = await self._store(session, store, canned)
+            return TurnResult(canned, stored=stored, outcome="slowed")
         now = self.clock.now()
         ref = inbound.ref
         async with self.db.turn_session() as session:
@@ -196,8 +278,13 @@ class DialogueEngine:
             )
             message_id = (inbound.message_id or "")[:120]
             if message_id and message_id in conv.recent_ids:
-                log.debug("dropping redelivered message %s", message_id)
-                return [], []
+                resend: list[int] = []
+                if store is not None:
+                    # Its turn ran and committed; what it stored and nobody delivered yet goes
+                    # out now (its sender may have died between the commit and the send).
+                    resend = await self.outbox.undelivered(session, store.ref.key, message_id)
+                log.debug("redelivered message %s (%d batches unsent)", message_id, len(resend))
+                return TurnResult([], resend=resend, outcome="duplicate")
             recent = conv.recent_ids
             if message_id:
                 recent = [*recent, message_id][-RECENT_IDS:]
@@ -227,7 +314,23 @@ class DialogueEngine:
             await turns.save_conversation(session, conv, state, self.pack.version, now, recent)
             if not replies and not ctx.handovers:
                 replies = [Reply("Done.")]
-            return replies, ctx.handovers
+            if private:
+                replies = [dataclasses.replace(r, private=True) for r in replies]
+            stored = await self._store(session, store, replies) if store is not None else None
+            return TurnResult(replies, ctx.handovers, stored=stored)
+
+    async def _store(
+        self, session: Session, store: Inbound, replies: list[Reply]
+    ) -> Outgoing | None:
+        if not replies:
+            return None
+        return await self.outbox.store(
+            session,
+            store.ref,
+            replies,
+            message_id=store.message_id,
+            delivery=store.delivery,
+        )
 
     async def _route(self, ctx: TurnContext, inbound: Inbound) -> list[Reply]:
         if isinstance(inbound, CommandIn):
@@ -374,7 +477,9 @@ class DialogueEngine:
         word = asked_pronunciation(text) if not message.is_group else None
         if word is not None:
             return await self.run_command(ctx, CommandIn(ref=message.ref, name="say", args=word))
-        looked_up = await self._look_up(ctx, message, text)
+        looked_up = await look_up(
+            ctx, self.features.get("term"), self.features.get("compare"), self.pack, message, text
+        )
         if looked_up is not None:
             return looked_up
         social = small_talk(text) if not message.is_group else None
@@ -391,43 +496,6 @@ class DialogueEngine:
             Reply(
                 "I'm not sure what you mean. Try /quiz for a short quiz, /term NAME to look up a "
                 "term, or /help for everything I can do."
-            )
-        ]
-
-    async def _look_up(self, ctx: TurnContext, message: TextIn, text: str) -> list[Reply] | None:
-        """A term card for "what is PSI?" or a bare term name; None when no term is meant."""
-        term_spec = self.features.get("term")
-        if term_spec is None or not text or len(text) > 120:
-            return None
-        match = self.pack.exact(text) if len(text) <= 80 else None
-        if match is not None:
-            return await term_spec.handler(ctx, match.id)
-        pair = asked_pair(text)
-        compare = self.features.get("compare")
-        if pair is not None and compare is not None:
-            # "data drift vs concept drift": both terms side by side, when both are terms.
-            both = [self.pack.find_term(p) or self.pack.terms_named_with(p) for p in pair]
-            if all(both):
-                return await compare.handler(ctx, f"{pair[0]} vs {pair[1]}")
-        # "what is PSI?": look the term up (typos allowed). A question about anything else
-        # gets a plain answer, not far-fetched suggestions; in a group, nothing at all.
-        asked = asked_term(text)
-        bare = asked is None and not message.is_group and len(text.split()) <= 4
-        if bare:
-            # A bare "drift" or "feture store" in a DM is a look-up too, if it names a term.
-            asked = text.strip(" ?.!")
-        if not asked:
-            return None
-        # One term: its card. Several with the words typed: a choice between them.
-        if self.pack.find_term(asked) or self.pack.terms_named_with(asked):
-            return await term_spec.handler(ctx, asked)
-        if message.is_group or bare:
-            return None
-        return [
-            Reply(
-                f"I don't have a term called “{escape(asked[:80])}”. I teach the "
-                "vocabulary of ML platform engineering: type /topics to browse it, "
-                "or /help for everything I can do."
             )
         ]
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+from bot.context import CommandSpec, TurnContext
+from bot.messages import Reply, TextIn, escape
+from content.index import PackIndex
+
 # Learners writing in a second language ask in many shapes; these cover the common ones.
 _ASK = re.compile(
     r"^(?:(?:can you |could you |please )*"
@@ -86,3 +90,48 @@ def small_talk(text: str) -> str | None:
     if _THANKS.match(core):
         return "thanks"
     return None
+
+
+async def look_up(
+    ctx: TurnContext,
+    term_spec: CommandSpec | None,
+    compare_spec: CommandSpec | None,
+    pack: PackIndex,
+    message: TextIn,
+    text: str,
+) -> list[Reply] | None:
+    """A term card for "what is PSI?" or a bare term name; None when no term is meant.
+
+    "data drift vs concept drift" shows both terms side by side (`compare_spec`).
+    """
+    if term_spec is None or not text or len(text) > 120:
+        return None
+    match = pack.exact(text) if len(text) <= 80 else None
+    if match is not None:
+        return await term_spec.handler(ctx, match.id)
+    pair = asked_pair(text)
+    if pair is not None and compare_spec is not None:
+        both = [pack.find_term(p) or pack.terms_named_with(p) for p in pair]
+        if all(both):
+            return await compare_spec.handler(ctx, f"{pair[0]} vs {pair[1]}")
+    # "what is PSI?": look the term up (typos allowed). A question about anything else
+    # gets a plain answer, not far-fetched suggestions; in a group, nothing at all.
+    asked = asked_term(text)
+    bare = asked is None and not message.is_group and len(text.split()) <= 4
+    if bare:
+        # A bare "drift" or "feture store" in a DM is a look-up too, if it names a term.
+        asked = text.strip(" ?.!")
+    if not asked:
+        return None
+    # One term: its card. Several with the words typed: a choice between them.
+    if pack.find_term(asked) or pack.terms_named_with(asked):
+        return await term_spec.handler(ctx, asked)
+    if message.is_group or bare:
+        return None
+    return [
+        Reply(
+            f"I don't have a term called “{escape(asked[:80])}”. I teach the "
+            "vocabulary of ML platform engineering: type /topics to browse it, "
+            "or /help for everything I can do."
+        )
+    ]

@@ -78,7 +78,10 @@ class Inbound:
     only and is never read by the engine. `is_group` tells whether the chat has several people;
     `is_admin` whether the sender may change the chat's settings (the adapter decides, by its
     platform's rules); `dm` is the sender's private chat with the bot, when the adapter knows it
-    (a press in a Telegram group), so work started in a group can go on there.
+    (a press in a Telegram group), so work started in a group can go on there. `delivery` is the
+    adapter's own context for showing this turn's replies later (Slack's response URL, the
+    pressed message): opaque to the engine, JSON-serialisable, stored with the replies in the
+    outbox and handed back to the adapter when they are sent.
     """
 
     ref: ConversationRef
@@ -88,6 +91,7 @@ class Inbound:
     is_admin: bool = False
     dm: ConversationRef | None = None
     raw: Any = field(default=None, compare=False, repr=False)
+    delivery: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

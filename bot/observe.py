@@ -18,6 +18,8 @@ class Observers:
     platform_error: list[Callable[[str, str], None]] = field(default_factory=list)
     scheduler_lag: list[Callable[[float], None]] = field(default_factory=list)
     daily_pass: list[Callable[[bool], None]] = field(default_factory=list)
+    reply: list[Callable[[str, str], None]] = field(default_factory=list)
+    outbox_pending: list[Callable[[int], None]] = field(default_factory=list)
 
 
 OBSERVERS = Observers()
@@ -51,3 +53,15 @@ def scheduler_lag(seconds: float) -> None:
     """How late the scheduler's last pass ran compared with when it was due."""
     for listener in OBSERVERS.scheduler_lag:
         listener(seconds)
+
+
+def reply(platform: str, outcome: str) -> None:
+    """A stored batch of replies left the outbox (outcome: sent, failed, expired)."""
+    for listener in OBSERVERS.reply:
+        listener(platform, outcome)
+
+
+def outbox_pending(count: int) -> None:
+    """How many batches this process has queued or in flight."""
+    for listener in OBSERVERS.outbox_pending:
+        listener(count)

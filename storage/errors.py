@@ -22,9 +22,13 @@ class Unavailable(StorageError):
     """The database cannot be reached or used now (down, read-only, full, timed out).
 
     `reconnect` is True when only a pooled connection died (say the server restarted): a fresh
-    connection may work at once, so one more attempt is worth it.
+    connection may work at once, so one more attempt is worth it. `cause` says what is wrong,
+    so a reply can name it: ``unreachable``, ``read_only``, ``full``, ``timeout`` or ``other``.
     """
 
-    def __init__(self, message: str = "", *, reconnect: bool = False) -> None:
+    def __init__(
+        self, message: str = "", *, reconnect: bool = False, cause: str = "unreachable"
+    ) -> None:
         super().__init__(message)
         self.reconnect = reconnect
+        self.cause = cause

@@ -328,3 +328,44 @@ class SavedPhrase(Base):
     text: Mapped[str] = mapped_column(String(400))
     source: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OutboxEntry(Base):
+    """The replies of one turn, written in the turn's transaction and sent after it committed.
+
+    A sender claims a row with a lease (`claimed_by`, `lease_until`), sends its replies in order,
+    counts those delivered in `done`, and records the outcome; a row whose sender died is taken
+    over once its lease ran out. `delivery` is the adapter's own, opaque context (where a reply
+    goes, the pressed message); `ref` is the conversation as the engine saw it.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_status_lease", "status", "lease_until"),
+        Index("ix_outbox_conversation", "conversation", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    conversation: Mapped[str] = mapped_column(String(400))
+    message_id: Mapped[str | None] = mapped_column(String(120))
+    ref: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    replies: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    delivery: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class HealthProbe(Base):
+    """One row per process, rewritten by `/readyz`: readiness is a real write, not a SELECT 1."""
+
+    __tablename__ = "health_probes"
+
+    worker: Mapped[str] = mapped_column(String(100), primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -16,7 +16,7 @@ Every statement goes through `guard()`, the only place that reads driver excepti
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, Protocol, TypeAlias
 
 from sqlalchemy import CursorResult, Executable, ScalarResult
@@ -67,6 +67,31 @@ def _is_busy(exc: OperationalError) -> bool:
     return "database is locked" in message or "database is busy" in message
 
 
+# PostgreSQL SQLSTATEs: read-only transaction, disk full, out of memory, query cancelled
+# (statement_timeout), and the connection exception class.
+_PG_CAUSES = {"25006": "read_only", "53100": "full", "53200": "full", "57014": "timeout"}
+
+
+def cause_of(exc: BaseException) -> str:
+    """What a driver error says is wrong: read_only, full, timeout, unreachable or other."""
+    orig = getattr(exc, "orig", None) or exc
+    state = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
+    if state in _PG_CAUSES:
+        return _PG_CAUSES[state]
+    if state.startswith("08"):
+        return "unreachable"
+    text = f"{type(orig).__name__} {orig}".lower()
+    if "readonly" in text or "read-only" in text or "read only" in text:
+        return "read_only"
+    if "disk is full" in text or "no space" in text or "diskfull" in text:
+        return "full"
+    if isinstance(orig, TimeoutError) or "timeout" in text or "timed out" in text:
+        return "timeout"
+    if isinstance(orig, OSError) or any(w in text for w in ("connect", "closed", "unable to open")):
+        return "unreachable"
+    return "other"
+
+
 @contextmanager
 def guard() -> Iterator[None]:
     """Translate driver and pool errors into `Conflict`, `Busy` or `Unavailable`."""
@@ -83,9 +108,11 @@ def guard() -> Iterator[None]:
             raise Unavailable("connection lost", reconnect=True) from exc
         if isinstance(exc, OperationalError) and _is_busy(exc):
             raise Busy("database is busy") from exc
-        raise Unavailable(type(exc.orig or exc).__name__) from exc
-    except (TimeoutError, PoolTimeout, OSError) as exc:
-        raise Unavailable(type(exc).__name__) from exc
+        raise Unavailable(type(exc.orig or exc).__name__, cause=cause_of(exc)) from exc
+    except PoolTimeout as exc:
+        raise Unavailable("no free connection", cause="timeout") from exc
+    except (TimeoutError, OSError) as exc:
+        raise Unavailable(type(exc).__name__, cause=cause_of(exc)) from exc
 
 
 class ConnectionSession:
@@ -112,21 +139,42 @@ class ConnectionSession:
         self, statement: Executable, params: Params = None
     ) -> CursorResult[*tuple[Any, ...]]:
         """Run a statement in the transaction."""
-        with guard():
-            conn = await self._connection()
-            return await conn.execute(statement, params)
+        try:
+            with guard():
+                conn = await self._connection()
+                return await conn.execute(statement, params)
+        except Unavailable:
+            await self._discard()
+            raise
 
     async def scalar(self, statement: Executable, params: OneParams = None) -> Any:
         """The first column of the first row, or None."""
-        with guard():
-            conn = await self._connection()
-            return await conn.scalar(statement, params)
+        try:
+            with guard():
+                conn = await self._connection()
+                return await conn.scalar(statement, params)
+        except Unavailable:
+            await self._discard()
+            raise
 
     async def scalars(self, statement: Executable, params: OneParams = None) -> ScalarResult[Any]:
         """The first column of every row."""
-        with guard():
-            conn = await self._connection()
-            return await conn.scalars(statement, params)
+        try:
+            with guard():
+                conn = await self._connection()
+                return await conn.scalars(statement, params)
+        except Unavailable:
+            await self._discard()
+            raise
+
+    async def _discard(self) -> None:
+        # A connection that failed this way (read-only, full, timed out, broken) may keep that
+        # state while pooled: the next turn gets a new one, so recovery needs no restart.
+        conn, self._conn, self._tx = self._conn, None, None
+        if conn is not None:
+            # Already unusable: dropping it is all that matters.
+            with suppress(Exception):
+                await conn.invalidate()
 
     async def commit(self) -> None:
         """Commit what was done so far and hand the connection back."""
@@ -135,6 +183,9 @@ class ConnectionSession:
                 tx, self._tx = self._tx, None
                 with guard():
                     await tx.commit()
+        except Unavailable:
+            await self._discard()
+            raise
         finally:
             await self._release()
 
@@ -178,18 +229,30 @@ class InlineSession:
         self, statement: Executable, params: Params = None
     ) -> CursorResult[*tuple[Any, ...]]:
         """Run a statement in the transaction."""
-        with guard():
+        with self._guard():
             return self._connection().execute(statement, params)
 
     async def scalar(self, statement: Executable, params: OneParams = None) -> Any:
         """The first column of the first row, or None."""
-        with guard():
+        with self._guard():
             return self._connection().scalar(statement, params)
 
     async def scalars(self, statement: Executable, params: OneParams = None) -> ScalarResult[Any]:
         """The first column of every row."""
-        with guard():
+        with self._guard():
             return self._connection().scalars(statement, params)
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            with guard():
+                yield
+        except Unavailable:
+            # As in ConnectionSession: a connection that failed this way is not pooled again.
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                conn.invalidate()
+            raise
 
     async def commit(self) -> None:
         """Commit what was done so far and hand the connection back."""
@@ -199,6 +262,10 @@ class InlineSession:
                 try:
                     if conn.in_transaction():
                         conn.commit()
+                except DBAPIError as exc:
+                    if not (isinstance(exc, OperationalError) and _is_busy(exc)):
+                        conn.invalidate()
+                    raise
                 finally:
                     conn.close()
 

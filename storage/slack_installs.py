@@ -104,3 +104,35 @@ async def consume_state(session: Session, state: str, now: datetime) -> bool:
         return True
     await session.execute(delete(OAuthState).where(OAuthState.state == state))
     return False
+
+
+async def use_state(session: Session, state: str, expires_at: datetime, now: datetime) -> bool:
+    """Record a (signed) OAuth state as used; True the first time, False for a replay.
+
+    Expired records are swept here, so the table holds only the last few minutes' states.
+    """
+    await session.execute(delete(OAuthState).where(OAuthState.expires_at < now))
+    return await insert_ignore(session, STATES, {"state": state, "expires_at": expires_at})
+
+
+async def encrypted_tokens(session: Session) -> list[tuple[str, str, bytes]]:
+    """(enterprise id, team id, encrypted token) of every installation."""
+    rows = await session.execute(
+        select(
+            SlackInstallation.enterprise_id,
+            SlackInstallation.team_id,
+            SlackInstallation.bot_token_encrypted,
+        )
+    )
+    return [(str(e), str(t), bytes(b)) for e, t, b in rows]
+
+
+async def replace_token(session: Session, enterprise_id: str, team_id: str, blob: bytes) -> None:
+    """Store a re-encrypted token (key rotation)."""
+    await session.execute(
+        update(SlackInstallation)
+        .where(
+            SlackInstallation.enterprise_id == enterprise_id, SlackInstallation.team_id == team_id
+        )
+        .values(bot_token_encrypted=blob)
+    )

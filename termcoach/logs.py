@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from adapters.redact import RedactFilter, redact
 
-__all__ = ["JsonFormatter", "RedactFilter", "redact", "setup_logging"]
+__all__ = ["JsonFormatter", "NoQueryStrings", "RedactFilter", "redact", "setup_logging"]
 
 
 class JsonFormatter(logging.Formatter):
@@ -32,6 +32,17 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+class NoQueryStrings(logging.Filter):
+    """Access-log lines without query strings (OAuth's ``code`` and ``state`` are in them)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Cut the query off the path argument of uvicorn's access-log record."""
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
 def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     """Configure the root logger once."""
     handler = logging.StreamHandler()
@@ -46,3 +57,6 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     # httpx logs every request URL at INFO, and Telegram URLs contain the bot token.
     for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, NoQueryStrings) for f in access.filters):
+        access.addFilter(NoQueryStrings())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from wsgiref.simple_server import WSGIServer
+
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -9,6 +11,7 @@ from prometheus_client import (
     Gauge,
     Histogram,
     generate_latest,
+    start_http_server,
 )
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,6 +25,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._server: WSGIServer | None = None
         self.turns = Counter(
             "termcoach_turns",
             "Turns handled, by platform and outcome.",
@@ -53,6 +57,18 @@ class Metrics:
             ["role"],
             registry=self.registry,
         )
+        self.replies = Counter(
+            "termcoach_replies",
+            "Stored batches of replies that left the outbox, by platform and outcome "
+            "(sent, failed: refused for good, expired).",
+            ["platform", "outcome"],
+            registry=self.registry,
+        )
+        self.outbox_pending = Gauge(
+            "termcoach_outbox_pending",
+            "Batches of replies this process has queued or is sending.",
+            registry=self.registry,
+        )
         self.scheduler_lag = Gauge(
             "termcoach_scheduler_lag_seconds",
             "How late the last scheduler pass ran.",
@@ -69,6 +85,10 @@ class Metrics:
             lambda platform, kind: self.platform_errors.labels(platform, kind).inc()
         )
         observe.OBSERVERS.scheduler_lag.append(self.scheduler_lag.set)
+        observe.OBSERVERS.outbox_pending.append(self.outbox_pending.set)
+        observe.OBSERVERS.reply.append(
+            lambda platform, outcome: self.replies.labels(platform, outcome).inc()
+        )
         observe.OBSERVERS.daily_pass.append(
             lambda led: self.daily_passes.labels("leader" if led else "follower").inc()
         )
@@ -84,3 +104,14 @@ class Metrics:
             return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
 
         return Route("/metrics", metrics, methods=["GET"])
+
+    def serve(self, host: str, port: int) -> None:
+        """Serve /metrics on a port of its own (never the public one), in a daemon thread."""
+        self._server, _ = start_http_server(port, addr=host, registry=self.registry)
+
+    def close(self) -> None:
+        """Stop the metrics server, if one runs."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()

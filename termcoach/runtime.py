@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
+from lemminflect import getAllLemmas
 from sqlalchemy.engine import make_url
 
 from adapters.base import Adapter
@@ -22,7 +23,9 @@ from bot.daily.scheduler import run_scheduler
 from bot.daily.service import DailyService
 from bot.engine import DialogueEngine
 from bot.features import build_engine
+from bot.limits import Bucket, FloodGuard
 from bot.llm import LlmClient
+from bot.outbox import OutboxPolicy
 from content.loader import DEFAULT_PACK, load_default_pack
 from storage.db import Database
 from termcoach.http import build_app
@@ -64,11 +67,20 @@ class Runtime:
 async def open_runtime(settings: Settings, migrate: bool = True) -> Runtime:
     """Open the database (applying migrations), load the pack, build the engine."""
     check_settings(settings)
-    db = Database(settings.database_url)
+    db = Database(
+        settings.database_url,
+        connect_timeout_s=settings.db_connect_timeout_s,
+        command_timeout_s=settings.db_command_timeout_s,
+    )
     if migrate:
         await db.upgrade()
     pack = load_default_pack(settings.content_path or DEFAULT_PACK)
     engine = build_engine(db, pack, config=settings.engine_config, llm=llm_client(settings))
+    engine.outbox.policy = OutboxPolicy(
+        lease_s=settings.outbox_lease_s, poll_s=settings.outbox_poll_s
+    )
+    learner = Bucket(burst=settings.flood_burst, per_s=settings.flood_rate)
+    engine.flood = FloodGuard(learner, Bucket(burst=2 * learner.burst, per_s=2.5 * learner.per_s))
     return Runtime(settings=settings, db=db, engine=engine)
 
 
@@ -109,6 +121,7 @@ def telegram_adapter(settings: Settings, engine: DialogueEngine, db: Database) -
         api_base_url=settings.telegram_api_base_url,
         webhook_url=settings.telegram_webhook_url or None,
         webhook_secret=_secret(settings.telegram_webhook_secret),
+        timeout_s=settings.platform_timeout_s,
     )
 
 
@@ -128,6 +141,7 @@ def slack_adapter(settings: Settings, engine: DialogueEngine, db: Database) -> A
         secret_key=_secret(settings.secret_key),
         api_url=settings.slack_api_url,
         admins=admins,
+        http_timeout_s=settings.platform_timeout_s,
     )
 
 
@@ -150,6 +164,29 @@ def daily_background(runtime: Runtime) -> Callable[[], Coroutine[Any, Any, None]
         return run_scheduler(service, runtime.settings.scheduler_interval_s)
 
     return start
+
+
+async def warm_up(engine: DialogueEngine) -> None:
+    """Load what the coach would load lazily on a first learner's turn, off the event loop.
+
+    lemminflect reads its lemma tables (about a second of CPU) on first use, which happens
+    inside a role-play turn, on the loop: every other conversation and /healthz would wait.
+    The judge's grammar checker loads in its own worker thread.
+    """
+    await asyncio.to_thread(getAllLemmas, "warming")
+    judge_warm_up = getattr(engine.services.judge, "warm_up", None)
+    if callable(judge_warm_up):
+        judge_warm_up()
+
+
+def _metrics_server(settings: Settings) -> Metrics | None:
+    """Prometheus /metrics on a port of its own (TERMCOACH_METRICS_PORT; 0: none)."""
+    if not settings.metrics_port:
+        return None
+    metrics = Metrics()
+    metrics.install()
+    metrics.serve(settings.metrics_host or settings.http_host, settings.metrics_port)
+    return metrics
 
 
 async def run_console(runtime: Runtime, user: str) -> int:
@@ -181,13 +218,18 @@ async def serve(settings: Settings, console_user: str = "me") -> int:
             file=sys.stderr,
         )
         return await run_console(runtime, console_user)
-    metrics = Metrics()
-    metrics.install()
-    app = build_app(runtime.adapters, runtime.db, extra_routes=[metrics.route()])
+    app = build_app(
+        runtime.adapters,
+        runtime.db,
+        worker=runtime.engine.outbox.worker,
+        ready_timeout_s=settings.ready_timeout_s,
+    )
     config = uvicorn.Config(
         app, host=settings.http_host, port=settings.http_port, log_config=None, lifespan="off"
     )
     server = uvicorn.Server(config)
+    metrics_server = _metrics_server(settings)
+    await warm_up(runtime.engine)
     started: list[Adapter] = []
     tasks: list[asyncio.Task[None]] = []
     # The HTTP server listens first, so a webhook registered by an adapter's start() can be
@@ -209,6 +251,8 @@ async def serve(settings: Settings, console_user: str = "me") -> int:
         if not serving.done():
             server.should_exit = True
             await asyncio.gather(serving, return_exceptions=True)
+        if metrics_server is not None:
+            metrics_server.close()
         for task in tasks:
             task.cancel()
         # Let a pass that is still running finish its cancellation before the database closes.

@@ -74,6 +74,29 @@ class Settings(BaseSettings):
     )
     llm_timeout_s: float = Field(default=8.0, validation_alias=_env("TERMCOACH_LLM_TIMEOUT"))
 
+    metrics_port: int = Field(
+        default=9464, ge=0, le=65535, validation_alias=_env("TERMCOACH_METRICS_PORT")
+    )
+    metrics_host: str | None = Field(default=None, validation_alias=_env("TERMCOACH_METRICS_HOST"))
+    db_connect_timeout_s: float = Field(
+        default=5.0, gt=0, validation_alias=_env("TERMCOACH_DB_CONNECT_TIMEOUT")
+    )
+    db_command_timeout_s: float = Field(
+        default=10.0, gt=0, validation_alias=_env("TERMCOACH_DB_COMMAND_TIMEOUT")
+    )
+    ready_timeout_s: float = Field(
+        default=3.0, gt=0, validation_alias=_env("TERMCOACH_READY_TIMEOUT")
+    )
+    outbox_lease_s: float = Field(
+        default=15.0, ge=1, validation_alias=_env("TERMCOACH_OUTBOX_LEASE")
+    )
+    outbox_poll_s: float = Field(default=1.0, gt=0, validation_alias=_env("TERMCOACH_OUTBOX_POLL"))
+    platform_timeout_s: float | None = Field(
+        default=None, gt=0, validation_alias=_env("TERMCOACH_PLATFORM_TIMEOUT")
+    )
+    flood_burst: int = Field(default=30, ge=1, validation_alias=_env("TERMCOACH_FLOOD_BURST"))
+    flood_rate: float = Field(default=2.0, gt=0, validation_alias=_env("TERMCOACH_FLOOD_RATE"))
+
     scheduler_interval_s: int = Field(
         default=30, ge=1, le=30, validation_alias=_env("TERMCOACH_SCHEDULER_INTERVAL")
     )

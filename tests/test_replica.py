@@ -49,6 +49,7 @@ class Replica:
     process: subprocess.Popen[str]
     port: int
     log: Path
+    metrics_port: int = 0
 
     @property
     def webhook(self) -> str:
@@ -75,6 +76,7 @@ async def start_replicas(
     replicas = []
     for i in range(count):
         port = free_port()
+        metrics_port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TELEGRAM_"))}
         env.update(
             {
@@ -86,6 +88,7 @@ async def start_replicas(
                 "TELEGRAM_WEBHOOK_SECRET": SECRET,
                 "TERMCOACH_HTTP_HOST": "127.0.0.1",
                 "TERMCOACH_HTTP_PORT": str(port),
+                "TERMCOACH_METRICS_PORT": str(metrics_port),
                 "TERMCOACH_SCHEDULER_INTERVAL": "1",
                 "TERMCOACH_LOG_LEVEL": "WARNING",
                 "PYTHONPATH": str(ROOT),
@@ -108,7 +111,7 @@ async def start_replicas(
             stderr=subprocess.STDOUT,
             text=True,
         )
-        replicas.append(Replica(process, port, log))
+        replicas.append(Replica(process, port, log, metrics_port))
     deadline = time.monotonic() + 90
     async with httpx.AsyncClient() as client:
         for replica in replicas:
@@ -188,6 +191,10 @@ async def test_interleaved_messages_over_two_replicas_stay_consistent(
         statuses = await asyncio.gather(*(post(client, replicas[1], up) for up in again))
         assert set(statuses) == {200}
 
+    # The webhook answers once a turn committed; the outbox sends its reply right after.
+    await fake.wait_for("sendMessage", len(users) * per_user, wait_s=60)
+    for replica in replicas:
+        await outbox_settled(replica)
     sent = Counter(call.chat_id for call in fake.calls_to("sendMessage"))
     assert sum(sent.values()) == len(users) * per_user, "duplicate or missing replies"
     for user in users:
@@ -242,9 +249,22 @@ async def test_ten_due_subscriptions_get_exactly_ten_posts(
     assert per_chat == dict.fromkeys(chats, 1), per_chat
 
 
+async def outbox_settled(replica: Replica, seconds: float = 30) -> None:
+    """Wait until the replica has sent every reply it stored (its metrics: nothing pending)."""
+    deadline = time.monotonic() + seconds
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            text = (await client.get(f"http://127.0.0.1:{replica.metrics_port}/metrics")).text
+            pending = [x for x in text.splitlines() if x.startswith("termcoach_outbox_pending ")]
+            if pending and float(pending[0].split()[1]) == 0:
+                return
+            await asyncio.sleep(0.1)
+    raise AssertionError("the outbox did not settle")
+
+
 async def daily_passes(client: httpx.AsyncClient, replica: Replica) -> float:
-    """How many daily passes the replica has run (its /metrics), led or not."""
-    text = (await client.get(f"http://127.0.0.1:{replica.port}/metrics")).text
+    """How many daily passes the replica has run (its /metrics, on a port of its own)."""
+    text = (await client.get(f"http://127.0.0.1:{replica.metrics_port}/metrics")).text
     return sum(
         float(line.rsplit(" ", 1)[1])
         for line in text.splitlines()
@@ -335,6 +355,13 @@ async def test_a_quiz_poll_vote_at_the_other_replica_is_scored(
         # answered (at A) until a poll comes. Each webhook call answers once it was handled.
         assert await post(client, sender, fake.text_update("/quiz poll", chat_id=learner)) == 200
         for number in range(1, 6):
+            deadline = time.monotonic() + 30
+            while not (
+                fake.calls_to("sendPoll")
+                or any(f"Question {number} of" in t for t in fake.sent_texts(learner))
+            ):
+                assert time.monotonic() < deadline, f"question {number} never came"
+                await asyncio.sleep(0.05)
             if fake.calls_to("sendPoll"):
                 break
             question = fake.last_message(learner, with_text=f"Question {number} of")
@@ -351,4 +378,4 @@ async def test_a_quiz_poll_vote_at_the_other_replica_is_scored(
         assert await post(client, other, vote) == 200
 
     assert await scored_answers(pg_url) == [*before, True]
-    assert [t for t in fake.sent_texts(learner) if "Correct!" in t]
+    await fake.wait_for("sendMessage", where=lambda c: "Correct!" in c.params.get("text", ""))

@@ -174,6 +174,7 @@ async def test_group_quiz_poll_is_scored_once(
     fake.push(fake.poll_answer_update(poll_id, 8, [correct]))
     await fake.wait_for("sendMessage", where=lambda c: "Correct!" in c.params["text"])
     await fake.settled()  # both votes handled
+    await webhook.engine.outbox.idle(10)  # and whatever they stored was sent
     # Everyone sees the answer in the poll itself; the group gets one result, not one a voter.
     assert len([t for t in fake.sent_texts(GROUP) if "Correct!" in t]) == 1
     assert not [t for t in fake.sent_texts(GROUP) if "already answered" in t]
@@ -257,6 +258,7 @@ async def test_group_commands_replies_and_chatter(
     fake.push(fake.text_update("1", chat_id=GROUP, user_id=alice, reply_to=bot_message))
     await question_message(fake, GROUP, 3)
     await fake.settled()
+    await webhook.engine.outbox.idle(10)
 
     async with db.session() as session:
         conversations = await session.scalar(select(func.count()).select_from(Conversation))
@@ -371,12 +373,15 @@ async def test_redelivered_update_is_ignored(
     fake.push(fake.text_update("/stats", chat_id=DM))
     await fake.wait_for("sendMessage", 2)
     await fake.settled()
+    await engine.outbox.idle(10)
     assert len(fake.calls_to("sendMessage")) == 2
 
-    # Another process (or this one after a restart) keeps no memory of it: the engine drops it.
+    # Another process (or this one after a restart) keeps no memory of it: the engine drops it,
+    # its replies having been delivered.
     second = make_adapter(fake, engine, db)
     second.workspace = webhook.workspace
     await second.handle_update(Update.de_json(update, second.application.bot))
+    await engine.outbox.idle(10)
     assert len(fake.calls_to("sendMessage")) == 2
 
 
@@ -440,7 +445,8 @@ async def test_webhook_checks_the_secret(fake: FakeTelegram, webhook: TelegramAd
     assert await fake.deliver_webhook(fake.text_update("/help", chat_id=DM), secret="") == 403
     assert not fake.calls_to("sendMessage")
     assert await fake.deliver_webhook(fake.text_update("/help", chat_id=DM)) == 200
-    # Handled before the 200: the reply is already out.
+    # Committed before the 200 (the reply is stored in the outbox), sent right after it.
+    await fake.wait_for("sendMessage")
     assert "termcoach" in fake.sent_texts(DM)[0]
 
 

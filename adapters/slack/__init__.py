@@ -9,8 +9,8 @@
 - `app`: the `SlackAdapter` itself: bolt's app, its listeners, start and stop.
 """
 
-from adapters.slack.app import PACING, SlackAdapter, SlackConfigError
-from adapters.slack.errors import classify_error
+from adapters.slack.app import PACING, SlackAdapter
+from adapters.slack.errors import SlackConfigError, classify_error
 from adapters.slack.inbound import Pressed, Target, target_for, to_inbound
 from adapters.slack.oauth import BOT_SCOPES
 from adapters.slack.render import render

@@ -16,9 +16,10 @@ middleware (signature check, authorization) is done.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Coroutine, Sequence
 from typing import Any
 
 import aiohttp
@@ -32,14 +33,15 @@ from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.redact import redacted_logger
-from adapters.slack.deliver import RATE_LIMIT_RETRIES, Outbox
-from adapters.slack.errors import log_error
+from adapters.slack.deliver import HTTP_TIMEOUT_SECONDS, RATE_LIMIT_RETRIES, SlackSender
+from adapters.slack.errors import check_settings, log_error
 from adapters.slack.home import HomeProgress, home_progress, render_home
 from adapters.slack.inbound import (
     PLATFORM,
@@ -47,15 +49,19 @@ from adapters.slack.inbound import (
     is_dm,
     is_home_action,
     target_for,
+    target_from_json,
+    target_to_json,
     team_of,
     to_inbound,
 )
 from adapters.slack.oauth import BOT_SCOPES, SqlInstallationStore, SqlOAuthStateStore, TokenCipher
 from adapters.slack.questions import QuestionPlaces
 from adapters.slack.render import ACTION_PREFIX
+from adapters.slack.requests import refuse
 from adapters.turns import TurnRunner
 from bot.engine import DialogueEngine
 from bot.messages import ConversationRef, Inbound, Reply, SendResult
+from bot.outbox import Outgoing, Progress
 from bot.pacing import PacingRules, Rate
 from bot.roleplay.history import title_of
 from storage.db import Database
@@ -64,6 +70,9 @@ from storage.errors import StorageError
 log = logging.getLogger("termcoach.slack")
 
 STOP_GRACE_SECONDS = 5.0
+# How long a request waits for its turn to commit before Slack is answered anyway (its
+# deadline is three seconds).
+ACK_BUDGET_S = 2.0
 SOCKET_CONNECT_SECONDS = 30.0
 # Slack allows about one message a second per channel; a 429 pauses the workspace's token.
 PACING = PacingRules(chat=Rate(1, 1.0), pause="workspace")
@@ -78,15 +87,12 @@ def _without_token_warning(record: logging.LogRecord) -> bool:
     return record.getMessage() != _TOKEN_WARNING
 
 
-class SlackConfigError(ValueError):
-    """The Slack settings cannot work together; the message says what to set."""
-
-
 class SlackAdapter:
     """Slack for termcoach: HTTP mode at ``/slack/events`` or Socket Mode, one or many workspaces.
 
     `termcoach.runtime.slack_adapter` builds it from the settings. It holds the bolt app, the
-    `Outbox` that delivers replies and the `TurnRunner` that runs turns, by composition.
+    `SlackSender` that shows replies and the `TurnRunner` that runs turns, by composition; the
+    engine's outbox sends stored replies through `deliver_stored`.
     """
 
     platform = PLATFORM
@@ -107,6 +113,7 @@ class SlackAdapter:
         admins: Collection[str] = (),
         redirect_uri: str | None = None,
         rate_limit_retries: int = RATE_LIMIT_RETRIES,
+        http_timeout_s: float | None = None,
     ) -> None:
         """Check the settings and build the bolt app; `start()` connects."""
         self.engine = engine
@@ -117,7 +124,7 @@ class SlackAdapter:
         self.admins = frozenset(admins)
         self._bot_token = bot_token
         self._app_token = app_token
-        _check_settings(
+        check_settings(
             oauth=self.oauth,
             bot_token=bot_token,
             socket_mode=self.socket_mode,
@@ -129,12 +136,13 @@ class SlackAdapter:
         sdk_log = redacted_logger("termcoach.slack.sdk")
         self._commands = engine.command_names()
         self.turns = TurnRunner(engine, PLATFORM)
-        self.outbox = Outbox(
+        self.sender = SlackSender(
             self.api_url,
             QuestionPlaces(db),
             self._commands,
             logger=sdk_log,
             rate_limit_retries=rate_limit_retries,
+            timeout_s=http_timeout_s or HTTP_TIMEOUT_SECONDS,
         )
         self._ready = False
         self._stopped = False
@@ -147,7 +155,7 @@ class SlackAdapter:
             token=None if self.oauth else bot_token,
             base_url=self.api_url,
             logger=sdk_log,
-            retry_handlers=self.outbox.retry_handlers(),
+            retry_handlers=self.sender.retry_handlers(),
         )
         self.app = AsyncApp(
             name="termcoach-slack",
@@ -161,6 +169,7 @@ class SlackAdapter:
             AsyncTokenRevocationListeners(self.installations) if self.installations else None
         )
         self._handler = AsyncSlackRequestHandler(self.app)
+        self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self._register()
 
     # ---- construction -------------------------------------------------------------------
@@ -185,7 +194,7 @@ class SlackAdapter:
             redirect_uri_path="/slack/oauth_redirect",
             installation_store=self.installations,
             installation_store_bot_only=True,
-            state_store=SqlOAuthStateStore(self.db),
+            state_store=SqlOAuthStateStore(self.db, key=self.installations.cipher.state_key),
             logger=self._bolt_log,
         )
         return {
@@ -233,21 +242,54 @@ class SlackAdapter:
         return routes
 
     async def _http(self, request: Request) -> Response:
-        return await self._handler.handle(request)
+        """Check what bolt would trip over first: unsigned, stale or unreadable requests.
+
+        Only a request signed with our secret reaches bolt (which would log an unsigned body at
+        INFO and answer a non-numeric timestamp or broken JSON with a 500 and a traceback);
+        the rest get 401 or 400 here, and nothing of their body is logged.
+        """
+        if request.method == "POST" and self._verifier is not None:
+            refusal = await refuse(request, self._verifier)
+            if refusal is not None:
+                return refusal
+        try:
+            return await self._handler.handle(request)
+        except Exception as exc:  # bolt's own failure on a request it accepted
+            log.warning("Slack: could not handle a request to %s (%s)", request.url.path, exc)
+            return PlainTextResponse("bad request", status_code=400)
 
     async def start(self) -> None:
         """Open the HTTP session; check the bot token (one workspace) or connect Socket Mode."""
         self._stopped = False
-        self.app.client.session = self.outbox.open()
+        self.app.client.session = self.sender.open()
+        self.engine.outbox.register(self)
         if self._bot_token and not self.oauth and not await self._check_token(self._bot_token):
+            return
+        if self.installations is not None and not await self._keys_fit(self.installations):
             return
         if self.socket_mode and not await self._connect_socket():
             return
         self._ready = True
 
+    async def _keys_fit(self, installations: SqlInstallationStore) -> bool:
+        try:
+            unreadable = await installations.check_keys()
+        except StorageError as exc:
+            log.error("Slack: could not check the stored bot tokens (%s)", exc)
+            return False
+        if unreadable:
+            log.error(
+                "Slack: TERMCOACH_SECRET_KEY does not decrypt the stored bot token of workspace(s) "
+                "%s: the key changed. Put the old key after the new one "
+                "(TERMCOACH_SECRET_KEY=new,old) or reinstall termcoach there; not ready until then",
+                ", ".join(sorted(unreadable)),
+            )
+            return False
+        return True
+
     async def _check_token(self, token: str) -> bool:
         try:
-            info = await self.outbox.client(token).auth_test()
+            info = await self.sender.client(token).auth_test()
         except SlackApiError as exc:
             log_error(exc, team="(SLACK_BOT_TOKEN)", channel="", method="auth.test")
             return False
@@ -296,7 +338,8 @@ class SlackAdapter:
         self._ready = False
         await self._close_socket()
         await self.turns.stop(STOP_GRACE_SECONDS)
-        await self.outbox.close()
+        await self.engine.outbox.release(self, STOP_GRACE_SECONDS)
+        await self.sender.close()
 
     async def _close_socket(self) -> None:
         if self._socket is not None:
@@ -307,45 +350,73 @@ class SlackAdapter:
                 log.debug("closing the Socket Mode connection failed", exc_info=True)
 
     async def drain(self, seconds: float | None = None) -> None:
-        """Wait until every turn started so far (and any they started) has finished."""
+        """Wait until every turn started so far has finished and its replies were sent."""
         await self.turns.drain(seconds)
+        await self.engine.outbox.idle(seconds, platform=PLATFORM)
 
     async def send(self, ref: ConversationRef, replies: Sequence[Reply]) -> SendResult:
-        """Send replies outside a turn (the daily term) and report what happened."""
-        token = await self._token_for(ref.workspace)
+        """Send replies outside a turn (the daily term) and report what happened.
+
+        Through the outbox's sender, so its failures are counted like a turn's.
+        """
+        return await self.engine.outbox.send_now(ref, replies)
+
+    async def deliver_stored(self, item: Outgoing, progress: Progress) -> SendResult:
+        """The outbox's courier: show a stored batch where its delivery context says."""
+        ref = item.ref
+        try:
+            token = await self._token_for(ref.workspace)
+        except StorageError as exc:
+            return SendResult("retry", reason=f"database: {exc}")
         if token is None:
             log.warning("Slack: termcoach is not installed in workspace %s", ref.workspace)
             return SendResult("gone", reason="not installed")
-        target = Target(
-            team=ref.workspace,
-            channel=ref.chat,
-            user=ref.user,
-            thread_ts=ref.thread,
-            is_dm=is_dm(ref.chat),
-        )
-        return await self.outbox.deliver(target, token, replies)
+        if item.delivery:
+            target = target_from_json(item.delivery)
+            if item.done:
+                target = dataclasses.replace(target, pressed=None)  # it was answered already
+        else:
+            target = Target(
+                team=ref.workspace,
+                channel=ref.chat,
+                user=ref.user,
+                thread_ts=ref.thread,
+                is_dm=is_dm(ref.chat),
+            )
+        return await self.sender.deliver(target, token, item.remaining, progress=progress)
 
-    # ---- listeners (ack first, work later) ----------------------------------------------
+    # ---- listeners (answered once the turn committed, within Slack's deadline) ----------
 
     async def _on_command(
         self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         await ack()
-        self._start_turn(body, context)
+        await self._start_turn(body, context)
 
     async def _on_action(
         self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         await ack()
         if is_home_action(body):
-            self.turns.spawn(self._home_action(body, context.bot_token or ""))
+            await self._committed(self._home_action(body, context.bot_token or ""))
         else:
-            self._start_turn(body, context)
+            await self._start_turn(body, context)
 
     async def _on_message(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
         # A redelivered event (X-Slack-Retry-Num) runs too: the engine drops a message id it has
-        # already handled, in the database, whichever replica got it first.
-        self._start_turn(body, context)
+        # already handled, in the database, whichever replica got it first, and sends what its
+        # turn stored and nobody delivered.
+        await self._start_turn(body, context)
+
+    async def _committed(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run a turn; return (so bolt answers Slack) once it committed, or after ACK_BUDGET_S.
+
+        Answering after the commit makes a crash before it a missing answer, so Slack retries
+        the event; a turn slower than the budget (an LLM role-play) goes on in the background,
+        since Slack wants its answer within three seconds.
+        """
+        task = self.turns.spawn(work)
+        await asyncio.wait({task}, timeout=ACK_BUDGET_S)
 
     async def _on_home_opened(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
         event = body.get("event") or {}
@@ -365,7 +436,7 @@ class SlackAdapter:
         if self._revocation is not None:
             await self._revocation.handle_tokens_revoked_events(event, context)
 
-    def _start_turn(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    async def _start_turn(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
         try:
             inbound = to_inbound(
                 body, commands=self._commands, admins=self.admins, bot_user_id=context.bot_user_id
@@ -376,21 +447,18 @@ class SlackAdapter:
             log.exception("Slack: could not read a %s payload", body.get("type") or "command")
             return
         if inbound is not None and target is not None:
-            self.turns.spawn(self._turn(inbound, target, context.bot_token or ""))
+            await self._committed(self._turn(inbound, target))
 
     # ---- turns --------------------------------------------------------------------------
 
-    async def _turn(self, inbound: Inbound, target: Target, token: str) -> None:
-        async def deliver(replies: list[Reply]) -> SendResult:
-            return await self.outbox.deliver(target, token, replies)
-
-        await self.turns.run(inbound, deliver)
+    async def _turn(self, inbound: Inbound, target: Target) -> None:
+        await self.turns.commit(dataclasses.replace(inbound, delivery=target_to_json(target)))
 
     async def _home_action(self, body: dict[str, Any], token: str) -> None:
         user = str((body.get("user") or {}).get("id") or "")
         team = team_of(body)
         try:
-            opened = await self.outbox.client(token).conversations_open(users=user)
+            opened = await self.sender.client(token).conversations_open(users=user)
         except SlackApiError as exc:
             log_error(exc, team=team, channel=user, method="conversations.open")
             return
@@ -398,7 +466,7 @@ class SlackAdapter:
         inbound = to_inbound(body, commands=self._commands, admins=self.admins, dm_channel=dm)
         target = target_for(body, dm_channel=dm)
         if inbound is not None and target is not None:
-            await self._turn(inbound, target, token)
+            await self._turn(inbound, target)
 
     # ---- App Home -----------------------------------------------------------------------
 
@@ -409,7 +477,7 @@ class SlackAdapter:
             log.warning("Slack: no App Home for %s: the database failed (%s)", user, exc)
             return
         try:
-            await self.outbox.client(token).views_publish(user_id=user, view=render_home(progress))
+            await self.sender.client(token).views_publish(user_id=user, view=render_home(progress))
         except SlackApiError as exc:
             log_error(exc, team=team, channel=user, method="views.publish")
 
@@ -425,30 +493,3 @@ class SlackAdapter:
             return self._bot_token
         bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team)
         return bot.bot_token if bot is not None else None
-
-
-def _check_settings(
-    *,
-    oauth: bool,
-    bot_token: str | None,
-    socket_mode: bool,
-    signing_secret: str,
-    secret_key: str | None,
-) -> None:
-    """Raise `SlackConfigError` for settings that cannot work together."""
-    if not oauth and not bot_token:
-        raise SlackConfigError(
-            "Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
-            "SLACK_CLIENT_SECRET (the OAuth install flow for several workspaces)."
-        )
-    if not socket_mode and not signing_secret:
-        raise SlackConfigError(
-            "Slack HTTP mode needs SLACK_SIGNING_SECRET (Basic Information > App "
-            "Credentials), or set SLACK_APP_TOKEN to use Socket Mode."
-        )
-    if oauth and not secret_key:
-        raise SlackConfigError(
-            "Slack OAuth stores bot tokens encrypted: set TERMCOACH_SECRET_KEY (for example the "
-            "output of `python -c 'from cryptography.fernet import Fernet; "
-            "print(Fernet.generate_key().decode())'`)."
-        )

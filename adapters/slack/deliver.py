@@ -1,6 +1,6 @@
 """Delivery: the replies of one turn (or a daily post) shown in Slack, and what happened.
 
-`Outbox.deliver(target, token, replies)` posts each reply where `target` says (a DM or thread
+`SlackSender.deliver(target, token, replies)` posts each reply where `target` says (a DM or thread
 post, an ephemeral message, a response URL), replaces the question a result answers, uploads a
 chart where a file may go, and reports a `SendResult`. It owns the Web API clients (one per bot
 token, sharing one HTTP session) and their retry policy.
@@ -9,7 +9,7 @@ token, sharing one HTTP session) and their retry policy.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -59,7 +59,7 @@ class _Delivery:
         return True
 
 
-class Outbox:
+class SlackSender:
     """Sends replies to Slack with the Web API and response URLs; one per adapter."""
 
     def __init__(
@@ -70,6 +70,7 @@ class Outbox:
         *,
         logger: logging.Logger,
         rate_limit_retries: int = RATE_LIMIT_RETRIES,
+        timeout_s: float = HTTP_TIMEOUT_SECONDS,
     ) -> None:
         """Send to `api_url`; `commands` are the engine's words rewritten as the slash command."""
         self.api_url = api_url
@@ -78,6 +79,7 @@ class Outbox:
         self.session: aiohttp.ClientSession | None = None
         self._sdk_log = logger
         self._rate_limit_retries = rate_limit_retries
+        self.timeout_s = timeout_s
         self._clients: LRUCache[str, AsyncWebClient] = LRUCache(maxsize=CLIENTS_KEPT)
 
     # ---- HTTP session and clients ---------------------------------------------------------
@@ -92,7 +94,7 @@ class Outbox:
     def open(self) -> aiohttp.ClientSession:
         """The shared HTTP session, opened if needed (clients built before it are dropped)."""
         if self.session is None or self.session.closed:
-            timeout = aiohttp.ClientTimeout(total=HTTP_TIMEOUT_SECONDS)
+            timeout = aiohttp.ClientTimeout(total=self.timeout_s)
             self.session = aiohttp.ClientSession(timeout=timeout)
             self._clients.clear()
         return self.session
@@ -120,11 +122,21 @@ class Outbox:
 
     # ---- one turn's replies ---------------------------------------------------------------
 
-    async def deliver(self, target: Target, token: str, replies: Sequence[Reply]) -> SendResult:
-        """Show the replies of one turn; stop at the first error that makes the rest pointless."""
+    async def deliver(
+        self,
+        target: Target,
+        token: str,
+        replies: Sequence[Reply],
+        *,
+        progress: Callable[[int], Awaitable[None]] | None = None,
+    ) -> SendResult:
+        """Show the replies of one turn; stop at the first error that makes the rest pointless.
+
+        `progress(n)` is awaited after each reply with how many are done (the outbox's record).
+        """
         delivery = _Delivery(target, token)
         failure: SendResult | None = None
-        for original in replies:
+        for count, original in enumerate(replies, 1):
             reply = replace(original, text=slack_commands(original.text, self.commands))
             try:
                 await self._show(delivery, reply)
@@ -136,6 +148,8 @@ class Outbox:
             except (aiohttp.ClientError, OSError, TimeoutError) as exc:
                 log.warning("Slack: network error while sending to %s: %s", target.channel, exc)
                 return classify_error(exc)
+            if progress is not None:
+                await progress(count)
         if failure is not None:
             return failure  # one reply was refused (say invalid_blocks); the others went out
         return SendResult("sent", message_ids=tuple(delivery.message_ids))

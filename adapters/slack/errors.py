@@ -30,6 +30,10 @@ GONE_ERRORS = frozenset(
         "user_not_found",
     }
 )
+# Slack's own failures: worth trying again later.
+TRANSIENT_ERRORS = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+)
 # The token does not work: every other call of the turn would fail the same way.
 AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "account_inactive"})
 
@@ -70,6 +74,9 @@ def classify_error(exc: BaseException) -> SendResult:
             return SendResult(
                 "retry", reason="ratelimited", retry_after=retry_after(response.headers)
             )
+        if response.status_code >= 500 or error in TRANSIENT_ERRORS:
+            # Slack's own trouble: the same call may well work in a moment.
+            return SendResult("retry", reason=f"{error} (HTTP {response.status_code})")
         if error in GONE_ERRORS:
             return SendResult("gone", reason=error)
         return SendResult("failed", reason=error)
@@ -112,3 +119,34 @@ def log_error(exc: SlackApiError, *, team: str, channel: str, method: str) -> No
     )
     level = logging.ERROR if error in AUTH_ERRORS else logging.WARNING
     log.log(level, "Slack: %s", message)
+
+
+class SlackConfigError(ValueError):
+    """The Slack settings cannot work together; the message says what to set."""
+
+
+def check_settings(
+    *,
+    oauth: bool,
+    bot_token: str | None,
+    socket_mode: bool,
+    signing_secret: str,
+    secret_key: str | None,
+) -> None:
+    """Raise `SlackConfigError` for settings that cannot work together."""
+    if not oauth and not bot_token:
+        raise SlackConfigError(
+            "Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET (the OAuth install flow for several workspaces)."
+        )
+    if not socket_mode and not signing_secret:
+        raise SlackConfigError(
+            "Slack HTTP mode needs SLACK_SIGNING_SECRET (Basic Information > App "
+            "Credentials), or set SLACK_APP_TOKEN to use Socket Mode."
+        )
+    if oauth and not secret_key:
+        raise SlackConfigError(
+            "Slack OAuth stores bot tokens encrypted: set TERMCOACH_SECRET_KEY (for example the "
+            "output of `python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'`)."
+        )

@@ -22,7 +22,7 @@ import hashlib
 import json
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from adapters.slack.render import CHOICE_ACTION, HOME_ACTION, QUESTION_BLOCK
@@ -58,6 +58,35 @@ class Target:
     is_dm: bool = False
     response_url: str | None = None
     pressed: Pressed | None = None
+
+
+def target_to_json(target: Target) -> dict[str, Any]:
+    """A target as JSON: the delivery context the outbox keeps with a turn's replies."""
+    return asdict(target)
+
+
+def target_from_json(data: Mapping[str, Any]) -> Target:
+    """The target `target_to_json` made."""
+    pressed = data.get("pressed")
+    return Target(
+        team=str(data["team"]),
+        channel=str(data["channel"]),
+        user=str(data["user"]),
+        thread_ts=data.get("thread_ts"),
+        ephemeral=bool(data.get("ephemeral")),
+        is_dm=bool(data.get("is_dm")),
+        response_url=data.get("response_url"),
+        pressed=Pressed(
+            channel=str(pressed["channel"]),
+            ts=pressed.get("ts"),
+            question_id=pressed.get("question_id"),
+            ephemeral=bool(pressed.get("ephemeral")),
+            shared=bool(pressed.get("shared")),
+            blocks=tuple(pressed.get("blocks") or ()),
+        )
+        if pressed
+        else None,
+    )
 
 
 def is_admin(team: str, user: str, admins: Collection[str]) -> bool:

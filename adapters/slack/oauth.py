@@ -10,12 +10,14 @@ are decrypted only to authorize a request or send a message, and never logged.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import logging
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from cachetools import TTLCache
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
@@ -52,14 +54,20 @@ FIND_CACHE_SIZE = 1024
 class TokenCipher:
     """Fernet encryption of bot tokens, keyed by ``TERMCOACH_SECRET_KEY``.
 
-    A valid Fernet key is used as is; any other secret is stretched to one with HKDF-SHA256.
+    The setting may list several keys, comma-separated, newest first: tokens are encrypted with
+    the first and decrypted with whichever fits, so a key is rotated by putting the new one in
+    front and dropping the old one once `rotate` re-encrypted every token. A valid Fernet key is
+    used as is; any other secret is stretched to one with HKDF-SHA256.
     """
 
     def __init__(self, secret: str) -> None:
-        """Use `secret` (TERMCOACH_SECRET_KEY); an empty one is refused."""
-        if not secret:
+        """Use the keys in `secret` (TERMCOACH_SECRET_KEY); an empty one is refused."""
+        keys = [k.strip() for k in secret.split(",") if k.strip()]
+        if not keys:
             raise ValueError("TERMCOACH_SECRET_KEY is empty")
-        self._fernet = Fernet(self.derive_key(secret))
+        self._fernets = [Fernet(self.derive_key(k)) for k in keys]
+        self._fernet = MultiFernet(self._fernets)
+        self.state_key = hashlib.sha256(b"termcoach-oauth-state:" + keys[0].encode()).digest()
 
     @staticmethod
     def derive_key(secret: str) -> bytes:
@@ -74,17 +82,38 @@ class TokenCipher:
         return base64.urlsafe_b64encode(hkdf.derive(raw))
 
     def encrypt(self, token: str) -> bytes:
-        """Encrypt a token."""
+        """Encrypt a token with the newest key."""
         return self._fernet.encrypt(token.encode())
 
+    def readable(self, blob: bytes) -> bool:
+        """True when one of the keys decrypts `blob` (logs nothing)."""
+        try:
+            self._fernet.decrypt(blob)
+        except InvalidToken:
+            return False
+        return True
+
+    def is_current(self, blob: bytes) -> bool:
+        """True when `blob` is encrypted with the newest key."""
+        try:
+            self._fernets[0].decrypt(blob)
+        except InvalidToken:
+            return False
+        return True
+
+    def rotate(self, blob: bytes) -> bytes:
+        """`blob` encrypted again with the newest key (raises InvalidToken if no key fits)."""
+        return self._fernet.rotate(blob)
+
     def decrypt(self, blob: bytes) -> str | None:
-        """Decrypt a token; None (and a log line) when the key changed or the data is damaged."""
+        """Decrypt a token; None (and a log line) when no key fits or the data is damaged."""
         try:
             return self._fernet.decrypt(blob).decode()
         except InvalidToken:
             log.error(
                 "cannot decrypt a stored Slack bot token: TERMCOACH_SECRET_KEY changed since "
-                "the workspace installed termcoach; reinstall it from /slack/install"
+                "the workspace installed termcoach. Put the old key after the new one "
+                "(TERMCOACH_SECRET_KEY=new,old), or reinstall from /slack/install"
             )
             return None
 
@@ -231,6 +260,23 @@ class SqlInstallationStore(AsyncInstallationStore):
             installed_at=bot.installed_at,
         )
 
+    async def check_keys(self) -> list[str]:
+        """Workspaces whose stored token no key decrypts; re-encrypts the others' old ones.
+
+        Run at start: a wrong ``TERMCOACH_SECRET_KEY`` shows at once (and fails readiness)
+        instead of every event of those workspaces being dropped in silence.
+        """
+        unreadable: list[str] = []
+        async with self.db.session() as session:
+            for enterprise, team, blob in await slack_installs.encrypted_tokens(session):
+                if not self.cipher.readable(blob):
+                    unreadable.append(team)
+                elif not self.cipher.is_current(blob):
+                    new = self.cipher.rotate(blob)
+                    await slack_installs.replace_token(session, enterprise, team, new)
+                    log.info("Slack workspace %s: bot token re-encrypted with the newest key", team)
+        return unreadable
+
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         """Remove the workspace's bot token (``tokens_revoked``, ``app_uninstalled``)."""
         self._cache.pop((enterprise_id or "", team_id or ""), None)
@@ -251,31 +297,47 @@ class SqlInstallationStore(AsyncInstallationStore):
 
 
 class SqlOAuthStateStore(AsyncOAuthStateStore):
-    """One-time OAuth ``state`` values in our ``oauth_states`` table (shared by every replica)."""
+    """One-time OAuth ``state`` values: signed, so issuing one writes nothing.
 
-    def __init__(self, db: Database, expiration_seconds: int = 600) -> None:
-        """Keep states in `db`, each valid for `expiration_seconds`."""
+    ``/slack/install`` is public; a state is ``<expiry>-<nonce>-<hmac>``, checked by its
+    signature and expiry when the redirect comes back, and only then recorded (in
+    ``oauth_states``) so it works once. Every replica signs with the same key (derived from
+    ``TERMCOACH_SECRET_KEY``).
+    """
+
+    def __init__(
+        self, db: Database, expiration_seconds: int = 600, key: bytes | None = None
+    ) -> None:
+        """Keep used states in `db`; each is valid for `expiration_seconds`."""
         self.db = db
         self.expiration_seconds = expiration_seconds
+        self._key = key or secrets.token_bytes(32)
 
     @property
     def logger(self) -> logging.Logger:
         """The store's logger (bolt asks for it)."""
         return log
 
+    def _sign(self, text: str) -> str:
+        return hmac.new(self._key, text.encode(), hashlib.sha256).hexdigest()[:32]
+
     async def async_issue(self, *args: object, **kwargs: object) -> str:
-        """A new random state, valid for `expiration_seconds`."""
-        state = secrets.token_urlsafe(24)
-        now = datetime.now(UTC)
-        expires = now + timedelta(seconds=self.expiration_seconds)
-        async with self.db.session() as session:
-            await slack_installs.issue_state(session, state, expires, now)
-        return state
+        """A new signed state, valid for `expiration_seconds`."""
+        expires = int(datetime.now(UTC).timestamp()) + self.expiration_seconds
+        body = f"{expires}-{secrets.token_hex(16)}"
+        return f"{body}-{self._sign(body)}"
 
     async def async_consume(self, state: str) -> bool:
-        """True once for a state that was issued and has not expired; it is deleted either way."""
-        if not state:
+        """True once for a state we signed that has not expired."""
+        body, _, signature = state.rpartition("-")
+        expiry, _, nonce = body.partition("-")
+        if not (body and nonce and expiry.isdigit()):
+            return False
+        if not hmac.compare_digest(signature, self._sign(body)):
             return False
         now = datetime.now(UTC)
+        expires = datetime.fromtimestamp(int(expiry), UTC)
+        if expires < now:
+            return False
         async with self.db.session() as session:
-            return await slack_installs.consume_state(session, state, now)
+            return await slack_installs.use_state(session, body[:200], expires, now)

@@ -17,8 +17,8 @@ import hashlib
 import hmac
 import logging
 import re
-from collections.abc import Sequence
-from functools import partial
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from cachetools import TTLCache
 from starlette.requests import Request
@@ -42,6 +42,7 @@ from adapters.telegram.render import LONG_PAYLOAD_PREFIX, is_notice, toast
 from adapters.telegram.state import ChatStatuses, TelegramState
 from adapters.turns import Engine, TurnRunner, command_menu
 from bot.messages import ChoiceIn, CommandIn, ConversationRef, Inbound, Reply, SendResult
+from bot.outbox import Outgoing, Progress
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ _SECRET_OK = re.compile(r"[A-Za-z0-9_-]{1,256}")
 ADMIN_CACHE_S = 300.0
 ADMIN_CACHE_SIZE = 2_000
 START_RETRIES = 6
+# How long stopping lets the outbox finish what it is sending (the rest is sent after a restart).
+STOP_GRACE_SECONDS = 5.0
 
 
 def webhook_secret_for(token: str) -> str:
@@ -114,7 +117,8 @@ class TelegramAdapter:
         self._ready = False
         self._started = False
         self._sending = False
-        self._redactor = RedactFilter(secrets=[token])
+        # The webhook secret appears in setWebhook's parameters, which PTB logs at DEBUG.
+        self._redactor = RedactFilter(secrets=[token, secret])
         self._filtered: list[logging.Filterer] = []
         self._admins: TTLCache[tuple[int, int], bool] = TTLCache(ADMIN_CACHE_SIZE, ADMIN_CACHE_S)
         application.add_handler(TypeHandler(Update, self._on_update))
@@ -130,6 +134,7 @@ class TelegramAdapter:
         api_base_url: str = "https://api.telegram.org/bot",
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
+        timeout_s: float | None = None,
     ) -> TelegramAdapter:
         """Build the adapter and its PTB application: token, API base URL, optional webhook."""
         sqlite = db is not None and db.dialect == "sqlite"
@@ -138,6 +143,7 @@ class TelegramAdapter:
             api_base_url,
             webhook=bool(webhook_url),
             concurrent_updates=SQLITE_CONCURRENT_UPDATES if sqlite else CONCURRENT_UPDATES,
+            timeout_s=timeout_s,
         )
         return cls(engine, db, application, webhook_url=webhook_url, webhook_secret=webhook_secret)
 
@@ -168,6 +174,7 @@ class TelegramAdapter:
             return
         await self._log_in()
         self._started = True
+        self.engine.outbox.register(self)
         app = self.application
         await self._register_commands()
         if self.webhook_url:
@@ -209,6 +216,7 @@ class TelegramAdapter:
                 await app.updater.stop()
             if app.running:
                 await app.stop()
+            await self.engine.outbox.release(self, STOP_GRACE_SECONDS)
             await app.shutdown()
             await self.state.flush()
         except Exception:
@@ -222,6 +230,7 @@ class TelegramAdapter:
             return
         await self._log_in()
         self._sending = True
+        self.engine.outbox.register(self)
 
     async def stop_sending(self) -> None:
         """Undo `start_sending`; safe to call twice."""
@@ -229,6 +238,7 @@ class TelegramAdapter:
             return
         self._sending = False
         try:
+            await self.engine.outbox.release(self, STOP_GRACE_SECONDS)
             await self.application.shutdown()
             await self.state.flush()
         finally:
@@ -291,7 +301,13 @@ class TelegramAdapter:
         return [Route(WEBHOOK_PATH, self.webhook, methods=["POST"], name="telegram_webhook")]
 
     async def webhook(self, request: Request) -> Response:
-        """Receive one update: 403 on a wrong or missing secret, else handle it and answer 200."""
+        """Receive one update: 403 on a wrong or missing secret, else run its turn and answer 200.
+
+        The body's size is checked before it is read, by the HTTP server's limit middleware
+        (`termcoach.limits`), chunked or not. The answer leaves once the turn committed, with
+        its replies in the outbox: the outbox sends and paces them, and a crash before the
+        commit means no 200, so Telegram delivers the update again.
+        """
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
             return PlainTextResponse("forbidden", status_code=403)
@@ -302,10 +318,11 @@ class TelegramAdapter:
             return PlainTextResponse("too large", status_code=413)
         try:
             data = await request.json()
+            if not isinstance(data, dict):
+                raise ValueError("an update is a JSON object")
             update = Update.de_json(data, self.application.bot)
         except Exception:
             return PlainTextResponse("bad update", status_code=400)
-        # Handled before answering: Telegram redelivers on failure, and the engine dedupes.
         await self.application.process_update(update)
         return Response(status_code=200)
 
@@ -364,38 +381,35 @@ class TelegramAdapter:
         # miss for a long payload, a poll or a group admin), a later update of the same chat may
         # go first. They are rare, and the engine's lock orders everything from here on.
         inbound = await self._enrich(inbound)
-        pressed = update.callback_query.message if update.callback_query is not None else None
-        deliver = partial(
-            self._deliver_turn,
-            inbound,
-            pressed if isinstance(pressed, Message) else None,
-            pressed=update.callback_query is not None,
-            group_vote=group_vote,
-        )
-        return await self.turns.run(inbound, deliver)
-
-    async def _deliver_turn(
-        self,
-        inbound: Inbound,
-        message: Message | None,
-        replies: list[Reply],
-        *,
-        pressed: bool,
-        group_vote: bool,
-    ) -> str | None:
-        """Send a turn's replies (under the conversation's lock); a button's pop-up text, if any."""
-        if replies and all(is_notice(r) for r in replies):
-            if pressed:
-                # "Already answered" for a button press: the button's own pop-up, seen only by
-                # the presser, instead of a message the whole chat reads.
-                return " ".join(r.plain_text for r in replies)
-            if group_vote:
-                return None  # a vote that raced the first one: the poll itself shows the answer
         await self._reactivate(inbound)
-        result = await self.sender.deliver(inbound.ref, replies, pressed=message)
+        shown = update.callback_query.message if update.callback_query is not None else None
+        pressed = shown if isinstance(shown, Message) else None
+        context: dict[str, Any] = {
+            "pressed": pressed.to_dict() if pressed is not None else None,
+            "press": update.callback_query is not None,
+            "group_vote": group_vote,
+        }
+        committed = await self.turns.commit(dataclasses.replace(inbound, delivery=context))
+        if update.callback_query is not None and _pop_up_only(committed.replies, context):
+            # "Already answered" for a button press: the button's own pop-up, seen only by the
+            # presser, instead of a message the whole chat reads (the outbox sends nothing).
+            return " ".join(r.plain_text for r in committed.replies)
+        return None
+
+    async def deliver_stored(self, item: Outgoing, progress: Progress) -> SendResult:
+        """The outbox's courier: show a stored batch where its delivery context says."""
+        context = item.delivery or {}
+        if _pop_up_only(item.replies, context):
+            return SendResult("sent")  # shown as the button's pop-up, or by the poll itself
+        pressed = None
+        if context.get("pressed") and item.done == 0:
+            pressed = Message.de_json(context["pressed"], self.application.bot)
+        result = await self.sender.deliver(
+            item.ref, item.remaining, pressed=pressed, progress=progress
+        )
         if not result.ok:
             log.info("telegram reply not delivered: %s %s", result.status, result.reason)
-        return None
+        return result
 
     async def _answer(self, query: CallbackQuery, text: str | None = None) -> None:
         try:
@@ -457,5 +471,14 @@ class TelegramAdapter:
     # -- outbound -------------------------------------------------------------------------
 
     async def send(self, ref: ConversationRef, replies: Sequence[Reply]) -> SendResult:
-        """Send replies outside a turn (the daily term) and say what happened (`SendResult`)."""
-        return await self.sender.deliver(ref, replies)
+        """Send replies outside a turn (the daily term) and say what happened (`SendResult`).
+
+        Through the outbox's sender, so its failures are counted like a turn's.
+        """
+        return await self.engine.outbox.send_now(ref, replies)
+
+
+def _pop_up_only(replies: Sequence[Reply], context: Mapping[str, Any]) -> bool:
+    """True for replies that are all notices to a press (its pop-up) or to a raced group vote."""
+    notices = bool(replies) and all(is_notice(r) for r in replies)
+    return notices and bool(context.get("press") or context.get("group_vote"))

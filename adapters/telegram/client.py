@@ -41,6 +41,7 @@ def build_application(
     rate_limiter: AIORateLimiter | None = None,
     concurrent_updates: int = CONCURRENT_UPDATES,
     poll_timeout: float = 10.0,
+    timeout_s: float | None = None,
 ) -> TelegramApplication:
     """The PTB application as termcoach runs it (also used for the benchmark's bare baseline).
 
@@ -59,6 +60,12 @@ def build_application(
         .job_queue(None)
         .get_updates_read_timeout(poll_timeout + 5.0)
     )
+    if timeout_s is not None:
+        # One Bot API call waits at most this long: a hung Telegram fails the call, and the
+        # outbox tries again later, instead of holding a conversation's replies.
+        builder = (
+            builder.connect_timeout(timeout_s).read_timeout(timeout_s).write_timeout(timeout_s)
+        )
     if webhook:
         builder = builder.updater(None)
     return builder.build()

@@ -95,12 +95,18 @@ class TelegramSender:
         self._rng = random.Random()
 
     async def deliver(
-        self, ref: ConversationRef, replies: Sequence[Reply], *, pressed: Message | None = None
+        self,
+        ref: ConversationRef,
+        replies: Sequence[Reply],
+        *,
+        pressed: Message | None = None,
+        progress: Callable[[int], Awaitable[None]] | None = None,
     ) -> SendResult:
         """Send `replies` to the conversation; `pressed` is the message whose button was pressed.
 
         A private reply goes to the learner's own chat and, if that fails, never stops the
         group's replies. A pressed keyboard is removed when no result replaced its message.
+        `progress(n)` is awaited after each reply with how many are out (the outbox's record).
         """
         status = await self.statuses.get(ref.chat)
         chat = status.migrated_to or ref.chat
@@ -110,7 +116,7 @@ class TelegramSender:
             return SendResult("blocked", reason=status.reason or "inactive")
         changes = Changes()
         try:
-            return await self._send_all(chat, ref, replies, pressed, changes)
+            return await self._send_all(chat, ref, replies, pressed, changes, progress)
         finally:
             await self.state.save(changes)
 
@@ -121,12 +127,13 @@ class TelegramSender:
         replies: Sequence[Reply],
         pressed: Message | None,
         changes: Changes,
+        progress: Callable[[int], Awaitable[None]] | None = None,
     ) -> SendResult:
         ids: list[str] = []
         new_chat: str | None = chat if chat != ref.chat else None
         edited = False
         try:
-            for reply in replies:
+            for count, reply in enumerate(replies, 1):
                 try:
                     edited |= await self._send_reply(chat, ref, reply, pressed, ids, changes)
                 except ChatMigrated as exc:
@@ -140,6 +147,8 @@ class TelegramSender:
                     # A private note to someone who never opened a DM with the bot: the
                     # group's own replies still go out.
                     log.info("private telegram reply not delivered: %s", stop.result.reason)
+                if progress is not None:
+                    await progress(count)
             if pressed is not None and not edited and pressed.reply_markup is not None:
                 # The pressed keyboard must not be answerable twice, even if nothing replaced it.
                 await self._strip_keyboard(pressed)

@@ -33,11 +33,23 @@ class Failure:
     status: int
     description: str
     parameters: dict[str, Any] | None = None
+    # Seconds to hold the request before answering (a hang): the call is not carried out.
+    delay_s: float = 0.0
 
     @classmethod
     def retry_after(cls, seconds: int = 1) -> Failure:
         """429 Too Many Requests with ``retry_after``."""
         return cls(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
+
+    @classmethod
+    def server_error(cls) -> Failure:
+        """500 Internal Server Error (python-telegram-bot raises a `NetworkError`)."""
+        return cls(500, "Internal Server Error")
+
+    @classmethod
+    def hang(cls, seconds: float) -> Failure:
+        """Hold the request for `seconds`, then 502: a Bot API that stopped answering."""
+        return cls(502, "Bad Gateway", delay_s=seconds)
 
     @classmethod
     def blocked(cls) -> Failure:

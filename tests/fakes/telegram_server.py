@@ -324,6 +324,9 @@ class FakeTelegram(MessageMethods, FakeServer):
                 return self._error(call, Failure(401, "Unauthorized"))
             failure = self._scripted_failure(method, params) or self._rate_limited(method)
             if failure is not None:
+                if failure.delay_s:
+                    call.status = 0  # hanging: not carried out, whatever the client does
+                    await asyncio.sleep(failure.delay_s)
                 return self._error(call, failure)
             handler = getattr(self, f"_m_{method}", None)
             if handler is None:
