@@ -70,7 +70,8 @@ from bot import observe
 from bot.engine import Committed
 from bot.features import build_engine
 from bot.messages import Inbound, QuizLimits, Reply, TextIn, escape
-from bot.outbox import Outbox, Outgoing
+from bot.outbox import Outbox
+from bot.outgoing import Outgoing
 from content.loader import load_default_pack
 from storage.db import Database
 from termcoach.settings import Settings

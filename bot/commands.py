@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 
 from bot.context import ActionHandler, Activity, CommandSpec
+from bot.messages import Reply, clean_text, escape
+from bot.wording import article
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,23 @@ class CommandRegistry:
             return self._by_name[begun[0]].name
         found = process.extractOne(name, list(self._by_name), score_cutoff=70)
         return self._by_name[found[0]].name if found else None
+
+
+def unknown_command(features: CommandRegistry, name: str) -> Reply:
+    """The reply to a command nobody owns, or one that works only while an activity runs."""
+    owners = features.owners(name)
+    if owners:
+        # "hint" or "done" with nothing running: say what it belongs to.
+        titles = [f"{article(t)} {t}" for t in sorted({a.title or a.name for a in owners})]
+        during = " or ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles)
+        return Reply(
+            f"/{name} works during {during}, and none is running now. "
+            "Type /help to see what you can start."
+        )
+    shown = clean_text(name)[:40] or "that"
+    guess = features.suggest(name)
+    hint = f" Did you mean /{guess}?" if guess else ""
+    return Reply(f"I don't know the command /{escape(shown)}.{hint} Type /help to see them all.")
 
 
 def normalize_command(name: str) -> str:

@@ -14,14 +14,22 @@ from typing import TypeVar
 from bot import observe
 from bot.clock import Clock, SystemClock
 from bot.coach.judge import Judge
-from bot.commands import CommandRegistry, normalize_command
+from bot.commands import CommandRegistry, normalize_command, unknown_command
 from bot.config import EngineConfig
 from bot.context import Activity, Services, TurnContext
 from bot.limits import SLOW_DOWN, FloodGuard, Verdict
 from bot.locks import KeyLocks
 from bot.lookup import look_up, small_talk
-from bot.messages import ChoiceIn, CommandIn, Inbound, QuizLimits, Reply, TextIn, escape
-from bot.outbox import Outbox, Outgoing
+from bot.messages import (
+    ChoiceIn,
+    CommandIn,
+    Inbound,
+    QuizLimits,
+    Reply,
+    TextIn,
+    clean_text,
+)
+from bot.outbox import Outbox
 from bot.outcome import (
     BUSY,
     DB_CAUSES,
@@ -31,10 +39,10 @@ from bot.outcome import (
     TurnResult,
     scrub,
 )
+from bot.outgoing import Outgoing
 from bot.progress import Progress, progress
 from bot.pronounce import asked_pronunciation
 from bot.roleplay.llm import PersonaModel
-from bot.wording import article
 from content.index import PackIndex
 from content.models import Pack
 from storage import turns
@@ -43,7 +51,7 @@ from storage.errors import Busy, Conflict, StorageError, Unavailable
 from storage.session import Session
 
 # DB_DOWN and INTERNAL_ERROR are named here too: tests and callers import them from the engine.
-__all__ = ["DB_DOWN", "INTERNAL_ERROR", "Committed", "DialogueEngine", "clean_text"]
+__all__ = ["DB_DOWN", "INTERNAL_ERROR", "Committed", "DialogueEngine"]
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +64,6 @@ RECENT_IDS = 100
 
 T = TypeVar("T")
 Deliver = Callable[[list[Reply]], Awaitable[T]]
-
-
-def clean_text(text: str) -> str:
-    """Drop control characters (keeping newlines and tabs) and surrounding blanks."""
-    return "".join(ch for ch in text if ch in "\n\t" or (ch >= " " and ch != "\x7f")).strip()
 
 
 class DialogueEngine:
@@ -358,7 +361,7 @@ class DialogueEngine:
             return await running.on_command(ctx, command)
         spec = self.features.get(name)
         if spec is None:
-            return [self._unknown_command(name)]
+            return [unknown_command(self.features, name)]
         prefix: list[Reply] = []
         if running and spec.name == "cancel":
             return await running.end(ctx, "cancelled")
@@ -380,25 +383,6 @@ class DialogueEngine:
         elif ctx.activity and not running:
             ctx.clear_activity()
         return prefix + await spec.handler(ctx, args)
-
-    def _unknown_command(self, name: str) -> Reply:
-        owners = self.features.owners(name)
-        if owners:
-            # "hint" or "done" with nothing running: say what it belongs to.
-            titles = [f"{article(t)} {t}" for t in sorted({a.title or a.name for a in owners})]
-            during = " or ".join(
-                [", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles
-            )
-            return Reply(
-                f"/{name} works during {during}, and none is running now. "
-                "Type /help to see what you can start."
-            )
-        shown = clean_text(name)[:40] or "that"
-        guess = self.features.suggest(name)
-        hint = f" Did you mean /{guess}?" if guess else ""
-        return Reply(
-            f"I don't know the command /{escape(shown)}.{hint} Type /help to see them all."
-        )
 
     async def _choice(self, ctx: TurnContext, choice: ChoiceIn) -> list[Reply]:
         payload = choice.payload[:200]
@@ -473,7 +457,7 @@ class DialogueEngine:
                 ctx, CommandIn(ref=message.ref, name=first.lower(), args=rest)
             )
         if not rest and not message.is_group and self.features.owners(first.lower()):
-            return [self._unknown_command(first.lower())]
+            return [unknown_command(self.features, first.lower())]
         word = asked_pronunciation(text) if not message.is_group else None
         if word is not None:
             return await self.run_command(ctx, CommandIn(ref=message.ref, name="say", args=word))

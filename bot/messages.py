@@ -294,3 +294,8 @@ class SendResult:
     def ok(self) -> bool:
         """True when the message reached the platform."""
         return self.status == "sent"
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters (keeping newlines and tabs) and surrounding blanks."""
+    return "".join(ch for ch in text if ch in "\n\t" or (ch >= " " and ch != "\x7f")).strip()

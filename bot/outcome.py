@@ -9,7 +9,7 @@ import dataclasses
 from typing import Any
 
 from bot.messages import CommandIn, Inbound, Reply
-from bot.outbox import Outgoing
+from bot.outgoing import Outgoing
 
 DB_DOWN = (
     "I can't reach my database right now, so I could not record that. "

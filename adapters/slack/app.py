@@ -61,7 +61,7 @@ from adapters.slack.requests import refuse
 from adapters.turns import TurnRunner
 from bot.engine import DialogueEngine
 from bot.messages import ConversationRef, Inbound, Reply, SendResult
-from bot.outbox import Outgoing, Progress
+from bot.outgoing import Outgoing, Progress
 from bot.pacing import PacingRules, Rate
 from bot.roleplay.history import title_of
 from storage.db import Database

@@ -42,7 +42,7 @@ from adapters.telegram.render import LONG_PAYLOAD_PREFIX, is_notice, toast
 from adapters.telegram.state import ChatStatuses, TelegramState
 from adapters.turns import Engine, TurnRunner, command_menu
 from bot.messages import ChoiceIn, CommandIn, ConversationRef, Inbound, Reply, SendResult
-from bot.outbox import Outgoing, Progress
+from bot.outgoing import Outgoing, Progress
 from storage.db import Database
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,56 @@
+"""What the outbox carries and what it needs of an adapter: a batch of replies, a courier.
+
+The contract between `bot.outbox` (the sender) and the adapters (couriers that show stored
+replies on their platform).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from bot.messages import ConversationRef, Reply, SendResult
+
+# Called by a courier after each reply it delivered, with how many are out.
+Progress = Callable[[int], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A batch of replies on its way out, and how many of them were delivered (`done`).
+
+    `id` is None for one that is not stored (an error notice while the database is down).
+    """
+
+    id: int | None
+    ref: ConversationRef
+    replies: tuple[Reply, ...]
+    delivery: dict[str, Any] | None = None
+    done: int = 0
+    attempts: int = 0
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def key(self) -> str:
+        """The conversation whose order this batch keeps."""
+        return self.ref.key
+
+    @property
+    def remaining(self) -> tuple[Reply, ...]:
+        """The replies not delivered yet."""
+        return self.replies[self.done :]
+
+
+class Courier(Protocol):
+    """What the outbox needs of an adapter: its platform and a way to show stored replies."""
+
+    platform: str
+
+    async def deliver_stored(self, item: Outgoing, progress: Progress) -> SendResult:
+        """Show `item.remaining` where `item.delivery` says; failures are results, not raises.
+
+        `progress(n)` is called after each reply with how many of `item.remaining` are out.
+        """
+        ...
