@@ -24,7 +24,7 @@ SETTINGS_HELP = (
     "Change a setting like this:\n"
     "- `/settings timezone Europe/Berlin`: your time zone (for streaks and daily limits)\n"
     "- `/settings new 5`: new terms per day in /review (0 to 50)\n"
-    "- `/settings quiz poll` or `/settings quiz buttons`: how questions are shown on Telegram\n"
+    "- `/settings quiz poll` or `/settings quiz buttons`: quiz polls or buttons, where the platform has quiz polls\n"
     "- `/settings meeting pm 2026-12-08` (or `tomorrow`, `next week`; `/settings meeting off`): "
     "the meeting you prepare (pm, vp, compliance, ds, sre)\n"
     "- `/settings level b1` (b1, b2 or c1): your English level"
@@ -151,7 +151,7 @@ async def settings_command(ctx: TurnContext, args: str) -> list[Reply]:
             learner.quiz_mode = "poll"
             return [
                 Reply(
-                    "Questions will come as quiz polls where the platform has them (Telegram); "
+                    "Questions will come as quiz polls where the platform has them; "
                     "elsewhere, and for typed questions, as normal messages."
                 )
             ]
