@@ -25,11 +25,12 @@ import secrets
 import socket
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from bot import observe
+from bot.delivery import Courier, Outgoing, Progress, failure_kind
 from bot.messages import ConversationRef, Reply, SendResult
 from bot.wire import ref_from_json, ref_to_json, replies_from_json, replies_to_json
 from storage import outbox as store
@@ -39,51 +40,13 @@ from storage.session import Session
 
 log = logging.getLogger(__name__)
 
+__all__ = ["Courier", "Outbox", "OutboxPolicy", "Outgoing", "Progress", "worker_name"]
+
 T = TypeVar("T")
-Progress = Callable[[int], Awaitable[None]]
 # Refusals: sending the same thing again cannot help.
 PERMANENT = frozenset({"blocked", "gone", "failed"})
 # An unexpected exception from a courier is a bug, not an outage: a few tries, then give up.
 MAX_CRASHES = 5
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """A batch of replies on its way out, and how many of them were delivered (`done`).
-
-    `id` is None for one that is not stored (an error notice while the database is down).
-    """
-
-    id: int | None
-    ref: ConversationRef
-    replies: tuple[Reply, ...]
-    delivery: dict[str, Any] | None = None
-    done: int = 0
-    attempts: int = 0
-    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-    @property
-    def key(self) -> str:
-        """The conversation whose order this batch keeps."""
-        return self.ref.key
-
-    @property
-    def remaining(self) -> tuple[Reply, ...]:
-        """The replies not delivered yet."""
-        return self.replies[self.done :]
-
-
-class Courier(Protocol):
-    """What the outbox needs of an adapter: its platform and a way to show stored replies."""
-
-    platform: str
-
-    async def deliver_stored(self, item: Outgoing, progress: Progress) -> SendResult:
-        """Show `item.remaining` where `item.delivery` says; failures are results, not raises.
-
-        `progress(n)` is called after each reply with how many of `item.remaining` are out.
-        """
-        ...
 
 
 @dataclass(frozen=True)
@@ -108,15 +71,6 @@ class OutboxPolicy:
 def worker_name() -> str:
     """This process's name in the outbox's claims: host, pid and a random tag."""
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
-
-
-def failure_kind(result: SendResult) -> str:
-    """The platform-error kind of a failed send, for `termcoach_platform_errors_total`."""
-    if result.status == "retry":
-        return "rate_limited" if result.retry_after is not None else "network"
-    if result.status in ("blocked", "gone"):
-        return result.status
-    return "auth" if "auth" in result.reason else "refused"
 
 
 class Outbox:
