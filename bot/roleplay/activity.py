@@ -197,7 +197,8 @@ class RoleplayActivity(Activity):
             return await self._finish(ctx, state, scenario, closing)
         state.asked.append(nxt.key)
         text = nxt.text
-        recast = persona.recast(inbound.text, latest)
+        # A reaction already repeats the learner's figure; a recast on top would say it twice.
+        recast = persona.recast(inbound.text, latest) if nxt.kind != "reaction" else None
         if recast:
             text = f"{recast} {text}"
         elif persona.is_unsure(inbound.text):
