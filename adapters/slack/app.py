@@ -70,9 +70,10 @@ from storage.errors import StorageError
 log = logging.getLogger("termcoach.slack")
 
 STOP_GRACE_SECONDS = 5.0
-# How long a request waits for its turn to commit before Slack is answered anyway (its
-# deadline is three seconds).
-ACK_BUDGET_S = 2.0
+# How long a request waits for its turn to commit before Slack is answered anyway. Slack's
+# deadline is three seconds, but a slash command shows nothing until the answer, so a slow turn
+# (an LLM role-play) must not hold it: ordinary turns commit in milliseconds, well within this.
+ACK_BUDGET_S = 0.9
 SOCKET_CONNECT_SECONDS = 30.0
 # Slack allows about one message a second per channel; a 429 pauses the workspace's token.
 PACING = PacingRules(chat=Rate(1, 1.0), pause="workspace")
