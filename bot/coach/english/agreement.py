@@ -196,6 +196,67 @@ def plural_pronoun(s: Sentence, k: int) -> None:
         s.add(k, k + 1, f"{t.t} {fix}", AGREEMENT, f"`{t.lo}` takes the verb without -s")
 
 
+_RELATIVE = frozenset({"that", "which", "who"})
+_MID_ADVERBS = frozenset(
+    {
+        "now",
+        "still",
+        "also",
+        "actually",
+        "only",
+        "often",
+        "always",
+        "never",
+        "usually",
+        "really",
+        "just",
+        "slowly",
+        "quickly",
+        "suddenly",
+        "already",
+        "sometimes",
+        "then",
+    }
+)
+
+
+def _agree(s: Sentence, head_i: int, verb_i: int, message: str, noun: bool = False) -> None:
+    """Make the verb at verb_i agree with the noun at head_i (a finding on head..verb).
+
+    `noun`: the head follows a determiner or a number, so it is a noun even if it could be a
+    verb ("the two copies").
+    """
+    head, verb = s.toks[head_i], s.toks[verb_i]
+    if singular_noun(head) and not s.past:
+        base = base_verb(verb)
+        # A verb whose past is its base ("put", "cost") may be the past tense, which is right.
+        if base and base not in STOP_VERBS and inflect(base, "VBD") != base:
+            words = " ".join(t.t for t in s.toks[head_i:verb_i])
+            s.add(head_i, verb_i, f"{words} {inflect(base, 'VBZ')}", AGREEMENT, message)
+    elif plural_noun(head):
+        lemma = vbz_verb(verb)
+        if lemma and (noun or vbz_verb(head) is None):
+            words = " ".join(t.t for t in s.toks[head_i:verb_i])
+            s.add(head_i, verb_i, f"{words} {lemma}", AGREEMENT, message)
+
+
+def relative_or_adverb_subject(s: Sentence, k: int) -> None:
+    """`a job that build` -> `builds`; `the copies slowly drifts` -> `drift`.
+
+    The verb agrees with the noun before `that`/`which`/`who`, or across an adverb such as
+    "now", "still" or "slowly" that stands between a noun subject and its verb.
+    """
+    if k + 2 >= len(s.toks) or not is_nounish(s.toks[k]) or k == 0:
+        return
+    mid = s.toks[k + 1].lo
+    before = s.toks[k - 1].lo
+    after_det = before in DETS or before in NUMS or is_nounish(s.toks[k - 1])
+    if mid in _RELATIVE and after_det:
+        _agree(s, k, k + 2, "the verb agrees with the noun the clause is about", before in DETS)
+    elif mid in _MID_ADVERBS and (before in DETS or before in NUMS):
+        _agree(s, k, k + 2, "a verb agrees with its subject, also across an adverb", True)
+
+
 def past_with_time_marker(s: Sentence, k: int) -> None:
     """5. `Yesterday we deploy` -> `we deployed`: a pronoun subject in a past-time sentence."""
     t = s.toks[k]
