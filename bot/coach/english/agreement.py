@@ -147,10 +147,14 @@ def indefinite_pronoun(s: Sentence, k: int) -> None:
     t = s.toks[k]
     if t.lo not in INDEF_PRON or _after_auxiliary(s, k):
         return
-    lemma = base_verb(s.toks[k + 1])
-    if lemma and s.verb_context_ok(k + 1):
-        verb = inflect(lemma, "VBD" if s.past else "VBZ")
-        s.add(k, k + 1, f"{t.t} {verb}", AGREEMENT, f"`{t.lo}` is singular")
+    nxt = s.toks[k + 1]
+    fix = _TO_SINGULAR.get(nxt.lo)  # "Nobody have to", "someone do it"
+    lemma = base_verb(nxt)
+    # Before a full stop too: "and nobody notice."
+    if fix is None and lemma and (s.verb_context_ok(k + 1) or s.lo(k + 2) in ("", ".")):
+        fix = inflect(lemma, "VBD" if s.past else "VBZ")
+    if fix:
+        s.add(k, k + 1, f"{t.t} {fix}", AGREEMENT, f"`{t.lo}` is singular")
 
 
 # After these, `it change` is an object and a bare infinitive: `make it change`.
