@@ -13,6 +13,7 @@ from bot.coach.english.lexicon import (
     CLAUSE_OPENERS,
     DETS,
     INDEF_PRON,
+    MID_ADVERBS,
     NUMS,
     PREPS,
     STOP_VERBS,
@@ -201,27 +202,6 @@ def plural_pronoun(s: Sentence, k: int) -> None:
 
 
 _RELATIVE = frozenset({"that", "which", "who"})
-_MID_ADVERBS = frozenset(
-    {
-        "now",
-        "still",
-        "also",
-        "actually",
-        "only",
-        "often",
-        "always",
-        "never",
-        "usually",
-        "really",
-        "just",
-        "slowly",
-        "quickly",
-        "suddenly",
-        "already",
-        "sometimes",
-        "then",
-    }
-)
 
 
 def _agree(s: Sentence, head_i: int, verb_i: int, message: str, noun: bool = False) -> None:
@@ -257,7 +237,7 @@ def relative_or_adverb_subject(s: Sentence, k: int) -> None:
     after_det = before in DETS or before in NUMS or is_nounish(s.toks[k - 1])
     if mid in _RELATIVE and after_det:
         _agree(s, k, k + 2, "the verb agrees with the noun the clause is about", before in DETS)
-    elif mid in _MID_ADVERBS and (before in DETS or before in NUMS):
+    elif mid in MID_ADVERBS and (before in DETS or before in NUMS):
         _agree(s, k, k + 2, "a verb agrees with its subject, also across an adverb", True)
 
 

@@ -32,6 +32,7 @@ from bot.coach.english.lexicon import (
     DETS,
     FOLLOW,
     INTRANSITIVE,
+    MID_ADVERBS,
     NUMS,
     OBJ_START,
     PREPS,
@@ -231,29 +232,6 @@ TokenRule = Callable[[Sentence, int], None]
 
 # In the order they were tuned: where two findings overlap, the first one wins.
 _MODALS = frozenset({"can", "could", "must", "should", "will", "would", "may", "might", "shall"})
-# Adverbs that may stand between a modal and its verb: "can slowly become".
-_MID_ADVERBS = frozenset(
-    {
-        "only",
-        "also",
-        "still",
-        "just",
-        "really",
-        "slowly",
-        "quickly",
-        "always",
-        "never",
-        "not",
-        "then",
-        "easily",
-        "probably",
-        "even",
-        "already",
-        "soon",
-        "now",
-        "first",
-    }
-)
 
 
 def modal_base_form(s: Sentence, k: int) -> None:
@@ -261,7 +239,7 @@ def modal_base_form(s: Sentence, k: int) -> None:
     if s.toks[k].lo not in _MODALS:
         return
     v = k + 1
-    while v < len(s.toks) - 1 and s.toks[v].lo in _MID_ADVERBS:
+    while v < len(s.toks) - 1 and s.toks[v].lo in MID_ADVERBS:
         v += 1
     verb = s.toks[v]
     if verb.lo == "to" and v + 1 < len(s.toks) and base_verb(s.toks[v + 1]):

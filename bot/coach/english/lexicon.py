@@ -109,6 +109,35 @@ INDEF_PRON = frozenset({
     "everything", "something", "nobody's",
 })  # fmt: skip
 # Lexicon quirks: `loose` is a typo for `lose`, not a verb to inflect.
+# Adverbs that may stand between a subject or a modal and its verb: "can slowly become",
+# "the copies now drift".
+MID_ADVERBS = frozenset(
+    {
+        "now",
+        "still",
+        "also",
+        "actually",
+        "only",
+        "often",
+        "always",
+        "never",
+        "usually",
+        "really",
+        "just",
+        "slowly",
+        "quickly",
+        "suddenly",
+        "already",
+        "sometimes",
+        "then",
+        "not",
+        "easily",
+        "probably",
+        "even",
+        "soon",
+        "first",
+    }
+)
 STOP_VERBS = frozenset({"loose", "need", "wrong"})
 AUX = frozenset({
     "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "have", "has",
