@@ -8,7 +8,6 @@ real adapters' error handling into the delivery log.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -28,23 +27,17 @@ from tests.daily_support import log_for, make_service, subscribe
 from tests.fakes.slack_server import FakeSlackServer
 from tests.fakes.telegram_server import Failure, FakeTelegram
 from tests.slack_support import SECRET, Slack
+from tests.telegram_support import local_dns_only
 
 GROUP = -100777
 ALICE, BOB = 501, 502
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
 
-_real_getaddrinfo = socket.getaddrinfo
-
 
 @pytest.fixture(autouse=True)
 def _no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
-    def local_only(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host not in ("127.0.0.1", "localhost", "::1", None):
-            raise RuntimeError(f"test tried to resolve {host!r}")
-        return _real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", local_only)
+    local_dns_only(monkeypatch)
 
 
 # -- Telegram -----------------------------------------------------------------------------------
