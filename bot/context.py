@@ -48,6 +48,9 @@ class CommandSpec:
     # Commands that only show something (help, stats), or change nothing an activity depends
     # on (settings, daily), run beside a running activity instead of ending it.
     keeps_activity: bool = False
+    # Multi-step work (a quiz round, a role-play): started in a shared chat, it goes on in the
+    # learner's private chat with the bot, where each turn can be typed and read in peace.
+    private: bool = False
 
 
 class Activity:

@@ -17,9 +17,10 @@ from bot.coach.judge import Judge
 from bot.commands import CommandRegistry, normalize_command, unknown_command
 from bot.config import EngineConfig
 from bot.context import Activity, Services, TurnContext
+from bot.freetext import free_text
+from bot.handoff import continue_in_private, stays_here
 from bot.limits import SLOW_DOWN, FloodGuard, Verdict
 from bot.locks import KeyLocks
-from bot.lookup import look_up, small_talk
 from bot.messages import (
     ChoiceIn,
     CommandIn,
@@ -41,7 +42,6 @@ from bot.outcome import (
 )
 from bot.outgoing import Outgoing
 from bot.progress import Progress, progress
-from bot.pronounce import asked_pronunciation
 from bot.roleplay.llm import PersonaModel
 from content.index import PackIndex
 from content.models import Pack
@@ -172,9 +172,10 @@ class DialogueEngine:
             await self._dispatch(inbound, result)
             replies = list(result.replies)
             for command in result.handovers:
+                # Stored as the private conversation's own replies: shown there, in its order.
                 async with self._locks.hold(command.ref.key):
-                    more = await self._guarded(command, store=inbound, private=True)
-                await self._dispatch(inbound, more)
+                    more = await self._guarded(command, store=command)
+                await self._dispatch(command, more)
                 replies += more.replies
         return Committed(replies, result.outcome)
 
@@ -192,7 +193,6 @@ class DialogueEngine:
         inbound: Inbound,
         *,
         store: Inbound | None = None,
-        private: bool = False,
         canned: list[Reply] | None = None,
     ) -> TurnResult:
         started = time.perf_counter()
@@ -201,7 +201,7 @@ class DialogueEngine:
         try:
             for _attempt in range(MAX_CONFLICT_RETRIES):
                 try:
-                    result = await self._turn(inbound, store, private, canned)
+                    result = await self._turn(inbound, store, canned)
                     outcome = result.outcome if outcome == "ok" else outcome
                     return result
                 except Conflict:
@@ -254,7 +254,6 @@ class DialogueEngine:
         self,
         inbound: Inbound,
         store: Inbound | None = None,
-        private: bool = False,
         canned: list[Reply] | None = None,
     ) -> TurnResult:
         """One transaction; with `store`, its replies are written to the outbox before the commit.
@@ -317,8 +316,6 @@ class DialogueEngine:
             await turns.save_conversation(session, conv, state, self.pack.version, now, recent)
             if not replies and not ctx.handovers:
                 replies = [Reply("Done.")]
-            if private:
-                replies = [dataclasses.replace(r, private=True) for r in replies]
             stored = await self._store(session, store, replies) if store is not None else None
             return TurnResult(replies, ctx.handovers, stored=stored)
 
@@ -362,6 +359,9 @@ class DialogueEngine:
         spec = self.features.get(name)
         if spec is None:
             return [unknown_command(self.features, name)]
+        if not stays_here(ctx, spec):
+            # Before any running activity is touched: the shared chat's state is left alone.
+            return continue_in_private(ctx, spec, args)
         prefix: list[Reply] = []
         if running and spec.name == "cancel":
             return await running.end(ctx, "cancelled")
@@ -419,7 +419,7 @@ class DialogueEngine:
             return await self._to_activity(ctx, running, message, text)
         if ctx.activity:
             ctx.clear_activity()
-        return await self._free_text(ctx, message, text)
+        return await free_text(ctx, self.features, message, text)
 
     async def _to_activity(
         self, ctx: TurnContext, running: Activity, message: TextIn, text: str
@@ -447,41 +447,6 @@ class DialogueEngine:
             is_admin=message.is_admin,
         )
         return await running.on_input(ctx, cleaned)
-
-    async def _free_text(self, ctx: TurnContext, message: TextIn, text: str) -> list[Reply]:
-        """Text outside any activity: a command word, a term to look up, or small talk."""
-        first, _, rest = text.partition(" ")
-        spec = self.features.get(first.lower())
-        if spec is not None and not message.is_group:
-            return await self.run_command(
-                ctx, CommandIn(ref=message.ref, name=first.lower(), args=rest)
-            )
-        if not rest and not message.is_group and self.features.owners(first.lower()):
-            return [unknown_command(self.features, first.lower())]
-        word = asked_pronunciation(text) if not message.is_group else None
-        if word is not None:
-            return await self.run_command(ctx, CommandIn(ref=message.ref, name="say", args=word))
-        looked_up = await look_up(
-            ctx, self.features.get("term"), self.features.get("compare"), self.pack, message, text
-        )
-        if looked_up is not None:
-            return looked_up
-        social = small_talk(text) if not message.is_group else None
-        if social == "greeting":
-            return [
-                Reply(
-                    "Hi! Ask me about a term (“what is PSI?”), type /quiz for a short quiz, "
-                    "or /help for everything I can do."
-                )
-            ]
-        if social == "thanks":
-            return [Reply("You're welcome! Type /quiz whenever you want more practice.")]
-        return [
-            Reply(
-                "I'm not sure what you mean. Try /quiz for a short quiz, /term NAME to look up a "
-                "term, or /help for everything I can do."
-            )
-        ]
 
     def now(self) -> datetime:
         """The engine's current time (its injected clock)."""

@@ -117,7 +117,7 @@ async def look_up(
     # "what is PSI?": look the term up (typos allowed). A question about anything else
     # gets a plain answer, not far-fetched suggestions; in a group, nothing at all.
     asked = asked_term(text)
-    bare = asked is None and not message.is_group and len(text.split()) <= 4
+    bare = asked is None and not message.seen_by_others and len(text.split()) <= 4
     if bare:
         # A bare "drift" or "feture store" in a DM is a look-up too, if it names a term.
         asked = text.strip(" ?.!")
@@ -126,7 +126,7 @@ async def look_up(
     # One term: its card. Several with the words typed: a choice between them.
     if pack.find_term(asked) or pack.terms_named_with(asked):
         return await term_spec.handler(ctx, asked)
-    if message.is_group or bare:
+    if message.seen_by_others or bare:
         return None
     return [
         Reply(

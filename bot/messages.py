@@ -93,6 +93,15 @@ class Inbound:
     raw: Any = field(default=None, compare=False, repr=False)
     delivery: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
+    @property
+    def seen_by_others(self) -> bool:
+        """True when others in the chat read this conversation's replies.
+
+        A group's own conversation, not a private one inside it (`ConversationRef.scope`): there
+        a result needs no name on it, and a bare word is an answer to the bot, not chatter.
+        """
+        return self.is_group and self.ref.scope is None
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TextIn(Inbound):
@@ -165,6 +174,20 @@ class Image:
     caption: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    """Work started in a shared chat that goes on in the learner's private chat with the bot.
+
+    `command` and `args` start it there. `dm` is that private chat when the work has begun in it
+    already (the adapter links to it); None when the bot cannot write there yet, so the learner
+    must open it first: the adapter links to the chat with a start payload that runs `command`.
+    """
+
+    command: str
+    args: str = ""
+    dm: ConversationRef | None = None
+
+
 ReplyKind = Literal["text", "card", "question", "result", "feedback", "error", "notice"]
 
 
@@ -176,7 +199,8 @@ class Reply:
     names the question id whose message this result should replace (the pressed question);
     `private` asks the adapter to show it only to the learner (Slack ephemeral, Telegram DM).
     A private "notice" is a one-line answer to a button press, such as "already answered":
-    Telegram shows it as the button's pop-up notification.
+    Telegram shows it as the button's pop-up notification. `handoff` marks the one line a shared
+    chat gets when work moves to the learner's private chat; the adapter adds the link.
     """
 
     text: str
@@ -188,6 +212,7 @@ class Reply:
     replaces: str | None = None
     private: bool = False
     question_id: str | None = None
+    handoff: Handoff | None = None
 
     @property
     def plain_text(self) -> str:

@@ -10,7 +10,7 @@ import base64
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
-from bot.messages import Choice, ConversationRef, Image, NativeQuiz, Reply, ReplyKind
+from bot.messages import Choice, ConversationRef, Handoff, Image, NativeQuiz, Reply, ReplyKind
 
 
 def ref_to_json(ref: ConversationRef) -> dict[str, Any]:
@@ -70,6 +70,13 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
         data["private"] = True
     if reply.question_id is not None:
         data["question_id"] = reply.question_id
+    if reply.handoff is not None:
+        handoff = reply.handoff
+        data["handoff"] = {
+            "command": handoff.command,
+            "args": handoff.args,
+            "dm": ref_to_json(handoff.dm) if handoff.dm is not None else None,
+        }
     return data
 
 
@@ -77,6 +84,7 @@ def reply_from_json(data: Mapping[str, Any]) -> Reply:
     """The reply `reply_to_json` made."""
     quiz = data.get("native_quiz")
     image = data.get("image")
+    handoff = data.get("handoff")
     return Reply(
         text=str(data.get("text", "")),
         choices=tuple(
@@ -104,6 +112,13 @@ def reply_from_json(data: Mapping[str, Any]) -> Reply:
         replaces=data.get("replaces"),
         private=bool(data.get("private", False)),
         question_id=data.get("question_id"),
+        handoff=Handoff(
+            command=str(handoff["command"]),
+            args=str(handoff.get("args", "")),
+            dm=ref_from_json(handoff["dm"]) if handoff.get("dm") else None,
+        )
+        if handoff
+        else None,
     )
 
 

@@ -156,8 +156,18 @@ async def test_quiz_me_starts_a_private_quiz_on_the_term(
     term_id = "concept-drift"
     post = daily_post(pack, term_id, 0)[0]
     quiz_me = next(c.payload for c in post.choices if c.label == "Quiz me")
-    replies = await _press(engine, "UANN", quiz_me)
+    dm = ConversationRef("slack", "w1", "DANN", "UANN")
+    press = ChoiceIn(
+        ref=ConversationRef("slack", "w1", "C1", "UANN"),
+        message_id="qm1",
+        payload=quiz_me,
+        is_group=True,
+        dm=dm,
+    )
+    replies = await engine.handle(press)
     assert replies and all(r.private for r in replies)
+    # The quiz runs in the presser's private chat; the channel gets the line that links there.
+    assert replies[0].handoff is not None and replies[0].handoff.dm == dm
     questions = [r for r in replies if r.kind == "question"]
     assert questions, text(replies)
 

@@ -374,32 +374,3 @@ async def test_a_card_does_not_repeat_its_heading(chat: Chat) -> None:
     card = chat.last[0]
     assert "Also:" not in card.text  # "PSI" and its expansion are the heading already
     assert "🔊 PSI: said letter by letter" in card.text and "Say it:" not in card.text
-
-
-async def test_a_group_question_asks_for_a_button_not_typed_words(engine: DialogueEngine) -> None:
-    # In a group the bot hears only commands and replies to it: "type hint" would go nowhere.
-    ref = ConversationRef("test", "w", "group-q", "u")
-    replies = await engine.handle(CommandIn(ref=ref, message_id="gq1", name="quiz", is_group=True))
-    question = next(r for r in replies if r.kind == "question")
-    assert "Stuck? Type /hint." in question.text and "type its number" not in question.text
-    dm = ConversationRef("test", "w", "dm-q", "u")
-    replies = await engine.handle(CommandIn(ref=dm, message_id="gq2", name="quiz"))
-    question = next(r for r in replies if r.kind == "question")
-    assert "Stuck? Type *hint*" in question.text
-
-
-async def test_a_group_result_says_who_answered(engine: DialogueEngine) -> None:
-    ref = ConversationRef("test", "w", "group-r", "u")
-    replies = await engine.handle(
-        CommandIn(ref=ref, message_id="gr1", name="quiz", is_group=True, display_name="Ada")
-    )
-    question = next(r for r in replies if r.kind == "question")
-    press = ChoiceIn(
-        ref=ref,
-        message_id="gr2",
-        payload=question.choices[0].payload,
-        is_group=True,
-        display_name="Ada",
-    )
-    result = (await engine.handle(press))[0]
-    assert result.text.startswith("Ada: ")

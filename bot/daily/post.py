@@ -74,17 +74,9 @@ def post_ref(sub: SubscriptionRow) -> ConversationRef:
 
 
 async def _quiz(ctx: TurnContext, term_id: str) -> list[Reply]:
-    command = f"term:{term_id}"
-    dm = ctx.inbound.dm
-    if dm is None or dm.key == ctx.ref.key:
-        spec = ctx.features.get("quiz")
-        return await spec.handler(ctx, command) if spec else []
-    # The quiz lives in the presser's private chat, where its questions are shown and answered;
-    # the group's own state is left alone.
-    ctx.hand_over(
-        CommandIn(ref=dm, name="quiz", args=command, display_name=ctx.inbound.display_name)
-    )
-    return []
+    # A quiz is multi-step: pressed under a group's post, it goes on in the presser's private
+    # chat (`bot.handoff`), and the group's own state is left alone.
+    return await ctx.run_command(CommandIn(ref=ctx.ref, name="quiz", args=f"term:{term_id}"))
 
 
 async def _rate(ctx: TurnContext, term_id: str, knew: bool) -> list[Reply]:

@@ -23,6 +23,7 @@ def feature() -> Feature:
                 quiz.start,
                 usage="[poll] [topic, category or term]",
                 group="Practise",
+                private=True,
             ),
             CommandSpec(
                 "review",
@@ -30,6 +31,7 @@ def feature() -> Feature:
                 review.start,
                 aliases=("reviews",),
                 group="Practise",
+                private=True,
             ),
             CommandSpec(
                 "settings",

@@ -41,8 +41,9 @@ def result_reply(
     else:
         lines.append("❌ *Not quite.*")
     who = ctx.inbound.display_name
-    if ctx.inbound.is_group and who:
-        # Several people share a group's quiz: say whose answer this was.
+    if ctx.inbound.seen_by_others and who:
+        # Several people share a group's quiz: say whose answer this was (not in a private
+        # conversation inside a channel, which only the learner sees).
         lines[0] = f"{escape(who[:60])}: {lines[0]}"
     if question.kind != "use-in-sentence" or not verdict.correct:
         lines.append(f"*Answer:* {escape(question.answer_text)}")

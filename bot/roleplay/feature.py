@@ -26,6 +26,7 @@ def feature() -> Feature:
                 roleplay.start,
                 usage="[scenario, topic or audience]",
                 group="Practise",
+                private=True,
             ),
             CommandSpec(
                 "prep",
@@ -33,6 +34,7 @@ def feature() -> Feature:
                 prep_command,
                 usage="[topic or audience]",
                 group="Practise",
+                private=True,
             ),
             CommandSpec(
                 "exercises",
@@ -42,7 +44,12 @@ def feature() -> Feature:
                 group="Practise",
             ),
             CommandSpec(
-                "exercise", "start one exercise", exercise.start, usage="ID", group="Practise"
+                "exercise",
+                "start one exercise",
+                exercise.start,
+                usage="ID",
+                group="Practise",
+                private=True,
             ),
         ),
     )
