@@ -195,7 +195,7 @@ async def slack(
     await client.close()
 
 
-async def test_slack_channel_subscribes_by_slash_command_and_quiz_me_is_ephemeral(
+async def test_slack_channel_subscribes_by_slash_command_and_quiz_me_goes_to_the_dm(
     slack: Slack, slack_fake: FakeSlackServer, engine: DialogueEngine, clock: FakeClock
 ) -> None:
     response = await slack.slash("daily on 09:00 UTC weekdays", channel="C1", user="U1")
@@ -215,20 +215,18 @@ async def test_slack_channel_subscribes_by_slash_command_and_quiz_me_is_ephemera
     slack_fake.reset()
     await slack.press(post, "Quiz me", channel="C1", user="U2")
     await slack.settle()
-    shown = slack_fake.messages_sent()
-    questions = [c for c in shown if "Question 1 of" in c.all_text()]
-    assert questions, [c.all_text()[:80] for c in shown]
-    for call in questions:
-        # Only U2 sees the quiz: an ephemeral message, never a channel post.
-        assert call.method in {"chat.postEphemeral", "response_url"}
-        if call.method == "response_url":
-            assert call.params["response_type"] == "ephemeral"
-        else:
-            assert call.params["user"] == "U2"
-    assert not slack_fake.calls_to("chat.postMessage")
-    # U2 answers on the ephemeral question: it is scored, still only for U2.
+    # U2 gets one ephemeral line linking to their DM, where the quiz is; the channel nothing.
+    [line] = slack_fake.calls_to("response_url", "chat.postEphemeral")
+    assert "app_redirect?channel=DU2" in line.all_text()
+    if line.method == "response_url":
+        assert line.params["response_type"] == "ephemeral"
+    questions = [c for c in slack_fake.messages_sent() if "Question 1 of" in c.all_text()]
+    assert questions, [c.all_text()[:80] for c in slack_fake.messages_sent()]
+    assert {(c.method, c.channel) for c in questions} == {("chat.postMessage", "DU2")}
+    assert not [c for c in slack_fake.calls_to("chat.postMessage") if c.channel == "C1"]
+    # U2 answers in the DM: it is scored there.
     slack_fake.reset()
-    await slack.press(questions[-1], 0, channel="C1", user="U2")
+    await slack.press(questions[-1], 0, channel="DU2", user="U2")
     await slack.settle()
     results = [
         c
@@ -236,7 +234,7 @@ async def test_slack_channel_subscribes_by_slash_command_and_quiz_me_is_ephemera
         if "Correct!" in c.all_text() or "Not quite." in c.all_text()
     ]
     assert results, [c.all_text()[:80] for c in slack_fake.messages_sent()]
-    assert not slack_fake.calls_to("chat.postMessage")
+    assert {c.channel for c in results} == {"DU2"}
 
 
 async def test_slack_channel_not_found_deactivates_through_the_real_client(

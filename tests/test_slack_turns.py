@@ -21,7 +21,7 @@ from tests.orm import orm
 from tests.slack_support import MakeSlack, fake_slack_server, shown, slack_factory  # noqa: F401
 
 
-async def test_slash_command_quiz_in_a_channel_is_private_and_updates_each_question(
+async def test_slash_command_quiz_in_a_channel_goes_on_in_the_dm_and_updates_each_question(
     make_slack: MakeSlack, fake: FakeSlackServer
 ) -> None:
     slack = await make_slack()
@@ -30,28 +30,33 @@ async def test_slash_command_quiz_in_a_channel_is_private_and_updates_each_quest
     assert response.text == ""  # the ack: nothing shown, the replies follow
     await slack.settle()
 
-    intro, question = fake.calls_to("response_url")
-    assert intro.params["response_type"] == "ephemeral"
+    # The channel gets one private line, linking to the DM where the quiz is.
+    (line,) = fake.calls_to("response_url")
+    assert line.params["response_type"] == "ephemeral"
+    assert "continues in our private chat" in line.all_text()
+    assert "https://slack.com/app_redirect?channel=DU1&team=T1" in line.all_text()
+    assert fake.calls_to("conversations.open")[0].params["users"] == "U1"
+    intro, question = fake.calls_to("chat.postMessage")
+    assert {intro.channel, question.channel} == {"DU1"}
     assert "5 questions" in intro.text
-    assert question.params["response_type"] == "ephemeral"
-    assert question.params["replace_original"] is False
     assert "Question 1 of 5" in question.all_text()
-    assert len(question.button_values()) == 4
+    assert len(question.button_values()) >= 4
     assert question.text.count("\n1. ") == 1  # the fallback lists the options
 
     for _round in range(20):  # the engine may ask a missed question again
         fake.reset()
         asked = re.search(r"Question \d+ of \d+|Which|Once more", question.all_text())
-        await slack.press(question, 0)
+        await slack.press(question, 0, channel="DU1")
         await slack.settle()
-        update, *rest = fake.calls_to("response_url")
+        (update,) = fake.calls_to("chat.update")
         # The pressed question is replaced: question text kept, buttons gone, result shown.
-        assert update.params["replace_original"] is True
+        assert update.params["ts"] == question.response["ts"]  # type: ignore[index]
         assert question.blocks[0]["text"]["text"] in update.all_text()
         assert asked is not None
         assert not update.buttons()
         assert "Correct" in update.all_text() or "Not quite" in update.all_text()
-        assert all(c.params["response_type"] == "ephemeral" for c in rest)
+        rest = fake.calls_to("chat.postMessage")
+        assert all(c.channel == "DU1" for c in rest)
         following = [c for c in rest if c.buttons() and c.blocks[-1]["block_id"].startswith("q:")]
         if not following:
             assert "Quiz finished" in " ".join(c.all_text() for c in rest)
@@ -59,8 +64,9 @@ async def test_slash_command_quiz_in_a_channel_is_private_and_updates_each_quest
         question = following[0]
     else:
         pytest.fail("the quiz never finished")
-    # Nothing was posted to the channel for everyone.
-    assert not fake.calls_to("chat.postMessage")
+    # Nothing was posted to the channel for everyone, and nothing more shown there.
+    assert not [c for c in fake.calls_to("chat.postMessage") if c.channel == "C1"]
+    assert not fake.calls_to("response_url", "chat.postEphemeral")
 
 
 async def test_slash_command_quiz_in_a_dm_posts_and_updates_with_the_web_api(
@@ -199,21 +205,24 @@ async def test_a_chart_is_uploaded_to_the_dm(make_slack: MakeSlack, fake: FakeSl
     assert "Last 30 days" in texts and "only in a direct message" in texts
 
 
-async def test_two_people_quizzing_in_one_channel_keep_their_own_quiz(
+async def test_two_people_quizzing_from_one_channel_keep_their_own_quiz(
     make_slack: MakeSlack, fake: FakeSlackServer
 ) -> None:
     slack = await make_slack()
     await slack.slash("quiz", user="U1")
     await slack.settle()
-    _, question_u1 = fake.calls_to("response_url")
+    question_u1 = fake.calls_to("chat.postMessage")[-1]
+    assert question_u1.channel == "DU1"
     fake.reset()
     await slack.slash("quiz", user="U2")  # must not interrupt U1's quiz
     await slack.settle()
-    assert "stopped" not in " ".join(c.all_text() for c in fake.calls_to("response_url")).lower()
+    assert {c.channel for c in fake.calls_to("chat.postMessage")} == {"DU2"}
+    assert "stopped" not in " ".join(c.all_text() for c in fake.messages_sent()).lower()
     fake.reset()
-    await slack.press(question_u1, 0, user="U1")
+    await slack.dm("1", user="U1")  # U1 answers in their DM, with plain text
     await slack.settle()
-    update = fake.calls_to("response_url")[0]
+    (update,) = fake.calls_to("chat.update")
+    assert update.params["ts"] == question_u1.response["ts"]  # type: ignore[index]
     assert "Correct" in update.all_text() or "Not quite" in update.all_text()
 
 
@@ -244,19 +253,6 @@ async def test_an_answer_on_another_replica_still_replaces_its_question(
     (update,) = fake.calls_to("chat.update")
     assert update.params["ts"] == question.response["ts"]  # type: ignore[index]
     assert "Question 1 of 5" in update.all_text()
-
-    # A press on an ephemeral question carries no copy of it: the recorded one is shown again.
-    fake.reset()
-    await first.slash("quiz", user="U2")
-    await first.settle()
-    _intro, asked = fake.calls_to("response_url")
-    fake.reset()
-    await second.press(asked, 0, user="U2")
-    await second.settle()
-    replaced = fake.calls_to("response_url")[0]
-    assert replaced.params["replace_original"] is True
-    assert asked.blocks[0]["text"]["text"] in replaced.all_text()
-    assert "Correct" in replaced.all_text() or "Not quite" in replaced.all_text()
 
 
 async def test_question_places_are_kept_per_workspace_until_they_expire(db: Database) -> None:

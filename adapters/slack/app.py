@@ -41,18 +41,20 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.redact import redacted_logger
 from adapters.slack.deliver import HTTP_TIMEOUT_SECONDS, RATE_LIMIT_RETRIES, SlackSender
+from adapters.slack.dms import DirectMessages
 from adapters.slack.errors import check_settings, log_error
 from adapters.slack.home import HomeProgress, home_progress, render_home
 from adapters.slack.inbound import (
     PLATFORM,
     Target,
     is_dm,
-    is_home_action,
     target_for,
     target_from_json,
     target_to_json,
     team_of,
     to_inbound,
+    user_of,
+    wants_dm,
 )
 from adapters.slack.oauth import BOT_SCOPES, SqlInstallationStore, SqlOAuthStateStore, TokenCipher
 from adapters.slack.questions import QuestionPlaces
@@ -60,7 +62,7 @@ from adapters.slack.render import ACTION_PREFIX
 from adapters.slack.requests import refuse
 from adapters.turns import TurnRunner
 from bot.engine import DialogueEngine
-from bot.messages import ConversationRef, Inbound, Reply, SendResult
+from bot.messages import ConversationRef, Reply, SendResult
 from bot.outgoing import Outgoing, Progress
 from bot.pacing import PacingRules, Rate
 from bot.roleplay.history import title_of
@@ -145,6 +147,7 @@ class SlackAdapter:
             rate_limit_retries=rate_limit_retries,
             timeout_s=http_timeout_s or HTTP_TIMEOUT_SECONDS,
         )
+        self.dms = DirectMessages()
         self._ready = False
         self._stopped = False
         self._socket: AsyncSocketModeHandler | None = None
@@ -398,10 +401,7 @@ class SlackAdapter:
         self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         await ack()
-        if is_home_action(body):
-            await self._committed(self._home_action(body, context.bot_token or ""))
-        else:
-            await self._start_turn(body, context)
+        await self._start_turn(body, context)
 
     async def _on_message(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
         # A redelivered event (X-Slack-Retry-Num) runs too: the engine drops a message id it has
@@ -438,36 +438,32 @@ class SlackAdapter:
             await self._revocation.handle_tokens_revoked_events(event, context)
 
     async def _start_turn(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        await self._committed(self._turn(body, context))
+
+    # ---- turns --------------------------------------------------------------------------
+
+    async def _turn(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        dm: str | None = None
+        if wants_dm(body):
+            # From a channel, multi-step work goes on in the sender's DM (`Inbound.dm`); an App
+            # Home button runs there.
+            client = self.sender.client(context.bot_token or "")
+            dm = await self.dms.channel(client, team_of(body), user_of(body))
         try:
             inbound = to_inbound(
-                body, commands=self._commands, admins=self.admins, bot_user_id=context.bot_user_id
+                body,
+                commands=self._commands,
+                admins=self.admins,
+                dm_channel=dm,
+                bot_user_id=context.bot_user_id,
             )
-            target = target_for(body)
+            target = target_for(body, dm_channel=dm)
         except Exception:
             # Still acknowledged: a payload we cannot read would fail the same way on every retry.
             log.exception("Slack: could not read a %s payload", body.get("type") or "command")
             return
         if inbound is not None and target is not None:
-            await self._committed(self._turn(inbound, target))
-
-    # ---- turns --------------------------------------------------------------------------
-
-    async def _turn(self, inbound: Inbound, target: Target) -> None:
-        await self.turns.commit(dataclasses.replace(inbound, delivery=target_to_json(target)))
-
-    async def _home_action(self, body: dict[str, Any], token: str) -> None:
-        user = str((body.get("user") or {}).get("id") or "")
-        team = team_of(body)
-        try:
-            opened = await self.sender.client(token).conversations_open(users=user)
-        except SlackApiError as exc:
-            log_error(exc, team=team, channel=user, method="conversations.open")
-            return
-        dm = str((opened.get("channel") or {}).get("id") or "")
-        inbound = to_inbound(body, commands=self._commands, admins=self.admins, dm_channel=dm)
-        target = target_for(body, dm_channel=dm)
-        if inbound is not None and target is not None:
-            await self._turn(inbound, target)
+            await self.turns.commit(dataclasses.replace(inbound, delivery=target_to_json(target)))
 
     # ---- App Home -----------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ import hashlib
 import json
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from adapters.slack.render import CHOICE_ACTION, HOME_ACTION, QUESTION_BLOCK
@@ -103,6 +103,18 @@ def is_dm(channel: str, channel_type: str | None = None) -> bool:
     return channel_type == "im" or channel.startswith("D")
 
 
+def user_of(body: Mapping[str, Any]) -> str:
+    """Who sent a request: the slash command's, the press's or the event's user."""
+    user = body.get("user")
+    event = body.get("event")
+    return str(
+        body.get("user_id")
+        or (user.get("id") if isinstance(user, dict) else None)
+        or (event.get("user") if isinstance(event, dict) else None)
+        or ""
+    )
+
+
 def team_of(body: Mapping[str, Any]) -> str:
     """The workspace (team id) a request body comes from; learners are keyed by it."""
     team = body.get("team")
@@ -145,19 +157,40 @@ def to_inbound(
 ) -> Inbound | None:
     """Translate a Slack request body (slash command, block action or event) to an engine message.
 
-    `commands` are the engine's command words (a mention starting with one runs it). Returns
-    None for what termcoach ignores (bot messages, edits, other events, an App Home button
-    without its `dm_channel`). Learners and conversations are keyed by team: the ref's workspace
-    is the team id, so workspaces never share state.
+    `commands` are the engine's command words (a mention or a slash command starting with one
+    runs it; other words are text typed to termcoach). `dm_channel` is the sender's DM with the
+    bot (`conversations.open`): an App Home button runs there, and from a channel it is
+    `Inbound.dm`, where multi-step work goes on. Returns None for what termcoach ignores (bot
+    messages, edits, other events, an App Home button without its `dm_channel`). Learners and
+    conversations are keyed by team: the ref's workspace is the team id, so workspaces never
+    share state.
     """
     team = team_of(body)
+    inbound: Inbound | None = None
     if "command" in body:
-        return _command_inbound(body, team, admins)
+        inbound = _command_inbound(body, team, commands, admins)
+    elif body.get("type") == "block_actions":
+        inbound = _action_inbound(body, team, admins, dm_channel)
+    elif body.get("type") == "event_callback":
+        inbound = _event_inbound(body, team, commands, admins, bot_user_id)
+    if inbound is not None and dm_channel and inbound.is_group:
+        user = inbound.ref.user
+        inbound = replace(inbound, dm=ConversationRef(PLATFORM, team, dm_channel, user))
+    return inbound
+
+
+def wants_dm(body: Mapping[str, Any]) -> bool:
+    """True when the request comes from a shared channel: its sender's DM may be needed.
+
+    Multi-step work started there goes on in the DM, whose channel id only `conversations.open`
+    knows (an App Home button, too, runs in the DM).
+    """
+    if "command" in body:
+        return not _command_in_dm(body)
     if body.get("type") == "block_actions":
-        return _action_inbound(body, team, admins, dm_channel)
-    if body.get("type") == "event_callback":
-        return _event_inbound(body, team, commands, admins, bot_user_id)
-    return None
+        return is_home_action(body) or not is_dm(_action_channel(body))
+    event = body.get("event") or {}
+    return event.get("type") == "app_mention" and not is_dm(str(event.get("channel") or ""))
 
 
 def target_for(body: Mapping[str, Any], *, dm_channel: str | None = None) -> Target | None:
@@ -195,23 +228,30 @@ def _command_in_dm(body: Mapping[str, Any]) -> bool:
     return is_dm(channel, "im" if body.get("channel_name") == "directmessage" else None)
 
 
-def _command_inbound(body: Mapping[str, Any], team: str, admins: Collection[str]) -> Inbound:
+def _command_inbound(
+    body: Mapping[str, Any], team: str, commands: Collection[str], admins: Collection[str]
+) -> Inbound:
     channel = str(body.get("channel_id") or "")
     user = str(body.get("user_id") or "")
-    name, _, args = str(body.get("text") or "").strip().partition(" ")
+    text = _unescape(str(body.get("text") or "").strip())
+    name, _, args = text.partition(" ")
+    name = name.lstrip("/").lower()
     dm = _command_in_dm(body)
-    return CommandIn(
+    common: dict[str, Any] = {
         # In a channel the answers are private (ephemeral), so each person gets their own
         # conversation there; the channel itself (its daily term) is still `channel`.
-        ref=ConversationRef(PLATFORM, team, channel, user, scope=None if dm else user),
-        message_id=f"slack:{body.get('trigger_id') or _fallback_id(body)}",
-        name=name.lstrip("/").lower() or "help",
-        args=_unescape(args.strip()),
-        display_name=body.get("user_name") or None,
-        is_group=not dm,
-        is_admin=is_admin(team, user, admins),
-        raw=body,
-    )
+        "ref": ConversationRef(PLATFORM, team, channel, user, scope=None if dm else user),
+        "message_id": f"slack:{body.get('trigger_id') or _fallback_id(body)}",
+        "display_name": body.get("user_name") or None,
+        "is_group": not dm,
+        "is_admin": is_admin(team, user, admins),
+        "raw": body,
+    }
+    if name and commands and name not in commands:
+        # Slack has one slash command per app: "/termcoach we should retrain" is text typed to
+        # termcoach (an answer to a running role-play or quiz), not a command called "we".
+        return TextIn(text=text, **common)
+    return CommandIn(name=name or "help", args=args.strip(), **common)
 
 
 # ---- button presses ---------------------------------------------------------------------------

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import functools
 import re
+import urllib.parse
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from bot.messages import Choice, Reply, parse_markup
+from bot.messages import Choice, ConversationRef, Handoff, Reply, parse_markup
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -204,9 +205,28 @@ def action_blocks(
     return blocks
 
 
+def dm_link(dm: ConversationRef) -> str:
+    """A link that opens the DM `dm` in Slack (desktop, web or mobile)."""
+    query = urllib.parse.urlencode({"channel": dm.chat, "team": dm.workspace})
+    return f"https://slack.com/app_redirect?{query}"
+
+
+def handoff_line(handoff: Handoff) -> str:
+    """Where work started in a channel goes on: a link to the DM, or how to start it there."""
+    if handoff.dm is not None:
+        return f"<{dm_link(handoff.dm)}|Open your DM with termcoach>"
+    command = _escape_code(f"{SLASH_COMMAND} {handoff.command} {handoff.args}".strip())
+    return (
+        "I could not open a direct message with you. Open termcoach under Apps in the "
+        f"sidebar and type `{command}` there."
+    )
+
+
 def fallback_text(reply: Reply) -> str:
     """Plain text for notifications and clients without Block Kit: text plus numbered choices."""
     lines = [reply.plain_text.strip()]
+    if reply.handoff is not None and reply.handoff.dm is not None:
+        lines.append(dm_link(reply.handoff.dm))
     if reply.kind == "error":
         lines[0] = "⚠️ " + lines[0]
     choices = choices_of(reply)
@@ -253,6 +273,8 @@ def render(reply: Reply, *, thread: str | None = None) -> dict[str, Any]:
     if reply.native_quiz is not None and not reply.text.strip():
         body = text_blocks(reply.native_quiz.question)
     blocks.extend(body)
+    if reply.handoff is not None:
+        blocks.append(context_block(handoff_line(reply.handoff)))
     question = reply.question_id or (reply.native_quiz.question_id if reply.native_quiz else None)
     choices = choices_of(reply)
     if any(len(" ".join(c.label.split())) > MAX_BUTTON_TEXT for c in choices):
