@@ -170,14 +170,13 @@ class DialogueEngine:
             else:
                 result = await self._guarded(inbound, store=inbound)
             await self._dispatch(inbound, result)
-            replies = list(result.replies)
             for command in result.handovers:
-                # Stored as the private conversation's own replies: shown there, in its order.
+                # Stored as the private conversation's own replies, shown there in its order;
+                # the platform turn's own replies are this conversation's alone.
                 async with self._locks.hold(command.ref.key):
                     more = await self._guarded(command, store=command)
                 await self._dispatch(command, more)
-                replies += more.replies
-        return Committed(replies, result.outcome)
+        return Committed(list(result.replies), result.outcome)
 
     async def _dispatch(self, inbound: Inbound, result: TurnResult) -> None:
         """After the commit, still under the lock (so in order): hand the batch to the sender."""

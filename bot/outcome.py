@@ -68,6 +68,7 @@ class Committed:
     """What a platform turn did: its replies, and how it went.
 
     The replies are stored in the outbox, or sent directly when they say nothing could be stored.
+    Those of work handed over to another conversation (a private chat) are not among them.
     """
 
     replies: list[Reply]

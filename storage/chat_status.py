@@ -58,8 +58,13 @@ async def set_status(
     reason: str | None,
     now: datetime,
     migrated_to: str | None = None,
+    record: bool = False,
 ) -> None:
-    """Record the chat as active or inactive (with the reason), and where it migrated."""
+    """Record the chat as active or inactive (with the reason), and where it migrated.
+
+    With `record`, an active chat gets a row too: the bot knows it may write there (a user who
+    opened a private chat with it), which a chat with no row does not tell.
+    """
     values: dict[str, object] = {
         "active": active,
         "reason": reason[:300] if reason else None,
@@ -67,7 +72,7 @@ async def set_status(
     }
     if migrated_to is not None:
         values["migrated_to"] = migrated_to
-    if active and migrated_to is None:
+    if active and migrated_to is None and not record:
         # Active is the default: touch only a row that exists.
         await session.execute(
             update(ChatStatus).where(*_where(platform, workspace, chat)).values(**values)

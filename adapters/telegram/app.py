@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from cachetools import TTLCache
@@ -36,9 +36,16 @@ from adapters.telegram.client import (
     build_application,
 )
 from adapters.telegram.deliver import TelegramSender
+from adapters.telegram.handoff import (
+    PopUp,
+    StartLinks,
+    press_answer,
+    private_chat,
+    shown_as_pop_up,
+)
 from adapters.telegram.inbound import PLATFORM, to_inbound
 from adapters.telegram.limits import MAX_MENU_COMMANDS, PACING, QUIZ_LIMITS
-from adapters.telegram.render import LONG_PAYLOAD_PREFIX, is_notice, toast
+from adapters.telegram.render import LONG_PAYLOAD_PREFIX, toast
 from adapters.telegram.state import ChatStatuses, TelegramState
 from adapters.turns import Engine, TurnRunner, command_menu
 from bot.messages import ChoiceIn, CommandIn, ConversationRef, Inbound, Reply, SendResult
@@ -107,10 +114,12 @@ class TelegramAdapter:
         self.turns = TurnRunner(engine, PLATFORM)
         self.state = TelegramState(db)
         self.statuses = ChatStatuses(db)
+        self.links = StartLinks(self.state)
         self.sender = TelegramSender(
             application.bot,
             self.state,
             self.statuses,
+            self.links,
             network_retries=network_retries,
             backoff_s=backoff_s,
         )
@@ -342,7 +351,7 @@ class TelegramAdapter:
     async def handle_update(self, update: Update) -> None:
         """One update, end to end; never raises (errors are logged)."""
         query = update.callback_query
-        pop_up: str | None = None  # a notice shown as the pressed button's pop-up
+        pop_up: PopUp | None = None  # how the pressed button is answered
         try:
             pop_up = await self._handle(update)
         except Exception:
@@ -351,7 +360,7 @@ class TelegramAdapter:
             if query is not None:
                 await self._answer(query, pop_up)
 
-    async def _handle(self, update: Update) -> str | None:
+    async def _handle(self, update: Update) -> PopUp | None:
         if update.my_chat_member is not None:
             await self._member_changed(update)
             return None
@@ -389,37 +398,45 @@ class TelegramAdapter:
             "press": update.callback_query is not None,
             "group_vote": group_vote,
         }
+        if update.message is not None and inbound.is_group:
+            context["reply_to"] = update.message.message_id  # a group's line answers its command
         committed = await self.turns.commit(dataclasses.replace(inbound, delivery=context))
-        if update.callback_query is not None and _pop_up_only(committed.replies, context):
-            # "Already answered" for a button press: the button's own pop-up, seen only by the
-            # presser, instead of a message the whole chat reads (the outbox sends nothing).
-            return " ".join(r.plain_text for r in committed.replies)
+        if update.callback_query is not None:
+            username = self.bot_username or ""
+            return await press_answer(self.links, username, inbound, committed.replies, context)
         return None
 
     async def deliver_stored(self, item: Outgoing, progress: Progress) -> SendResult:
         """The outbox's courier: show a stored batch where its delivery context says."""
         context = item.delivery or {}
-        if _pop_up_only(item.replies, context):
+        if shown_as_pop_up(item.replies, context):
             return SendResult("sent")  # shown as the button's pop-up, or by the poll itself
         pressed = None
         if context.get("pressed") and item.done == 0:
             pressed = Message.de_json(context["pressed"], self.application.bot)
+        reply_to = context.get("reply_to") if item.done == 0 else None
         result = await self.sender.deliver(
-            item.ref, item.remaining, pressed=pressed, progress=progress
+            item.ref, item.remaining, pressed=pressed, progress=progress, reply_to=reply_to
         )
         if not result.ok:
             log.info("telegram reply not delivered: %s %s", result.status, result.reason)
         return result
 
-    async def _answer(self, query: CallbackQuery, text: str | None = None) -> None:
+    async def _answer(self, query: CallbackQuery, pop_up: PopUp | None = None) -> None:
+        text = pop_up.text if pop_up is not None else None
         try:
-            await query.answer(text=toast(text) if text else None)
+            await query.answer(
+                text=toast(text) if text else None, url=pop_up.url if pop_up else None
+            )
         except TelegramError as exc:
             # An old query (over ~15 minutes) cannot be answered; nothing to do about it.
             log.debug("answerCallbackQuery failed: %s", exc)
 
     async def _enrich(self, inbound: Inbound) -> Inbound:
-        """The long payload behind a short button, and whether a group's commander is an admin."""
+        """The long payload behind a short button, and whether a group's commander is an admin.
+
+        Then whether the sender's private chat is open, and what a deep link starts there.
+        """
         if isinstance(inbound, ChoiceIn) and inbound.payload.startswith(LONG_PAYLOAD_PREFIX):
             original = await self.state.long_payload(inbound.payload)
             if original is not None:
@@ -427,15 +444,18 @@ class TelegramAdapter:
         if isinstance(inbound, CommandIn) and inbound.is_group:
             admin = await self._is_admin(int(inbound.ref.chat), int(inbound.ref.user))
             inbound = dataclasses.replace(inbound, is_admin=admin)
-        return inbound
+        return await private_chat(inbound, self.statuses, self.links)
 
     async def _reactivate(self, inbound: Inbound) -> None:
         # The chat just wrote to us, so it is reachable again; a learner who unblocked the bot
-        # says /start in private, and deliveries may resume.
+        # says /start in private, and deliveries may resume. A private chat is recorded, so
+        # the bot knows it may write there (a group member with no record never started it).
         chat = inbound.ref.chat
+        private = not inbound.is_group and chat == inbound.ref.user
         start = isinstance(inbound, CommandIn) and inbound.name == "start" and not inbound.is_group
-        if start or not (await self.statuses.get(chat)).active:
-            await self.statuses.set(chat, active=True, reason=None)
+        state = await self.statuses.get(chat)
+        if start or not state.active or (private and not state.recorded):
+            await self.statuses.set(chat, active=True, reason=None, record=private)
 
     async def _is_admin(self, chat_id: int, user_id: int) -> bool:
         cached = self._admins.get((chat_id, user_id))
@@ -459,7 +479,9 @@ class TelegramAdapter:
             reason = "blocked by user" if change.chat.type == change.chat.PRIVATE else "removed"
             await self.statuses.set(chat, active=False, reason=reason)
         elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER):
-            await self.statuses.set(chat, active=True, reason=None)
+            # A user who starts the bot: the bot may write to their private chat from now on.
+            private = change.chat.type == change.chat.PRIVATE
+            await self.statuses.set(chat, active=True, reason=None, record=private)
 
     async def _chat_migrated_message(self, message: Message) -> None:
         if message.migrate_to_chat_id:
@@ -476,9 +498,3 @@ class TelegramAdapter:
         Through the outbox's sender, so its failures are counted like a turn's.
         """
         return await self.engine.outbox.send_now(ref, replies)
-
-
-def _pop_up_only(replies: Sequence[Reply], context: Mapping[str, Any]) -> bool:
-    """True for replies that are all notices to a press (its pop-up) or to a raced group vote."""
-    notices = bool(replies) and all(is_notice(r) for r in replies)
-    return notices and bool(context.get("press") or context.get("group_vote"))

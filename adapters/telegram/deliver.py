@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from telegram import Bot, LinkPreviewOptions, Message
+from telegram import Bot, LinkPreviewOptions, Message, ReplyParameters
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -31,6 +31,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from adapters.telegram.handoff import StartLinks, handoff_markup
 from adapters.telegram.inbound import PollInfo
 from adapters.telegram.render import (
     callback_data_for,
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 # Telegram's words for a chat that does not exist (any more) or that we may never write to.
 GONE_MARKERS = ("chat not found", "user not found", "peer_id_invalid", "chat_id_invalid")
+# A user who never started the bot: not a block, and not to be recorded as one.
+NEVER_STARTED = "can't initiate conversation"
 # Term links in cards would otherwise unfurl into large previews.
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # Refusals: retrying the same request cannot help, so they go straight to the caller.
@@ -82,14 +85,19 @@ class TelegramSender:
         bot: Bot,
         state: TelegramState,
         statuses: ChatStatuses,
+        links: StartLinks | None = None,
         *,
         network_retries: int = 3,
         backoff_s: float = 0.5,
     ) -> None:
-        """Send with `bot`, keeping records in `state` and chat status in `statuses`."""
+        """Send with `bot`, keeping records in `state` and chat status in `statuses`.
+
+        `links` makes the deep links of work that moves to a private chat.
+        """
         self.bot = bot
         self.state = state
         self.statuses = statuses
+        self.links = links or StartLinks(state)
         self.network_retries = network_retries
         self.backoff_s = backoff_s
         self._rng = random.Random()
@@ -101,12 +109,15 @@ class TelegramSender:
         *,
         pressed: Message | None = None,
         progress: Callable[[int], Awaitable[None]] | None = None,
+        reply_to: int | None = None,
     ) -> SendResult:
         """Send `replies` to the conversation; `pressed` is the message whose button was pressed.
 
-        A private reply goes to the learner's own chat and, if that fails, never stops the
-        group's replies. A pressed keyboard is removed when no result replaced its message.
-        `progress(n)` is awaited after each reply with how many are out (the outbox's record).
+        A private reply goes to the learner's own chat when the bot may write there (else it is
+        dropped) and, if that fails, never stops the group's replies. A pressed keyboard is
+        removed when no result replaced its message, unless every reply was private (the
+        pressed message is the group's). A group's handoff line answers `reply_to`, the command
+        it came from. `progress(n)` is awaited after each reply with how many are out.
         """
         status = await self.statuses.get(ref.chat)
         chat = status.migrated_to or ref.chat
@@ -116,7 +127,7 @@ class TelegramSender:
             return SendResult("blocked", reason=status.reason or "inactive")
         changes = Changes()
         try:
-            return await self._send_all(chat, ref, replies, pressed, changes, progress)
+            return await self._send_all(chat, ref, replies, pressed, changes, progress, reply_to)
         finally:
             await self.state.save(changes)
 
@@ -128,6 +139,7 @@ class TelegramSender:
         pressed: Message | None,
         changes: Changes,
         progress: Callable[[int], Awaitable[None]] | None = None,
+        reply_to: int | None = None,
     ) -> SendResult:
         ids: list[str] = []
         new_chat: str | None = chat if chat != ref.chat else None
@@ -135,12 +147,16 @@ class TelegramSender:
         try:
             for count, reply in enumerate(replies, 1):
                 try:
-                    edited |= await self._send_reply(chat, ref, reply, pressed, ids, changes)
+                    edited |= await self._send_reply(
+                        chat, ref, reply, pressed, ids, changes, reply_to
+                    )
                 except ChatMigrated as exc:
                     new = str(exc.new_chat_id)
                     await self.statuses.migrate(chat, new)
                     chat = new_chat = new
-                    edited |= await self._send_reply(chat, ref, reply, pressed, ids, changes)
+                    edited |= await self._send_reply(
+                        chat, ref, reply, pressed, ids, changes, reply_to
+                    )
                 except _Stop as stop:
                     if not (reply.private and ref.user != chat):
                         raise
@@ -149,7 +165,8 @@ class TelegramSender:
                     log.info("private telegram reply not delivered: %s", stop.result.reason)
                 if progress is not None:
                     await progress(count)
-            if pressed is not None and not edited and pressed.reply_markup is not None:
+            public = any(not r.private for r in replies)
+            if pressed is not None and not edited and pressed.reply_markup is not None and public:
                 # The pressed keyboard must not be answerable twice, even if nothing replaced it.
                 await self._strip_keyboard(pressed)
         except _Stop as stop:
@@ -164,9 +181,17 @@ class TelegramSender:
         pressed: Message | None,
         ids: list[str],
         changes: Changes,
+        reply_to: int | None = None,
     ) -> bool:
         """Send (or edit into place) one reply; True when it replaced the pressed message."""
+        if reply.handoff is not None and chat != ref.user:
+            await self._send_handoff(chat, ref, reply, ids, reply_to)
+            return False
         target_chat = ref.user if reply.private and chat != ref.user else chat
+        if target_chat != chat and not await self.statuses.reachable(target_chat):
+            # Someone who never started the bot: Telegram would refuse, so nothing is sent.
+            log.info("private telegram reply dropped: user %s never opened a chat", target_chat)
+            return False
         thread = int(ref.thread) if ref.thread and target_chat == chat else None
 
         def data_for(payload: str) -> str:
@@ -193,6 +218,20 @@ class TelegramSender:
             if reply.question_id and call is calls[-1]:
                 self._remember_question(reply, call, message, target_chat, ref, changes)
         return replaced
+
+    async def _send_handoff(
+        self, chat: str, ref: ConversationRef, reply: Reply, ids: list[str], reply_to: int | None
+    ) -> None:
+        """A group's line for work that moved to the learner's private chat, with its link."""
+        assert reply.handoff is not None
+        token = None if reply.handoff.dm is not None else await self.links.token(reply.handoff)
+        call = render(dataclasses.replace(reply, choices=()))[0]
+        call["reply_markup"] = handoff_markup(self.bot.username, reply.handoff, token)
+        if reply_to is not None:
+            call["reply_parameters"] = ReplyParameters(reply_to, allow_sending_without_reply=True)
+        thread = int(ref.thread) if ref.thread else None
+        message = await self._call_api(chat, thread, call)
+        ids.append(str(message.message_id))
 
     async def _replace_target(
         self, question_id: str, pressed: Message | None, chat: str
@@ -290,7 +329,8 @@ class TelegramSender:
             seconds = retry_after_seconds(exc)
             raise _Stop(SendResult("retry", reason="rate limited", retry_after=seconds)) from exc
         except Forbidden as exc:
-            await self.statuses.set(chat, active=False, reason=failure_reason(exc))
+            if NEVER_STARTED not in str(exc).lower():
+                await self.statuses.set(chat, active=False, reason=failure_reason(exc))
             raise _Stop(SendResult("blocked", reason=failure_reason(exc))) from exc
         except InvalidToken as exc:
             raise _Stop(SendResult("failed", reason="invalid token")) from exc

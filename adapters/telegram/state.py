@@ -323,11 +323,16 @@ class TelegramState:
 
 @dataclass(frozen=True, slots=True)
 class ChatState:
-    """Whether a chat can be written to, why not, and where it moved."""
+    """Whether a chat can be written to, why not, and where it moved.
+
+    `recorded` is False for a chat with no status row: never refused, but maybe never opened
+    either (a group member who never started the bot, whom Telegram will not let it write to).
+    """
 
     active: bool = True
     reason: str | None = None
     migrated_to: str | None = None
+    recorded: bool = False
 
 
 ACTIVE = ChatState()
@@ -358,17 +363,40 @@ class ChatStatuses:
         except StorageError as exc:
             log.warning("could not read the status of telegram chat %s: %s", chat, exc)
             return ACTIVE
-        state = ChatState(row.active, row.reason, row.migrated_to) if row is not None else ACTIVE
+        state = ACTIVE
+        if row is not None:
+            state = ChatState(row.active, row.reason, row.migrated_to, recorded=True)
         self._cache[chat] = state
         return state
 
+    async def reachable(self, chat: str) -> bool:
+        """True when the bot may write to this private chat: its user opened it, never blocked it.
+
+        Decided from stored state alone, before anything is sent: a user who never started the
+        bot has no status row, and a send there would only be refused.
+        """
+        state = await self.get(chat)
+        return state.active and state.recorded
+
     async def set(
-        self, chat: str, *, active: bool, reason: str | None, migrated_to: str | None = None
+        self,
+        chat: str,
+        *,
+        active: bool,
+        reason: str | None,
+        migrated_to: str | None = None,
+        record: bool = False,
     ) -> None:
-        """Record the chat as active again, or inactive with the reason (and where it moved)."""
+        """Record the chat as active again, or inactive with the reason (and where it moved).
+
+        `record` writes a row for an active chat too: its user opened it (a private chat).
+        """
         previous = self._cache.get(chat)
         moved = migrated_to or (previous.migrated_to if previous is not None else None)
-        self._cache[chat] = ChatState(active, None if active else reason or "inactive", moved)
+        recorded = record or not active or moved is not None
+        recorded = recorded or (previous is not None and previous.recorded)
+        text = None if active else reason or "inactive"
+        self._cache[chat] = ChatState(active, text, moved, recorded=recorded)
         if self.db is None:
             return
         now = _now()
@@ -383,6 +411,7 @@ class ChatStatuses:
                 reason=reason,
                 now=now,
                 migrated_to=migrated_to,
+                record=record,
             )
 
         try:

@@ -57,6 +57,11 @@ class Failure:
         return cls(403, "Forbidden: bot was blocked by the user")
 
     @classmethod
+    def never_started(cls) -> Failure:
+        """403: the user never started the bot, so it may not write to them."""
+        return cls(403, "Forbidden: bot can't initiate conversation with a user")
+
+    @classmethod
     def kicked(cls) -> Failure:
         """403: the bot was removed from the group."""
         return cls(403, "Forbidden: bot was kicked from the group chat")

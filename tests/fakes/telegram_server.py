@@ -7,6 +7,11 @@ the 4096-character limit, 64-byte callback data, poll limits). Failures are scri
 and chat, and an optional per-second rate limit answers 429 with ``retry_after`` above it, so the
 daily-term broadcaster and the benchmarks can reuse it. Modelled on opsdroid's ``external_api.py``.
 
+Like Telegram, it refuses to let the bot write first: a send to the private chat of a user it has
+seen only in groups (pushed updates from a group, never from their private chat) answers 403 "bot
+can't initiate conversation with a user". A user it has never seen at all is taken to have
+started the bot long ago (tests that send to a private chat directly).
+
 Updates pushed by a test go to getUpdates, or, once a webhook is registered, are POSTed to it one
 after the other; `settled()` waits until the webhook answered every one, and since the bot answers
 after handling an update, a test can then check that something did *not* happen without sleeping.
@@ -56,6 +61,10 @@ _TEXT_PARAMS = frozenset(
         "language_code",
     }
 )
+
+
+# Methods that write to a chat (a private one only once its user started the bot).
+_SENDS = frozenset({"sendMessage", "sendPhoto", "sendPoll", "sendChatAction", "sendDocument"})
 
 
 @dataclass
@@ -121,6 +130,9 @@ class FakeTelegram(MessageMethods, FakeServer):
         self._outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._courier: asyncio.Task[None] | None = None
         self._closing = False
+        # Who opened a private chat with the bot, and who was only seen in groups.
+        self.started: set[int] = set()
+        self.seen_in_groups: set[int] = set()
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -226,6 +238,9 @@ class FakeTelegram(MessageMethods, FakeServer):
 
     def push_many(self, updates: Iterable[dict[str, Any]]) -> None:
         """Hand several updates to the bot at once, in order."""
+        updates = list(updates)
+        for update in updates:
+            self._note_sender(update)
         if self.webhook_url:
             for update in updates:
                 self._outbox.put_nowait(update)
@@ -235,6 +250,31 @@ class FakeTelegram(MessageMethods, FakeServer):
         for update in updates:
             self._pending.append(_Pending(update))
         self._new_update.set()
+
+    def _note_sender(self, update: dict[str, Any]) -> None:
+        """Who wrote where: a private message (or press, or start) opens the private chat."""
+        query = update.get("callback_query") or {}
+        member = update.get("my_chat_member") or {}
+        message = update.get("message") or query.get("message") or member
+        user = (query or update.get("message") or member).get("from") or {}
+        chat = message.get("chat") or {}
+        if not user or not chat:
+            return
+        if chat.get("type") == "private":
+            status = (member.get("new_chat_member") or {}).get("status", "member")
+            if status == "member":
+                self.started.add(int(user["id"]))
+        else:
+            self.seen_in_groups.add(int(user["id"]))
+
+    def _never_started(self, method: str, params: dict[str, Any]) -> Failure | None:
+        chat = params.get("chat_id")
+        if method not in _SENDS or chat is None or int(chat) <= 0:
+            return None
+        user = int(chat)
+        if user in self.seen_in_groups and user not in self.started:
+            return Failure.never_started()
+        return None
 
     @property
     def pending_updates(self) -> int:
@@ -322,7 +362,11 @@ class FakeTelegram(MessageMethods, FakeServer):
         try:
             if request.match_info["token"] != self.token:
                 return self._error(call, Failure(401, "Unauthorized"))
-            failure = self._scripted_failure(method, params) or self._rate_limited(method)
+            failure = (
+                self._scripted_failure(method, params)
+                or self._never_started(method, params)
+                or self._rate_limited(method)
+            )
             if failure is not None:
                 if failure.delay_s:
                     call.status = 0  # hanging: not carried out, whatever the client does
