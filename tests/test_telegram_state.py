@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
-from telegram import Update
 
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.state import LONG_PAYLOAD, POLL, QUESTION
@@ -89,30 +88,6 @@ async def test_a_poll_vote_after_a_restart_is_scored(
     rows = await attempts(db)
     assert len(rows) == before + 1
     assert rows[-1].correct
-
-
-async def test_a_groups_first_vote_is_known_to_the_other_replica(
-    fake: FakeTelegram, engine: DialogueEngine, db: Database
-) -> None:
-    async with running_adapter(fake, engine, db):
-        poll_call = await first_poll(fake, GROUP, 7)
-        [poll_id] = fake.polls
-        [correct] = poll_call.params["correct_option_ids"]
-        fake.push(fake.poll_answer_update(poll_id, 7, [correct]))
-        await fake.wait_for("sendMessage", where=lambda c: "Correct!" in c.params["text"])
-        scored = len(await attempts(db))
-        turns = await group_version(db)
-        # A colleague's vote reaches the other replica: the group already has its answer, so
-        # the vote is not even a turn (the poll itself shows everyone the right answer).
-        other = await sending_only(fake, engine, db)
-        try:
-            vote = fake.poll_answer_update(poll_id, 8, [correct])
-            await other.handle_update(Update.de_json(vote, other.application.bot))
-        finally:
-            await other.stop_sending()
-    assert len([t for t in fake.sent_texts(GROUP) if "Correct!" in t]) == 1
-    assert len(await attempts(db)) == scored
-    assert await group_version(db) == turns
 
 
 async def test_a_long_button_payload_survives_a_restart(
