@@ -362,11 +362,11 @@ class TelegramAdapter:
 
     async def _handle(self, update: Update) -> PopUp | None:
         if update.my_chat_member is not None:
-            await self._member_changed(update)
+            await self.statuses.member_changed(update.my_chat_member)
             return None
         message = update.message
         if message is not None and (message.migrate_to_chat_id or message.migrate_from_chat_id):
-            await self._chat_migrated_message(message)
+            await self.statuses.migrated(message)
             return None
         vote = update.poll_answer
         poll = await self.state.poll(vote.poll_id) if vote is not None else None
@@ -469,26 +469,6 @@ class TelegramAdapter:
         admin = member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
         self._admins[(chat_id, user_id)] = admin
         return admin
-
-    async def _member_changed(self, update: Update) -> None:
-        change = update.my_chat_member
-        assert change is not None
-        status = change.new_chat_member.status
-        chat = str(change.chat.id)
-        if status in (ChatMember.BANNED, ChatMember.LEFT):
-            reason = "blocked by user" if change.chat.type == change.chat.PRIVATE else "removed"
-            await self.statuses.set(chat, active=False, reason=reason)
-        elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER):
-            # A user who starts the bot: the bot may write to their private chat from now on.
-            private = change.chat.type == change.chat.PRIVATE
-            await self.statuses.set(chat, active=True, reason=None, record=private)
-
-    async def _chat_migrated_message(self, message: Message) -> None:
-        if message.migrate_to_chat_id:
-            old, new = str(message.chat.id), str(message.migrate_to_chat_id)
-        else:
-            old, new = str(message.migrate_from_chat_id), str(message.chat.id)
-        await self.statuses.migrate(old, new)
 
     # -- outbound -------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from cachetools import LRUCache, TTLCache
+from telegram import ChatMember, ChatMemberUpdated, Message
 
 from adapters.telegram.inbound import PLATFORM, PollInfo
 from storage import chat_status, platform_state
@@ -425,3 +426,22 @@ class ChatStatuses:
     async def migrate(self, old: str, new: str) -> None:
         """The group became a supergroup with a new id: later sends go there."""
         await self.set(old, active=False, reason="migrated", migrated_to=new)
+
+    async def member_changed(self, change: ChatMemberUpdated) -> None:
+        """The bot's membership of a chat changed: blocked, removed, started or added."""
+        status = change.new_chat_member.status
+        chat = str(change.chat.id)
+        private = change.chat.type == change.chat.PRIVATE
+        if status in (ChatMember.BANNED, ChatMember.LEFT):
+            await self.set(chat, active=False, reason="blocked by user" if private else "removed")
+        elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER):
+            # A user who starts the bot: it may write to their private chat from now on.
+            await self.set(chat, active=True, reason=None, record=private)
+
+    async def migrated(self, message: Message) -> None:
+        """A service message saying the group became a supergroup (from either side)."""
+        if message.migrate_to_chat_id:
+            old, new = str(message.chat.id), str(message.migrate_to_chat_id)
+        else:
+            old, new = str(message.migrate_from_chat_id), str(message.chat.id)
+        await self.migrate(old, new)
