@@ -193,6 +193,14 @@ async def test_a_quiz_typed_in_a_group_by_a_newcomer_gets_a_start_link(
     texts = fake.sent_texts(BOB)
     assert any("Quiz on" in t for t in texts) and any("Question 1 of" in t for t in texts)
     assert not any("Welcome" in t for t in texts)
+    # A quiz of several questions, answered in the private chat with plain text.
+    assert "3 questions" in texts[0] or "5 questions" in texts[0]
+    fake.push(fake.text_update("1", chat_id=BOB))
+    await _settle(fake, tg)
+    shown = [c.params["text"] for c in fake.calls_to("sendMessage", "editMessageText")]
+    assert any("Correct!" in t or "Not quite." in t for t in shown)
+    assert any("Question 2 of" in t for t in fake.sent_texts(BOB))
+    assert len([c for c in fake.calls_to("sendMessage") if c.chat_id == GROUP]) == 1
 
 
 async def test_the_fake_refuses_to_let_the_bot_write_first_and_it_is_not_a_block(
