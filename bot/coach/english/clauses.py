@@ -120,7 +120,9 @@ def _subject(s: Sentence, c: int) -> _Subject | None:
         if toks[j - 1].t == "1":
             return None
         plural = True  # `the other 45 were`: a count (`version 13` is a name)
-    if not det and not plural and not _numbered_name(s, c, j) and not _bare_opening(s, c, j):
+    coordinated = s.lo(j) == "and" and _phrase_end(s, j + 1, 3) is not None
+    bare_ok = plural or coordinated or _numbered_name(s, c, j) or _bare_opening(s, c, j)
+    if not det and not bare_ok:
         # A bare singular is a mass noun or an imperative's verb; a numbered name opening
         # the sentence (`Section 3`) is a subject.
         return None
@@ -197,12 +199,15 @@ def _check(s: Sentence, subject: _Subject) -> None:
     for v in range(subject.start + 1, subject.end):
         if toks[v].lo in _JOINS or toks[v - 1].lo in _JOINS:
             continue
-        if subject.and_at is not None and v > subject.and_at + 1 and not vbz_verb(toks[v]):
-            continue  # in the second of two noun phrases only `-s` can be the verb
-        if _agrees(toks[v - 1], toks[v]):
+        second = subject.and_at is not None and v > subject.and_at + 1
+        if second and not vbz_verb(toks[v]):
+            continue  # in the second of two noun phrases only an -s word can be the verb
+        if not second and _agrees(toks[v - 1], toks[v]) and not _other_verb(s, v):
             return  # `the warehouse needs seconds`: the verb is there, and it agrees
         if _is_the_verb(s, v, toks[v - 1]):
-            if subject.of_at is not None and v > subject.of_at:
+            if second:  # `latency and cost goes`: two things, a plural verb
+                _agree(s, v - 1, v, v - 1, True)
+            elif subject.of_at is not None and v > subject.of_at:
                 _agree(s, subject.head, v, v - 1, subject.plural)
             else:
                 plural = _plural(toks[v - 1]) or s.lo(subject.start - 1) in _PLURAL_DETS

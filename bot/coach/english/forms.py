@@ -139,8 +139,8 @@ def much_more_plural(s: Sentence, k: int) -> None:
             message = "countable plural nouns take many"
             s.add(k, k + 1, f"{match_case(s.toks[k].t, 'many')} more", "much/many", message)
             return
-        if "ADJ" not in lemmas(word.t):
-            return
+        if "ADJ" not in lemmas(word.t) and not word.lo.endswith("ed"):
+            return  # `much more failed jobs`: a participle describes the noun too
 
 
 _COMPARATIVE_WORDS = frozenset({"more", "less", "fewer", "better", "worse", "rather", "other"})

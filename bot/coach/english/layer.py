@@ -60,6 +60,13 @@ from bot.coach.english.lexicon import (
     vbz_verb,
 )
 from bot.coach.english.sentence import Sentence, sentences
+from bot.coach.english.tenses import (
+    a_few,
+    double_negative_subject,
+    modal_have_participle,
+    overregular_past,
+    will_in_time_clause,
+)
 
 
 def check(text: str) -> list[Finding]:
@@ -290,4 +297,9 @@ TOKEN_RULES: tuple[TokenRule, ...] = (
     than_after_comparative,
     more_short_adjective,
     embedded_question,
+    will_in_time_clause,
+    overregular_past,
+    modal_have_participle,
+    a_few,
+    double_negative_subject,
 )
