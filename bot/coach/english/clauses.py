@@ -77,11 +77,22 @@ def clause_agreement(s: Sentence) -> None:
     for c in range(len(toks)):
         if c and toks[c - 1].lo not in _OPENERS:
             continue
-        if c > 1 and toks[c - 1].lo == "and" and _noun_word(toks[c - 2]):
+        if c > 1 and toks[c - 1].lo == "and" and _noun_word(toks[c - 2]) and _verbless(s, c - 1):
             continue  # `the challenger and the champion are`: one coordinated subject
         subject = _subject(s, c)
         if subject is not None:
             _check(s, subject)
+
+
+def _verbless(s: Sentence, k: int) -> bool:
+    """Whether the clause before token k has no finite verb yet (so `and` joins subjects)."""
+    for m in range(k - 1, -1, -1):
+        tok = s.toks[m]
+        if tok.lo in _OPENERS:
+            return True
+        if tok.lo in _FINITE_AUX or set(lemmas(tok.t)) == {"VERB"}:
+            return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +290,8 @@ def _other_verb(s: Sentence, v: int) -> bool:
             and tok.lo not in PREPS
             and tok.lo not in _PARTICLES
             and (base_verb(tok) or vbz_verb(tok))
-            and s.toks[k - 1].lo != "to"
+            # `to build`, `for build`: after `to` or a preposition, not a finite verb
+            and s.toks[k - 1].lo not in PREPS | {"to"}
         ):
             return True
     return False
