@@ -49,7 +49,8 @@ from storage.db import Database  # noqa: E402
 from termcoach.settings import Settings  # noqa: E402
 from tests.daily_support import make_service  # noqa: E402
 from tests.fakes.slack_server import FakeSlackServer, SlackCall  # noqa: E402
-from tests.fakes.telegram_server import Call, FakeTelegram  # noqa: E402
+from tests.fakes.telegram_methods import ApiError  # noqa: E402
+from tests.fakes.telegram_server import Call, Failure, FakeTelegram  # noqa: E402
 from tests.slack_support import SECRET, TOKEN, Slack  # noqa: E402
 from tests.telegram_support import webhook_adapter  # noqa: E402
 
@@ -155,10 +156,11 @@ class House:
     db: Database
     engine: DialogueEngine
     clock: FakeClock
+    strict_dm: bool = False
 
 
 @asynccontextmanager
-async def house(template: Path) -> AsyncIterator[House]:
+async def house(template: Path, strict_dm: bool = False) -> AsyncIterator[House]:
     """A copy of the migrated template database and the real engine on it (no LLM)."""
     with tempfile.TemporaryDirectory(prefix="mockups-") as tmp:
         path = Path(tmp) / "termcoach.db"
@@ -176,7 +178,7 @@ async def house(template: Path) -> AsyncIterator[House]:
             db=db, pack=_pack(), clock=clock, rng=random.Random(7), config=settings.engine_config
         )
         try:
-            yield House(db, engine, clock)
+            yield House(db, engine, clock, strict_dm)
         finally:
             await db.dispose()
 
@@ -424,27 +426,41 @@ async def slack_people(
 
 
 class RecordingTelegram(FakeTelegram):
-    """The fake Bot API; it names the people and remembers the message each send created."""
+    """The fake Bot API; it names the people and remembers the message each send created.
 
-    def __init__(self) -> None:
+    With `strict_dm` it refuses, as Telegram does, to write first to someone who never wrote
+    to the bot in private ("bot can't initiate conversation with a user").
+    """
+
+    def __init__(self, strict_dm: bool = False) -> None:
         super().__init__(username="termcoach_bot")
         self.results: dict[int, dict[str, Any]] = {}  # id(params) -> the sent message
+        self.strict_dm = strict_dm
+        self.started: set[int] = set()
+
+    def _check_private(self, params: dict[str, Any]) -> None:
+        chat = int(params.get("chat_id") or 0)
+        if self.strict_dm and chat > 0 and chat not in self.started:
+            raise ApiError(Failure(403, "Forbidden: bot can't initiate conversation with a user"))
 
     def user(self, user_id: int, *, first_name: str | None = None) -> dict[str, Any]:
         """A Telegram user, named after the flow's people."""
         return super().user(user_id, first_name=first_name or TG_PEOPLE.get(user_id))
 
     def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        self._check_private(params)
         message = super()._m_sendMessage(params)
         self.results[id(params)] = dict(message)
         return message
 
     def _m_sendPoll(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        self._check_private(params)
         message = super()._m_sendPoll(params)
         self.results[id(params)] = dict(message)
         return message
 
     def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        self._check_private(params)
         message = super()._m_sendPhoto(params)
         self.results[id(params)] = dict(message)
         return message
@@ -488,6 +504,8 @@ class TelegramPeople:
         chat_id = chat if chat is not None else user
         self.flush()
         self.tr.act(action="text", user=str(user), chat=str(chat_id), text=text_)
+        if chat_id > 0:
+            self.fake.started.add(chat_id)
         self.fake.push(self.fake.text_update(text_, chat_id=chat_id, user_id=user))
         await self.settle()
 
@@ -597,7 +615,7 @@ async def telegram_people(
     home: House, tr: Transcript, stack: AsyncExitStack
 ) -> AsyncIterator[TelegramPeople]:
     """The real Telegram adapter (webhook mode) against a fake Bot API, and the people."""
-    fake = await stack.enter_async_context(RecordingTelegram())
+    fake = await stack.enter_async_context(RecordingTelegram(home.strict_dm))
     fake.chat(TG_GROUP, title=TG_GROUP_TITLE)
     fake.admins[TG_GROUP] = {ANN}
     async with webhook_adapter(fake, home.engine, home.db) as adapter:
@@ -700,6 +718,23 @@ async def telegram_quiz(home: House, stack: AsyncExitStack) -> Transcript:
     return tr
 
 
+async def telegram_polls(home: House, stack: AsyncExitStack) -> Transcript:
+    """(b, native) A quiz with Telegram quiz polls where they fit: right, wrong, right, ..."""
+    tr = Transcript(
+        "telegram",
+        "polls",
+        "Telegram: a quiz with native quiz polls (/quiz poll)",
+        {str(k): v for k, v in TG_PEOPLE.items()},
+        {str(BOB): "termcoach"},
+    )
+    async with telegram_people(home, tr, stack) as people:
+        await people.say(BOB, "/quiz poll")
+        for right in ANSWERS * 2:  # missed terms come back once at the end
+            if not await people.answer(BOB, BOB, right):
+                break
+    return tr
+
+
 def _scenario() -> str:
     scenarios = _pack().scenarios
     return ROLEPLAY_SCENARIO if ROLEPLAY_SCENARIO in scenarios else next(iter(scenarios))
@@ -793,6 +828,7 @@ FLOWS: dict[str, Flow] = {
     "telegram-daily": telegram_daily,
     "slack-quiz": slack_quiz,
     "telegram-quiz": telegram_quiz,
+    "telegram-polls": telegram_polls,
     "slack-roleplay": slack_roleplay,
     "telegram-roleplay": telegram_roleplay,
     "slack-home": slack_home,
@@ -800,8 +836,11 @@ FLOWS: dict[str, Flow] = {
 }
 
 
-async def capture(out: Path, only: Sequence[str] = ()) -> list[Path]:
-    """Run the flows (all, or those named in `only`) and write their transcripts to `out`."""
+async def capture(out: Path, only: Sequence[str] = (), strict_dm: bool = False) -> list[Path]:
+    """Run the flows (all, or those named in `only`) and write their transcripts to `out`.
+
+    `strict_dm`: Telegram refuses to write first to someone's private chat, as it really does.
+    """
     unknown = [name for name in only if name not in FLOWS]
     if unknown:
         raise ValueError(f"unknown flows {unknown}; known: {', '.join(FLOWS)}")
@@ -811,7 +850,7 @@ async def capture(out: Path, only: Sequence[str] = ()) -> list[Path]:
         for name, flow in FLOWS.items():
             if only and name not in only:
                 continue
-            async with house(template) as home, AsyncExitStack() as stack:
+            async with house(template, strict_dm) as home, AsyncExitStack() as stack:
                 transcript = await flow(home, stack)
             written.append(transcript.write(out))
             log.info("captured %s: %d events", name, len(transcript.events))
@@ -823,12 +862,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for the JSON files")
     parser.add_argument("--only", nargs="*", default=[], choices=sorted(FLOWS), help="flows")
+    parser.add_argument(
+        "--strict-dm",
+        action="store_true",
+        help="Telegram refuses to write first to a private chat (as the real one does)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     for noisy in ("httpx", "aiohttp.access", "uvicorn", "apscheduler", "telegram", "slack_bolt"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     args.out.mkdir(parents=True, exist_ok=True)
-    for path in asyncio.run(capture(args.out, args.only)):
+    for path in asyncio.run(capture(args.out, args.only, args.strict_dm)):
         print(path)
 
 
