@@ -92,6 +92,24 @@ def test_an_apposition_explains_a_word() -> None:
     assert any("ground" in w for w in explained) or not feedback.jargon
 
 
+def test_a_word_named_right_after_its_explanation_is_explained() -> None:
+    feedback = judge(
+        DRIFT,
+        "The shoppers we get today are younger than the ones in the training data. "
+        "This we call data drift. The same shopper now picks other things for the same "
+        "reasons, this is concept drift.",
+    )
+    notes = {j.word.lower(): j.explained for j in feedback.jargon}
+    assert notes.get("data drift") is True, feedback.jargon
+    assert notes.get("concept drift") is True, feedback.jargon
+
+
+def test_naming_a_word_without_an_explanation_is_not_one() -> None:
+    feedback = judge(DRIFT, "Hi. This is concept drift, and we retrain.")
+    notes = {j.word.lower(): j.explained for j in feedback.jargon}
+    assert notes.get("concept drift") is False, feedback.jargon
+
+
 def test_off_topic_text_gets_no_praise_and_no_points() -> None:
     feedback = judge(DRIFT, "I watched football yesterday and my team won three to one.")
     assert not feedback.on_topic
