@@ -417,8 +417,9 @@ class ChatStatuses:
 
         try:
             await _run(self.db, write)
-        except StorageError:
-            log.exception("could not record the status of telegram chat %s", chat)
+        except StorageError as exc:
+            # A known fault (a full disk, a read-only database) with its cause: no traceback.
+            log.warning("could not record the status of telegram chat %s: %s", chat, exc)
         else:
             state = "active" if active else "inactive"
             log.info("telegram chat %s is now %s (%s)", chat, state, reason)
