@@ -213,7 +213,7 @@ def _check(s: Sentence, subject: _Subject) -> None:
         second = subject.and_at is not None and v > subject.and_at + 1
         if second and not vbz_verb(toks[v]):
             continue  # in the second of two noun phrases only an -s word can be the verb
-        if not second and _agrees(toks[v - 1], toks[v]) and not _other_verb(s, v):
+        if not second and _agrees(toks[v - 1], toks[v]) and not _noun_before_verb(s, v):
             return  # `the warehouse needs seconds`: the verb is there, and it agrees
         if _is_the_verb(s, v, toks[v - 1]):
             if second:  # `latency and cost goes`: two things, a plural verb
@@ -230,6 +230,14 @@ def _check(s: Sentence, subject: _Subject) -> None:
     last = toks[subject.end - 1]
     if v < len(toks) and (toks[v].lo in _FINITE_AUX or _is_the_verb(s, v, last)):
         _agree(s, subject.head, v, subject.end - 1, subject.plural)
+
+
+def _noun_before_verb(s: Sentence, v: int) -> bool:
+    """`engineers wants`: the -s word is a plural noun, the word after it the verb."""
+    if not plural_noun(s.toks[v]) or v + 1 >= len(s.toks):
+        return False
+    nxt = s.toks[v + 1]
+    return nxt.lo in _FINITE_AUX or set(lemmas(nxt.t)) == {"VERB"}
 
 
 def _is_the_verb(s: Sentence, v: int, before: Tok) -> bool:
