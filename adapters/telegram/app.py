@@ -453,9 +453,10 @@ class TelegramAdapter:
         chat = inbound.ref.chat
         private = not inbound.is_group and chat == inbound.ref.user
         start = isinstance(inbound, CommandIn) and inbound.name == "start" and not inbound.is_group
-        state = await self.statuses.get(chat)
-        if start or not state.active or (private and not state.recorded):
+        if start or not (await self.statuses.get(chat)).active:
             await self.statuses.set(chat, active=True, reason=None, record=private)
+        elif private:
+            await self.statuses.record_opened(chat)
 
     async def _is_admin(self, chat_id: int, user_id: int) -> bool:
         cached = self._admins.get((chat_id, user_id))

@@ -347,6 +347,7 @@ class ChatStatuses:
         self.db = db
         self.workspace = workspace
         self._cache: MutableMapping[str, ChatState] = _cache(db, STATUS_TTL_S)
+        self._recording: set[str] = set()
 
     async def get(self, chat: str) -> ChatState:
         """The chat's status; active when nothing was ever recorded (or the database is down)."""
@@ -367,8 +368,21 @@ class ChatStatuses:
         state = ACTIVE
         if row is not None:
             state = ChatState(row.active, row.reason, row.migrated_to, recorded=True)
-        self._cache[chat] = state
-        return state
+        # What this process recorded while the row was read is newer than the row.
+        return self._cache.setdefault(chat, state)
+
+    async def record_opened(self, chat: str) -> None:
+        """The user of this private chat wrote to the bot: it may write there from now on.
+
+        Once per chat and process: a burst of messages from a new chat writes one row.
+        """
+        if chat in self._recording or (await self.get(chat)).recorded:
+            return
+        self._recording.add(chat)
+        try:
+            await self.set(chat, active=True, reason=None, record=True)
+        finally:
+            self._recording.discard(chat)
 
     async def reachable(self, chat: str) -> bool:
         """True when the bot may write to this private chat: its user opened it, never blocked it.
