@@ -113,7 +113,7 @@ class DialogueEngine:
     @property
     def commands(self) -> list[tuple[str, str]]:
         """(name, summary) of every visible command, for platform command menus."""
-        return [(s.name, s.summary) for s in self.features.visible()]
+        return [(s.name, s.summary) for s in self.features.visible() if s.in_menu]
 
     def command_names(self) -> frozenset[str]:
         """Every word that works as a command (names, aliases, an activity's own commands)."""

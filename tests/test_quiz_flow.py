@@ -305,10 +305,17 @@ async def test_settings(engine: DialogueEngine, chat: Chat) -> None:
     await chat.send("/settings new 500")
     assert "from 0 to 50" in chat.text
     await chat.send("/settings new 8")
+    await chat.send("/settings")
+    # A platform without native quizzes (polls) neither offers nor shows them.
+    assert "poll" not in chat.text
+    await chat.send("/settings quiz poll")
+    assert "not available here" in chat.text
+    engine.declare_quiz_limits(chat.ref.platform, QUIZ_LIMITS)  # as the Telegram adapter does
     await chat.send("/settings quiz poll")
     await chat.send("/settings")
     assert "Asia/Kolkata" in chat.text and "New terms per day: 8" in chat.text
     assert "Questions as: quiz polls" in chat.text
+    assert "/settings quiz poll" in chat.text
     await chat.send("/settings colour blue")
     assert "I don't know the setting" in chat.text
 

@@ -17,8 +17,9 @@ async def help_command(ctx: TurnContext, args: str) -> list[Reply]:
     """List every command with a one-line summary, grouped."""
     groups: dict[str, list[str]] = {}
     for spec in ctx.features.visible():
-        usage = f"/{spec.name}" + (f" {spec.usage}" if spec.usage else "")
-        groups.setdefault(spec.group, []).append(f"- `{escape(usage)}`: {escape(spec.summary)}")
+        how, summary = spec.described(ctx.native_quiz)
+        usage = f"/{spec.name}" + (f" {how}" if how else "")
+        groups.setdefault(spec.group, []).append(f"- `{escape(usage)}`: {escape(summary)}")
     lines = [
         "I help you learn and practise the English of ML platform engineering: "
         "feature stores, model registries, drift, experiment tracking, inference and governance.",

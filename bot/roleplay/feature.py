@@ -42,7 +42,12 @@ def feature() -> Feature:
                 group="Practise",
             ),
             CommandSpec(
-                "exercise", "start one exercise", exercise.start, usage="ID", group="Practise"
+                "exercise",
+                "start one exercise",
+                exercise.start,
+                usage="ID",
+                group="Practise",
+                in_menu=False,
             ),
         ),
     )
