@@ -207,7 +207,7 @@ class RoleplayActivity(Activity):
         state.lines.append(Line(role="persona", text=text))
         self._save(ctx, state)
         left = state.max_turns - state.turns
-        note = f"{left} more message{'s' if left != 1 else ''} at most; type done to finish."
+        note = f"{left} more message{'s' if left != 1 else ''} at most; type /done to finish."
         return [persona_reply(scenario, text, state.token, note)]
 
     def _side_reply(
@@ -222,7 +222,7 @@ class RoleplayActivity(Activity):
             return [
                 Reply(
                     "That doesn't look like an answer yet. Reply in a sentence or two; "
-                    f"{NO_TURN.lower()} Type done to finish."
+                    f"{NO_TURN.lower()} Type /done to finish."
                 )
             ]
         if len(text) > MAX_MESSAGE_CHARS:
@@ -400,7 +400,7 @@ class RoleplayActivity(Activity):
         if command.name == "brief":
             return [brief_reply(ctx, scenario, state.max_turns)]
         if command.name == "skip":
-            return [Reply("There is nothing to skip yet. Type done to finish.")]
+            return [Reply("There is nothing to skip yet. Type /done to finish.")]
         return [await self._hint(ctx, state, scenario)]
 
     async def _hint(self, ctx: TurnContext, state: RoleplayState, scenario: Scenario) -> Reply:
