@@ -22,13 +22,22 @@ MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
 MAX_ID = 255
 MAX_BUTTONS_PER_BLOCK = 25
+# More choices than this (a menu of scenarios or topics) make a select menu, not a cloud of
+# buttons; a question's options stay buttons, one press each.
+MAX_MENU_BUTTONS = 5
+MAX_SELECT_OPTIONS = 100
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
 MAX_FALLBACK = 3000
 
 # Every button termcoach renders has an action id with this prefix, so one bolt listener
 # (a regex) receives them all; the suffix keeps ids unique within their actions block.
 ACTION_PREFIX = "termcoach:"
 CHOICE_ACTION = ACTION_PREFIX + "choice:"
+SELECT_ACTION = CHOICE_ACTION + "select"
 HOME_ACTION = ACTION_PREFIX + "home:"
+# A Slack user id (``U123``, or ``W123`` on Enterprise Grid): what a mention ``<@U123>`` names.
+USER_ID = re.compile(r"[UW][A-Z0-9]+")
 # An actions block carrying a question is tagged with its question id, so a button press tells
 # which question it answered without any server-side memory (several replicas, restarts).
 QUESTION_BLOCK = "q:"
@@ -194,6 +203,8 @@ def action_blocks(
     base = f"{QUESTION_BLOCK}{question_id}" if question_id else "choices"
     if thread:
         base += f"|t:{thread}"
+    if question_id is None and len(usable) > MAX_MENU_BUTTONS:
+        return select_blocks(usable, base)
     for n, start in enumerate(range(0, len(usable), MAX_BUTTONS_PER_BLOCK)):
         chunk = usable[start : start + MAX_BUTTONS_PER_BLOCK]
         block_id = base if n == 0 else f"{base}|n:{n}"
@@ -202,6 +213,49 @@ def action_blocks(
         ]
         blocks.append({"type": "actions", "block_id": block_id[:MAX_ID], "elements": elements})
     return blocks
+
+
+def select_blocks(choices: Sequence[Choice], base: str) -> list[dict[str, Any]]:
+    """Choices as one select menu (several past 100 options): label 75, value 150 characters.
+
+    A payload too long for an option value cannot be a select option: it stays a button.
+    """
+    # Slack refuses two options with one value: the first label for a payload wins.
+    fit = list({c.payload: c for c in choices if len(c.payload) <= MAX_OPTION_VALUE}.values())
+    rest = [c for c in choices if len(c.payload) > MAX_OPTION_VALUE]
+    elements: list[dict[str, Any]] = []
+    for n, start in enumerate(range(0, len(fit), MAX_SELECT_OPTIONS)):
+        options = [
+            {
+                "text": {
+                    "type": "plain_text",
+                    "text": truncate(" ".join(c.label.split()) or "…", MAX_OPTION_TEXT),
+                    "emoji": True,
+                },
+                "value": c.payload,
+            }
+            for c in fit[start : start + MAX_SELECT_OPTIONS]
+        ]
+        elements.append(
+            {
+                "type": "static_select",
+                "action_id": f"{SELECT_ACTION}{n}",
+                "placeholder": {"type": "plain_text", "text": "Choose…", "emoji": True},
+                "options": options,
+            }
+        )
+    elements += [button(c.label, f"{CHOICE_ACTION}{i}", c.payload) for i, c in enumerate(rest)]
+    return [
+        {
+            "type": "actions",
+            "block_id": (base if n == 0 else f"{base}|n:{n}")[:MAX_ID],
+            "elements": chunk,
+        }
+        for n, chunk in enumerate(
+            elements[i : i + MAX_BUTTONS_PER_BLOCK]
+            for i in range(0, len(elements), MAX_BUTTONS_PER_BLOCK)
+        )
+    ]
 
 
 def fallback_text(reply: Reply) -> str:
@@ -218,13 +272,16 @@ def fallback_text(reply: Reply) -> str:
 
 
 SLASH_COMMAND = "/termcoach"
+# In a channel thread a command reaches the thread's conversation only as a mention.
+MENTION_COMMAND = "@termcoach"
 
 
 def slack_commands(text: str, commands: Collection[str], slash: str = SLASH_COMMAND) -> str:
     """Write the engine's ``/quiz drift`` the way Slack runs it: ``/termcoach quiz drift``.
 
-    Slack has one slash command per app, so ``/cancel`` typed in Slack would not reach us.
-    Only known command names are rewritten, and never inside a path or a URL.
+    Slack has one slash command per app, so ``/cancel`` typed in Slack would not reach us; in a
+    channel thread `slash` is `MENTION_COMMAND` (``@termcoach hint``). Only known command names
+    are rewritten, and never inside a path or a URL.
     """
     if "/" not in text:
         return text
@@ -237,13 +294,35 @@ def _command_pattern(commands: frozenset[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w/:.@-])/({names})(?![\w/-])")
 
 
-def render(reply: Reply, *, thread: str | None = None) -> dict[str, Any]:
+def render(reply: Reply, *, thread: str | None = None, person: str | None = None) -> dict[str, Any]:
     """A reply as a Slack message: ``{"text": fallback, "blocks": [...]}``.
 
     A title becomes a header block (the term on a term card), the text becomes sections, choices
     become buttons whose block id names the question they answer (and `thread`, the thread of
-    the conversation the message belongs to).
+    the conversation the message belongs to). A mention of `person` (the user the turn is for,
+    ``<@U123>``) stays a mention; any other ``<`` in the text is shown as it is.
     """
+    return _with_mention(_render(reply, thread), person)
+
+
+def _with_mention(message: dict[str, Any], person: str | None) -> dict[str, Any]:
+    # Escaping made the text's "<@U123>" harmless ("&lt;@U123&gt;"); only the mention of the
+    # person this turn answers is made live again, so echoed text can never ping anyone else.
+    if not person or not USER_ID.fullmatch(person):
+        return message
+    escaped, live = f"&lt;@{person}&gt;", f"<@{person}>"
+
+    def fix(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: fix(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [fix(v) for v in node]
+        return node.replace(escaped, live) if isinstance(node, str) else node
+
+    return {**fix(message), "blocks": fix(message["blocks"])}
+
+
+def _render(reply: Reply, thread: str | None) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = []
     if reply.title:
         blocks.append(header_block(reply.title))
@@ -292,9 +371,11 @@ def without_actions(blocks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return [b for b in blocks if b.get("type") != "actions"]
 
 
-def answered(question_blocks: Sequence[dict[str, Any]], result: Reply) -> dict[str, Any]:
+def answered(
+    question_blocks: Sequence[dict[str, Any]], result: Reply, person: str | None = None
+) -> dict[str, Any]:
     """The pressed question updated to show its result: question text, a divider, the result."""
-    result_msg = render(result)
+    result_msg = render(result, person=person)
     head = without_actions(question_blocks)
     blocks = [*head, {"type": "divider"}, *result_msg["blocks"]] if head else result_msg["blocks"]
     if len(blocks) > MAX_BLOCKS:
