@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypeVar
 from bot.engine import Committed
 from bot.messages import Inbound, QuizLimits, Reply
 from bot.outbox import Outbox
-from bot.progress import Progress
+from bot.overview import Overview
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,8 @@ class Engine(Protocol):
         """The sender of stored replies; adapters register their courier with it."""
         ...
 
-    async def progress(self, learner_key: tuple[str, str, str]) -> Progress:
-        """A learner's progress outside a turn."""
+    async def overview(self, learner_key: tuple[str, str, str]) -> Overview:
+        """A learner's progress, today's term and next meeting, outside a turn."""
         ...
 
     def declare_quiz_limits(self, platform: str, limits: QuizLimits) -> None:

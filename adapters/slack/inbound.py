@@ -249,10 +249,13 @@ def _action_inbound(
     if action_id.startswith(HOME_ACTION):
         if not dm_channel:
             return None
+        # A Home button's value is the command it runs, with its arguments ("term psi").
+        name, _, args = str(action.get("value") or action_id[len(HOME_ACTION) :]).partition(" ")
         return CommandIn(
             ref=ConversationRef(PLATFORM, team, dm_channel, user),
             message_id=message_id,
-            name=str(action.get("value") or action_id[len(HOME_ACTION) :]),
+            name=name,
+            args=args.strip(),
             display_name=display,
             is_admin=is_admin(team, user, admins),
             raw=body,

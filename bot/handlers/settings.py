@@ -29,7 +29,9 @@ SETTINGS_HELP = (
     "the meeting you prepare (pm, vp, compliance, ds, sre)\n"
     "- `/settings level b1` (b1, b2 or c1): your English level"
 )
-POLLS_HELP = "- `/settings quiz poll` or `/settings quiz buttons`: questions as quiz polls or buttons\n"
+POLLS_HELP = (
+    "- `/settings quiz poll` or `/settings quiz buttons`: questions as quiz polls or buttons\n"
+)
 
 
 def settings_help(ctx: TurnContext) -> str:

@@ -97,11 +97,13 @@ class SlackCall:
         return self._elements("static_select")
 
     def _elements(self, kind: str) -> list[dict[str, Any]]:
+        # Elements of actions blocks, and a section's accessory.
         found: list[dict[str, Any]] = []
         for block in self.blocks:
-            for element in block.get("elements", []) if block.get("type") == "actions" else []:
-                if element.get("type") == kind:
-                    found.append(element)
+            elements = block.get("elements", []) if block.get("type") == "actions" else []
+            if block.get("type") == "section" and block.get("accessory"):
+                elements = [block["accessory"]]
+            found += [e for e in elements if e.get("type") == kind]
         return found
 
 
@@ -170,6 +172,14 @@ def _check_section(block: dict[str, Any]) -> None:
     for f in block.get("fields", []):
         if not 0 < len(f.get("text", "")) <= 2000:
             raise BlockKitError("section field must be 1..2000 characters")
+    if len(block.get("fields", [])) > 10:
+        raise BlockKitError("section has at most 10 fields")
+    accessory = block.get("accessory")
+    if accessory is not None:
+        if accessory.get("type") == "button":
+            _check_button(accessory)
+        elif accessory.get("type") == "static_select":
+            _check_select(accessory)
 
 
 def _check_button(element: dict[str, Any]) -> None:
