@@ -80,19 +80,48 @@ async def test_start_registers_commands_and_greets(
     assert adapter.ready
     assert adapter.mode == "polling"
     assert adapter.workspace == str(fake.bot_id)
-    menu = {c["command"]: c["description"] for c in fake.commands}
-    assert {"help", "quiz", "term", "cancel"} <= set(menu)
-    assert all(menu.values())
+    # The private menu in the order people use it; /exercise (it needs an id) is not in it.
+    assert [c["command"] for c in fake.commands] == [
+        "quiz",
+        "term",
+        "review",
+        "roleplay",
+        "daily",
+        "stats",
+        "settings",
+        "help",
+        "cancel",
+    ]
+    assert all(c["description"] for c in fake.commands)
+    # Groups get a shorter menu of their own.
+    group = [c["command"] for c in fake.menus["all_group_chats"]]
+    assert group == ["quiz", "term", "daily", "help", "cancel"]
+    # What Telegram shows before the first message, and on the bot's profile.
+    assert fake.description and "ML platform" in fake.description
+    assert fake.short_description and len(fake.short_description) <= 120
+
     fake.push(fake.text_update("/start", chat_id=DM, first_name="Ada <admin>"))
     calls = await fake.wait_for("sendMessage", 1)
     texts = [c.params["text"] for c in calls]
     # The learner's name is user text: escaped, not taken for a tag.
-    assert "Hello, Ada &lt;admin&gt;! Welcome to termcoach." in texts[0]
+    assert "Hello, Ada &lt;admin&gt;! Welcome to termcoach" in texts[0]
     assert all(c.params["parse_mode"] == "HTML" for c in calls)
-    # Issue 16: /start asks the learner's goal with buttons (/help lists the commands).
+    # A first contact of two lines, with buttons: the learner's goal.
+    assert len(calls) == 1
+    assert len(texts[0].strip().splitlines()) <= 3
     assert "<b>1 of 3: What are you preparing for?</b>" in texts[0]
     keyboard = calls[0].params["reply_markup"]["inline_keyboard"]
     assert next(b["callback_data"] for row in keyboard for b in row) == "start:goal:pm"
+
+
+async def test_a_refused_menu_does_not_stop_the_start(
+    fake: FakeTelegram, engine: DialogueEngine, db: Database
+) -> None:
+    fake.fail("setMyCommands", Failure.bad_request("BOT_COMMAND_INVALID"), times=2)
+    fake.fail("setMyDescription", Failure.bad_request("BOT_DESCRIPTION_INVALID"))
+    async with running_adapter(fake, engine, db) as tg:
+        assert tg.ready
+        assert fake.short_description  # the rest was still set
 
 
 async def test_quiz_answered_with_buttons_edits_the_question(

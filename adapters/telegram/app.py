@@ -24,7 +24,7 @@ from cachetools import TTLCache
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from telegram import BotCommand, CallbackQuery, ChatMember, Message, Update
+from telegram import CallbackQuery, ChatMember, Message, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import ContextTypes, TypeHandler
 
@@ -37,10 +37,11 @@ from adapters.telegram.client import (
 )
 from adapters.telegram.deliver import TelegramSender
 from adapters.telegram.inbound import PLATFORM, to_inbound
-from adapters.telegram.limits import MAX_MENU_COMMANDS, PACING, QUIZ_LIMITS
+from adapters.telegram.limits import PACING, QUIZ_LIMITS
+from adapters.telegram.profile import register_profile
 from adapters.telegram.render import LONG_PAYLOAD_PREFIX, is_notice, toast
 from adapters.telegram.state import ChatStatuses, TelegramState
-from adapters.turns import Engine, TurnRunner, command_menu
+from adapters.turns import Engine, TurnRunner
 from bot.messages import ChoiceIn, CommandIn, ConversationRef, Inbound, Reply, SendResult
 from bot.outgoing import Outgoing, Progress
 from storage.db import Database
@@ -169,14 +170,14 @@ class TelegramAdapter:
         return "webhook" if self.webhook_url else "polling"
 
     async def start(self) -> None:
-        """Log in (getMe), register commands, then start polling or register the webhook."""
+        """Log in (getMe), set the menus and profile, then start polling or register the webhook."""
         if self._started:
             return
         await self._log_in()
         self._started = True
         self.engine.outbox.register(self)
         app = self.application
-        await self._register_commands()
+        await register_profile(app.bot, self.engine)
         if self.webhook_url:
             if not self.webhook_url.rstrip("/").endswith(WEBHOOK_PATH):
                 # A proxy may rewrite the path, so this is only a warning.
@@ -284,15 +285,6 @@ class TelegramAdapter:
         for target in self._filtered:
             target.removeFilter(self._redactor)
         self._filtered.clear()
-
-    async def _register_commands(self) -> None:
-        menu = command_menu(self.engine, MAX_MENU_COMMANDS)
-        commands = [BotCommand(name, summary) for name, summary in menu]
-        try:
-            await self.application.bot.set_my_commands(commands)
-        except TelegramError as exc:
-            # A menu is a nicety: the bot works without it.
-            log.warning("setMyCommands failed: %s", exc)
 
     def routes(self) -> list[BaseRoute]:
         """The webhook route, in webhook mode; nothing in polling mode."""

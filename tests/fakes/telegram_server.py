@@ -58,6 +58,20 @@ _TEXT_PARAMS = frozenset(
 )
 
 
+# The command scopes of the Bot API (setMyCommands).
+_SCOPES = frozenset(
+    {
+        "default",
+        "all_private_chats",
+        "all_group_chats",
+        "all_chat_administrators",
+        "chat",
+        "chat_administrators",
+        "chat_member",
+    }
+)
+
+
 @dataclass
 class Call:
     """One recorded request: method name, decoded parameters, arrival time (monotonic)."""
@@ -112,7 +126,10 @@ class FakeTelegram(MessageMethods, FakeServer):
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         self.webhook_answers: list[int] = []
-        self.commands: list[dict[str, Any]] = []
+        # The command menus by scope type ("default", "all_group_chats", ...), as set last.
+        self.menus: dict[str, list[dict[str, Any]]] = {}
+        self.description: str | None = None
+        self.short_description: str | None = None
         self._rules: list[_Rule] = []
         self._pending: list[_Pending] = []
         self._new_update = asyncio.Event()
@@ -435,7 +452,29 @@ class FakeTelegram(MessageMethods, FakeServer):
                 raise ApiError(Failure.bad_request("BOT_COMMAND_INVALID"))
             if not 1 <= len(command.get("description", "")) <= 256:
                 raise ApiError(Failure.bad_request("BOT_COMMAND_DESCRIPTION_INVALID"))
-        self.commands = commands
+        scope = params.get("scope") or {"type": "default"}
+        if scope.get("type") not in _SCOPES:
+            raise ApiError(Failure.bad_request("BOT_COMMAND_SCOPE_INVALID"))
+        self.menus[scope["type"]] = commands
+        return True
+
+    @property
+    def commands(self) -> list[dict[str, Any]]:
+        """The menu of private chats (the default scope)."""
+        return self.menus.get("default", [])
+
+    def _m_setMyDescription(self, params: dict[str, Any]) -> bool:
+        text = str(params.get("description") or "")
+        if len(text) > 512:
+            raise ApiError(Failure.bad_request("BOT_DESCRIPTION_INVALID"))
+        self.description = text
+        return True
+
+    def _m_setMyShortDescription(self, params: dict[str, Any]) -> bool:
+        text = str(params.get("short_description") or "")
+        if len(text) > 120:
+            raise ApiError(Failure.bad_request("BOT_SHORT_DESCRIPTION_INVALID"))
+        self.short_description = text
         return True
 
     def _m_close(self, params: dict[str, Any]) -> bool:
