@@ -77,11 +77,22 @@ def clause_agreement(s: Sentence) -> None:
     for c in range(len(toks)):
         if c and toks[c - 1].lo not in _OPENERS:
             continue
-        if c > 1 and toks[c - 1].lo == "and" and _noun_word(toks[c - 2]):
+        if c > 1 and toks[c - 1].lo == "and" and _noun_word(toks[c - 2]) and _verbless(s, c - 1):
             continue  # `the challenger and the champion are`: one coordinated subject
         subject = _subject(s, c)
         if subject is not None:
             _check(s, subject)
+
+
+def _verbless(s: Sentence, k: int) -> bool:
+    """Whether the clause before token k has no finite verb yet (so `and` joins subjects)."""
+    for m in range(k - 1, -1, -1):
+        tok = s.toks[m]
+        if tok.lo in _OPENERS:
+            return True
+        if tok.lo in _FINITE_AUX or set(lemmas(tok.t)) == {"VERB"}:
+            return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +131,9 @@ def _subject(s: Sentence, c: int) -> _Subject | None:
         if toks[j - 1].t == "1":
             return None
         plural = True  # `the other 45 were`: a count (`version 13` is a name)
-    if not det and not plural and not _numbered_name(s, c, j) and not _bare_opening(s, c, j):
+    coordinated = s.lo(j) == "and" and _phrase_end(s, j + 1, 3) is not None
+    bare_ok = plural or coordinated or _numbered_name(s, c, j) or _bare_opening(s, c, j)
+    if not det and not bare_ok:
         # A bare singular is a mass noun or an imperative's verb; a numbered name opening
         # the sentence (`Section 3`) is a subject.
         return None
@@ -197,12 +210,15 @@ def _check(s: Sentence, subject: _Subject) -> None:
     for v in range(subject.start + 1, subject.end):
         if toks[v].lo in _JOINS or toks[v - 1].lo in _JOINS:
             continue
-        if subject.and_at is not None and v > subject.and_at + 1 and not vbz_verb(toks[v]):
-            continue  # in the second of two noun phrases only `-s` can be the verb
-        if _agrees(toks[v - 1], toks[v]):
+        second = subject.and_at is not None and v > subject.and_at + 1
+        if second and not vbz_verb(toks[v]):
+            continue  # in the second of two noun phrases only an -s word can be the verb
+        if not second and _agrees(toks[v - 1], toks[v]) and not _noun_before_verb(s, v):
             return  # `the warehouse needs seconds`: the verb is there, and it agrees
         if _is_the_verb(s, v, toks[v - 1]):
-            if subject.of_at is not None and v > subject.of_at:
+            if second:  # `latency and cost goes`: two things, a plural verb
+                _agree(s, v - 1, v, v - 1, True)
+            elif subject.of_at is not None and v > subject.of_at:
                 _agree(s, subject.head, v, v - 1, subject.plural)
             else:
                 plural = _plural(toks[v - 1]) or s.lo(subject.start - 1) in _PLURAL_DETS
@@ -214,6 +230,14 @@ def _check(s: Sentence, subject: _Subject) -> None:
     last = toks[subject.end - 1]
     if v < len(toks) and (toks[v].lo in _FINITE_AUX or _is_the_verb(s, v, last)):
         _agree(s, subject.head, v, subject.end - 1, subject.plural)
+
+
+def _noun_before_verb(s: Sentence, v: int) -> bool:
+    """`engineers wants`: the -s word is a plural noun, the word after it the verb."""
+    if not plural_noun(s.toks[v]) or v + 1 >= len(s.toks):
+        return False
+    nxt = s.toks[v + 1]
+    return nxt.lo in _FINITE_AUX or set(lemmas(nxt.t)) == {"VERB"}
 
 
 def _is_the_verb(s: Sentence, v: int, before: Tok) -> bool:
@@ -274,7 +298,8 @@ def _other_verb(s: Sentence, v: int) -> bool:
             and tok.lo not in PREPS
             and tok.lo not in _PARTICLES
             and (base_verb(tok) or vbz_verb(tok))
-            and s.toks[k - 1].lo != "to"
+            # `to build`, `for build`: after `to` or a preposition, not a finite verb
+            and s.toks[k - 1].lo not in PREPS | {"to"}
         ):
             return True
     return False

@@ -29,6 +29,7 @@ from bot.coach.english.agreement import (
 from bot.coach.english.clauses import clause_agreement
 from bot.coach.english.finding import Finding
 from bot.coach.english.forms import (
+    adverb_different,
     did_not_past,
     embedded_question,
     every_compound,
@@ -60,6 +61,13 @@ from bot.coach.english.lexicon import (
     vbz_verb,
 )
 from bot.coach.english.sentence import Sentence, sentences
+from bot.coach.english.tenses import (
+    a_few,
+    double_negative_subject,
+    modal_have_participle,
+    overregular_past,
+    will_in_time_clause,
+)
 
 
 def check(text: str) -> list[Finding]:
@@ -290,4 +298,10 @@ TOKEN_RULES: tuple[TokenRule, ...] = (
     than_after_comparative,
     more_short_adjective,
     embedded_question,
+    adverb_different,
+    will_in_time_clause,
+    overregular_past,
+    modal_have_participle,
+    a_few,
+    double_negative_subject,
 )
