@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.coach.feedback import Level
 from bot.coach.meaning import find
@@ -81,9 +82,13 @@ def _named_after_explanation(before: str, previous: str) -> bool:
     return len(plain) >= 5 and not _FORMULA.search(explanation[-60:])
 
 
+@lru_cache(maxsize=4096)
+def _name_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])" + re.escape(name) + r"s?(?![\w-])", re.IGNORECASE)
+
+
 def _mentions(sentence: Sentence, name: str) -> list[re.Match[str]]:
-    pattern = r"(?<![\w-])" + re.escape(name) + r"s?(?![\w-])"
-    return list(re.finditer(pattern, sentence.text, re.IGNORECASE))
+    return list(_name_pattern(name).finditer(sentence.text))
 
 
 def _phrase_near(found: Sequence[Sentence], i: int, phrases: Iterable[str]) -> bool:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -116,23 +117,25 @@ def _same(a: str, b: str) -> bool:
     return fuzz.ratio(a, b) >= 85
 
 
+@lru_cache(maxsize=1 << 16)
+def _positions(stems: tuple[str, ...], word: str) -> tuple[int, ...]:
+    """Where `word` (or a one-slip spelling of it) stands in `stems`.
+
+    Cached: every concept of every key point looks up the same few words in the same
+    sentence, so each (sentence, word) pair is compared once.
+    """
+    return tuple(i for i, w in enumerate(stems) if _same(w, word))
+
+
 def find(stems: Sequence[str], phrase: Sequence[str], gap: int = 2) -> tuple[int, int] | None:
     """(start, end) of `phrase` in `stems`: in order, at most `gap` other words between two."""
     if not phrase:
         return None
-    for start, word in enumerate(stems):
-        if not _same(word, phrase[0]):
-            continue
+    key = tuple(stems)
+    for start in _positions(key, phrase[0]):
         at, k = start, 1
         while k < len(phrase):
-            nxt = next(
-                (
-                    j
-                    for j in range(at + 1, min(len(stems), at + 2 + gap))
-                    if _same(stems[j], phrase[k])
-                ),
-                None,
-            )
+            nxt = next((j for j in _positions(key, phrase[k]) if at < j <= at + 1 + gap), None)
             if nxt is None:
                 break
             at, k = nxt, k + 1
