@@ -137,7 +137,11 @@ class SlackSender:
         delivery = _Delivery(target, token)
         failure: SendResult | None = None
         for count, original in enumerate(replies, 1):
-            reply = replace(original, text=slack_commands(original.text, self.commands))
+            reply = replace(
+                original,
+                text=slack_commands(original.text, self.commands),
+                instructions=slack_commands(original.instructions, self.commands),
+            )
             try:
                 await self._show(delivery, reply)
             except SlackApiError as exc:
@@ -156,6 +160,11 @@ class SlackSender:
 
     async def _show(self, delivery: _Delivery, reply: Reply) -> None:
         target = delivery.target
+        if reply.edits is not None:
+            # A shared channel post rewritten in place (its counts), buttons included; if it
+            # is gone, nothing new is posted in its stead.
+            await self._update(delivery, target.channel, reply.edits, render(reply))
+            return
         if reply.replaces and await self._replace(delivery, reply):
             return
         private = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from typing import Any
 
 from bot.messages import Choice, Reply, parse_markup
@@ -32,6 +33,8 @@ HOME_ACTION = ACTION_PREFIX + "home:"
 # An actions block carrying a question is tagged with its question id, so a button press tells
 # which question it answered without any server-side memory (several replicas, restarts).
 QUESTION_BLOCK = "q:"
+# The section saying how to answer a question ("Press a button…"): gone once it is answered.
+INSTRUCTIONS_BLOCK = "how"
 
 # Slack mrkdwn has no escape character. `&`, `<` and `>` become entities (so content cannot
 # mention @channel or forge links); formatting characters in content become look-alikes where
@@ -198,7 +201,10 @@ def action_blocks(
         chunk = usable[start : start + MAX_BUTTONS_PER_BLOCK]
         block_id = base if n == 0 else f"{base}|n:{n}"
         elements = [
-            button(c.label, f"{CHOICE_ACTION}{start + i}", c.payload) for i, c in enumerate(chunk)
+            button(
+                c.label, f"{CHOICE_ACTION}{start + i}", c.payload, "primary" if c.primary else None
+            )
+            for i, c in enumerate(chunk)
         ]
         blocks.append({"type": "actions", "block_id": block_id[:MAX_ID], "elements": elements})
     return blocks
@@ -245,9 +251,13 @@ def render(reply: Reply, *, thread: str | None = None) -> dict[str, Any]:
     the conversation the message belongs to).
     """
     blocks: list[dict[str, Any]] = []
+    if reply.folded is not None:
+        # Slack has no folded text: the folded part is one press away.
+        fold = Choice(reply.folded.label, reply.folded.payload)
+        reply = replace(reply, folded=None, choices=(fold, *reply.choices))
     if reply.title:
         blocks.append(header_block(reply.title))
-    body = text_blocks(reply.text)
+    body = _body_blocks(reply)
     if reply.kind == "error" and body:
         body[0]["text"]["text"] = ":warning: " + body[0]["text"]["text"]
     if reply.native_quiz is not None and not reply.text.strip():
@@ -273,6 +283,19 @@ def render(reply: Reply, *, thread: str | None = None) -> dict[str, Any]:
     return {"text": fallback_text(reply), "blocks": blocks}
 
 
+def _body_blocks(reply: Reply) -> list[dict[str, Any]]:
+    """The text's sections; the trailing instructions in a section of their own, tagged."""
+    how = reply.instructions.strip()
+    text = reply.text.rstrip()
+    if not how or not text.endswith(how):
+        return text_blocks(reply.text)
+    body = text_blocks(text[: -len(how)])
+    tagged = text_blocks(how)
+    if tagged:
+        tagged[0]["block_id"] = INSTRUCTIONS_BLOCK
+    return [*body, *tagged]
+
+
 def numbered_blocks(choices: Sequence[Choice]) -> list[dict[str, Any]]:
     """The choices in full as numbered lines (labels are plain text), for long labels."""
     lines = [f"*{n}.* {escape_mrkdwn(c.label)}" for n, c in enumerate(choices, 1)]
@@ -288,8 +311,10 @@ def context_block(text: str) -> dict[str, Any]:
 
 
 def without_actions(blocks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The blocks of a question with its buttons removed (so it cannot be answered again)."""
-    return [b for b in blocks if b.get("type") != "actions"]
+    """A question's blocks without its buttons (it cannot be answered again) or instructions."""
+    return [
+        b for b in blocks if b.get("type") != "actions" and b.get("block_id") != INSTRUCTIONS_BLOCK
+    ]
 
 
 def answered(question_blocks: Sequence[dict[str, Any]], result: Reply) -> dict[str, Any]:
