@@ -31,7 +31,7 @@ from storage.db import Database
 from storage.models import Conversation, Learner
 from termcoach.runtime import telegram_adapter
 from termcoach.settings import Settings
-from tests.fakes.telegram_server import Failure, FakeTelegram, parse_telegram_html
+from tests.fakes.telegram_server import Failure, FakeTelegram, PressRefused, parse_telegram_html
 from tests.telegram_support import (
     DM,
     GROUP,
@@ -103,6 +103,9 @@ async def test_quiz_answered_with_buttons_edits_the_question(
     data = buttons(question)
     assert all(len(d.encode()) <= CALLBACK_DATA_LIMIT for d in data)
     press = fake.callback_update(question, data[0])
+    # A second tap that left the phone before the keyboard went away (a race, not a button
+    # pressed on a message that no longer has it: the fake refuses those).
+    late = fake.callback_update(question, data[1])
     fake.push(press)
 
     edits = await fake.wait_for(
@@ -117,8 +120,10 @@ async def test_quiz_answered_with_buttons_edits_the_question(
     await question_message(fake, DM, 2)
     assert len(await attempts(db)) == 1
 
-    # The old keyboard is gone, but a stale press (an old client) is still answered, not rescored.
-    fake.push(fake.callback_update(question, data[1]))
+    # The old keyboard is gone, but the late tap is still answered, not rescored.
+    with pytest.raises(PressRefused):
+        fake.callback_update(question, data[1])
+    fake.push(late)
     answers = await fake.wait_for("answerCallbackQuery", 2)
     # Shown as the button's pop-up, not as a message in the chat.
     assert answers[1].params["text"] == "You already answered that question."
@@ -513,9 +518,11 @@ async def test_a_late_press_in_a_group_gets_a_pop_up_not_a_group_message(
     fake.push(fake.text_update(f"/quiz@{fake.username} buttons drift", chat_id=GROUP, user_id=7))
     question = await question_message(fake, GROUP, 1)
     data = buttons(question)
-    fake.push(fake.callback_update(question, data[0], user_id=8))  # a colleague answers first
+    # Both tap while the question still has its buttons; the colleague's tap arrives first.
+    late = fake.callback_update(question, data[1], user_id=7)
+    fake.push(fake.callback_update(question, data[0], user_id=8))
     await question_message(fake, GROUP, 2)
-    fake.push(fake.callback_update(question, data[1], user_id=7))
+    fake.push(late)
     answers = await fake.wait_for("answerCallbackQuery", 2)
     assert answers[1].params["text"] == "That question was already answered."
     assert not [t for t in fake.sent_texts(GROUP) if "already answered" in t]
