@@ -9,7 +9,7 @@ stray ``*`` or ``_`` in it is not taken for markup.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 MARKUP_CHARS = "*_`\\"
@@ -224,6 +224,14 @@ class Reply:
     def plain_text(self) -> str:
         """The text without markup, for fallbacks and logs."""
         return strip_markup(self.text if not self.title else f"{self.title}\n{self.text}")
+
+
+def unfolded(reply: Reply) -> Reply:
+    """The reply with its folded text as a button first, for a platform that cannot fold."""
+    fold = reply.folded
+    if fold is None:
+        return reply
+    return replace(reply, folded=None, choices=(Choice(fold.label, fold.payload), *reply.choices))
 
 
 _ESCAPED = re.compile(r"\\([*_`\\])")

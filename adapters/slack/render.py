@@ -11,10 +11,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import replace
 from typing import Any
 
-from bot.messages import Choice, Reply, parse_markup
+from bot.messages import Choice, Reply, parse_markup, unfolded
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -251,10 +250,8 @@ def render(reply: Reply, *, thread: str | None = None) -> dict[str, Any]:
     the conversation the message belongs to).
     """
     blocks: list[dict[str, Any]] = []
-    if reply.folded is not None:
-        # Slack has no folded text: the folded part is one press away.
-        fold = Choice(reply.folded.label, reply.folded.payload)
-        reply = replace(reply, folded=None, choices=(fold, *reply.choices))
+    # Slack has no folded text: the folded part is one press away.
+    reply = unfolded(reply)
     if reply.title:
         blocks.append(header_block(reply.title))
     body = _body_blocks(reply)

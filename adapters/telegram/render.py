@@ -31,6 +31,7 @@ from adapters.telegram.limits import (
     TEXT_LIMIT,
 )
 from bot.messages import Choice, Folded, NativeQuiz, Reply, escape, parse_markup, strip_markup
+from bot.messages import unfolded as unfold
 
 # Buttons share a row of three when every label is this short, a row of two up to MEDIUM_LABEL
 # (a phone shows about that much of a half-width button); longer ones are stacked.
@@ -345,8 +346,7 @@ def _fold(reply: Reply) -> tuple[Reply, str]:
         title = tg_len(to_html(f"*{escape(reply.title)}*")) + 1 if reply.title else 0
         if len(chunks) <= 1 and title + tg_len("".join(chunks)) + 2 + tg_len(quote) <= TEXT_LIMIT:
             return unfolded, quote
-    button = Choice(fold.label, fold.payload)
-    return dataclasses.replace(unfolded, choices=(button, *reply.choices)), ""
+    return unfold(reply), ""
 
 
 def without_instructions(reply: Reply) -> str:
