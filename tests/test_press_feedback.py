@@ -85,3 +85,31 @@ def test_long_labels_sit_two_to_a_row_short_ones_three() -> None:
     long = keyboard([Choice("A label far too long for half a phone", "p")] * 2)
     assert long is not None
     assert [len(row) for row in long.inline_keyboard] == [1, 1]
+
+
+async def test_only_the_latest_finish_button_ends_a_role_play(
+    tg_fake: FakeTelegram, adapter: TelegramAdapter
+) -> None:
+    tg_fake.push(tg_fake.text_update("/roleplay drift-pm", chat_id=DM))
+    await tg_fake.wait_for(
+        "sendMessage", where=lambda c: "Priya" in c.params["text"] and "reply_markup" in c.params
+    )
+    first = tg_fake.messages[(DM, max(k[1] for k in tg_fake.messages if k[0] == DM))]
+    assert "reply_markup" in first
+    tg_fake.push(
+        tg_fake.text_update(
+            "Drift means the world has changed since the model learned from its data.", chat_id=DM
+        )
+    )
+    await tg_fake.wait_for(
+        "sendMessage", where=lambda c: "more messages at most" in c.params["text"]
+    )
+    latest = tg_fake.last_message(DM, with_text="more messages at most")
+    assert buttons(first) != buttons(latest)
+    # The older Finish answers clearly (a pop-up) and ends nothing.
+    tg_fake.push(tg_fake.callback_update(first, buttons(first)[0]))
+    [answer] = await tg_fake.wait_for("answerCallbackQuery")
+    assert "earlier message" in answer.params.get("text", "")
+    assert not [t for t in tg_fake.sent_texts(DM) if "Score:" in t]
+    tg_fake.push(tg_fake.callback_update(latest, buttons(latest)[0]))
+    await tg_fake.wait_for("sendMessage", where=lambda c: "Score:" in c.params["text"])
