@@ -46,6 +46,32 @@ POSITIVE: list[tuple[str, str, str, str]] = [
     ("there is/there are", "There is many features in the store.", "There is", "There are"),
     ("a/an", "We saw an 500 error.", "an 500", "a 500"),
     ("a/an", "It needs a 8 GB disk.", "a 8", "an 8"),
+    # clause-level agreement: the subject's head and the clause's one possible finite verb
+    (AGREEMENT, "Our review process take two days.", "process take", "process takes"),
+    (AGREEMENT, "The platform engineers wants stable schemas.", "engineers wants", "engineers want"),
+    (AGREEMENT, "Page 4 of the guide explain the rollback.", "guide explain", "guide explains"),
+    (AGREEMENT, "Check that the nightly jobs really has finished.", "jobs really has", "jobs really have"),
+    (AGREEMENT, "Old dashboards shows nothing useful.", "dashboards shows", "dashboards show"),
+    (AGREEMENT, "We ask whether latency and cost goes down.", "cost goes", "cost go"),
+    (AGREEMENT, "Its alerts fires too often.", "alerts fires", "alerts fire"),
+    (AGREEMENT, "The batch window weren't long enough.", "window weren't", "window wasn't"),
+    # word forms
+    ("modal + base form", "Sadly we can't to ship it today.", "can't to ship", "can't ship"),
+    ("modal + base form", "The on-call engineer will checking it.", "checking", "check"),
+    ("do-support + base form", "The two counts didn't agreed.", "didn't agreed", "didn't agree"),
+    ("every + singular noun", "We log every serving requests.", "every serving requests", "every serving request"),
+    ("possessive determiner", "They rebuilt ours old pipeline.", "ours", "our"),
+    ("much/many", "We saw much more failed jobs this week.", "much more", "many more"),
+    ("than/then", "The queue is longer then our limit.", "then", "than"),
+    ("than/then", "We got more tickets that before.", "that", "than"),
+    ("word order (indirect question)", "Tell me why did the backfill stop.", "why did the backfill stop", "why the backfill stopped"),
+    ("word order (indirect question)", "We log how big are the batches.", "how big are the batches", "how big the batches are"),
+    # tenses and negatives
+    ("present tense in a time clause", "Page me when the retraining will finish.", "when the retraining will finish", "when the retraining finishes"),
+    ("irregular past tense", "The old model runned for a year.", "runned", "ran"),
+    ("past participle after have", "A canary would have catch it.", "have catch", "have caught"),
+    ("a few vs few", "The cache warms up in few minutes.", "few", "a few"),
+    ("double negative", "Nobody can't deploy on Fridays.", "Nobody can't", "Nobody can"),
 ]  # fmt: skip
 
 # sentences where no layer rule may fire (the guard each one tests is named after it)
@@ -77,6 +103,20 @@ NEGATIVE: list[str] = [
     "Every one of the models failed.",
     "More or less errors would be fine.",  # `more or less`
     "Version 3 model is live.",  # the number names a version
+    "If the new scoring model returns bad scores, roll it back.",  # `it` after a verb: object
+    "The serving code loads models from the registry.",  # a mass noun takes verb+s
+    "The warehouse needs seconds to answer.",  # the verb is there and agrees
+    "The offline store keeps every value.",  # `keeps` is the verb, not a plural object
+    "Our readiness probe only checks the port.",  # `only` is no adjective of the object
+    "The challenger and the champion are scored on one set.",  # one coordinated subject
+    "Feast apply, materialize and serve.",  # a list, not a sentence
+    "Version 13 only gets the tag after the test.",  # `version 13` is a name
+    "Every time someone trains a model, the run is logged.",  # `time` is the noun
+    "The job runs every five minutes.",  # a count after `every`
+    "We don't know if it will work.",  # `if` = whether: `will` is right
+    "Few people read the runbook.",  # `few` = not many
+    "How do we watch for it?",  # a direct question
+    "First the tests run, then the canary starts.",  # `then` in a sequence
 ]
 
 

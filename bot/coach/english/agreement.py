@@ -148,6 +148,8 @@ def indefinite_pronoun(s: Sentence, k: int) -> None:
     t = s.toks[k]
     if t.lo not in INDEF_PRON or _after_auxiliary(s, k):
         return
+    if k and s.toks[k - 1].lo in PREPS:
+        return  # `details for everything are`: the subject came earlier
     nxt = s.toks[k + 1]
     fix = _TO_SINGULAR.get(nxt.lo)  # "Nobody have to", "someone do it"
     lemma = base_verb(nxt)
@@ -169,14 +171,24 @@ def third_person_pronoun(s: Sentence, k: int) -> None:
     t = s.toks[k]
     if t.lo not in {"it", "he", "she"} or (k and s.toks[k - 1].lo in _CAUSATIVES):
         return
-    if _after_auxiliary(s, k):
+    if _after_auxiliary(s, k) or _object_pronoun(s, k):
         return
     lemma = base_verb(s.toks[k + 1])
     # Right after "it", "he" or "she" a verb's base form is the verb ("it keep only"), even
-    # where the word could be a noun elsewhere.
-    if lemma and lemma not in STOP_VERBS:
+    # where the word could be a noun elsewhere. `it need not` is right.
+    if lemma and (lemma not in STOP_VERBS or (lemma == "need" and s.lo(k + 2) != "not")):
         verb = inflect(lemma, "VBD" if s.past else "VBZ")
         s.add(k, k + 1, f"{t.t} {verb}", AGREEMENT, f"`{t.lo}` takes verb+s")
+
+
+def _object_pronoun(s: Sentence, k: int) -> bool:
+    """Whether `it` at k is an object: after a verb (`roll it back`, `keep it short`)."""
+    if not k:
+        return False
+    before = s.toks[k - 1]
+    return before.lo not in CLAUSE_OPENERS and bool(
+        base_verb(before) or lemmas(before.t).get("VERB")
+    )
 
 
 def plural_pronoun(s: Sentence, k: int) -> None:

@@ -26,7 +26,19 @@ from bot.coach.english.agreement import (
     there_are,
     third_person_pronoun,
 )
+from bot.coach.english.clauses import clause_agreement
 from bot.coach.english.finding import Finding
+from bot.coach.english.forms import (
+    did_not_past,
+    embedded_question,
+    every_compound,
+    modal_ing,
+    more_short_adjective,
+    much_more_plural,
+    negated_modal_to,
+    possessive_before_noun,
+    than_after_comparative,
+)
 from bot.coach.english.lexicon import (
     AUX,
     DETS,
@@ -48,6 +60,13 @@ from bot.coach.english.lexicon import (
     vbz_verb,
 )
 from bot.coach.english.sentence import Sentence, sentences
+from bot.coach.english.tenses import (
+    a_few,
+    double_negative_subject,
+    modal_have_participle,
+    overregular_past,
+    will_in_time_clause,
+)
 
 
 def check(text: str) -> list[Finding]:
@@ -56,6 +75,7 @@ def check(text: str) -> list[Finding]:
     for s in sentences(text, found):
         for i, j in subject_phrases(s):
             noun_subject_agreement(s, i, j)
+        clause_agreement(s)
         for k in range(len(s.toks) - 1):
             for rule in TOKEN_RULES:
                 rule(s, k)
@@ -268,4 +288,18 @@ TOKEN_RULES: tuple[TokenRule, ...] = (
     gerund_after_preposition,
     plural_after_number,
     there_are,
+    negated_modal_to,
+    modal_ing,
+    did_not_past,
+    every_compound,
+    possessive_before_noun,
+    much_more_plural,
+    than_after_comparative,
+    more_short_adjective,
+    embedded_question,
+    will_in_time_clause,
+    overregular_past,
+    modal_have_participle,
+    a_few,
+    double_negative_subject,
 )

@@ -113,6 +113,15 @@ PHRASE_RULES: tuple[WeirRule, ...] = (
         (("We lost datas.", "We lost data."),),
     ),
     WeirRule(
+        "TcWithoutNo", "<(without no), without>", "with", "`without` is already negative: `with no`.",
+        "double negation", (("It works without no code change.", "It works with no code change."),),
+    ),
+    WeirRule(
+        "TcDoubleNegNone", "<([don't, doesn't, didn't, haven't, hasn't, won't, can't] VERB none), none>",
+        "any", "Only one negative: `haven't ... any`.", "double negation",
+        (("We haven't confirmed none of them.", "We haven't confirmed any of them."),),
+    ),
+    WeirRule(
         "TcPeoples", "peoples", "people", "`people` is already plural.", "irregular plural",
         (("Many peoples use it.", "Many people use it."),),
     ),
@@ -185,8 +194,23 @@ def _modal_rules(modal: str) -> tuple[WeirRule, WeirRule]:
     return plain, question
 
 
-RULES: tuple[WeirRule, ...] = PHRASE_RULES + tuple(
-    rule for modal in MODALS for rule in _modal_rules(modal)
+# Uncountable nouns learners give a plural that Harper's MassNouns misses (it has
+# `informations`, `advices`, `feedbacks`, `softwares`, `equipments`, `knowledges`).
+UNCOUNTABLE: tuple[str, ...] = ("evidence",)
+
+
+def _uncountable_rule(noun: str) -> WeirRule:
+    """`informations` -> `information`."""
+    return WeirRule(
+        f"Tc{noun.capitalize()}s", f"{noun}s", noun, f"`{noun}` has no plural -s.",
+        "uncountable noun", ((f"We need more {noun}s here.", f"We need more {noun} here."),),
+    )  # fmt: skip
+
+
+RULES: tuple[WeirRule, ...] = (
+    PHRASE_RULES
+    + tuple(_uncountable_rule(noun) for noun in UNCOUNTABLE)
+    + tuple(rule for modal in MODALS for rule in _modal_rules(modal))
 )
 RULES_BY_NAME: dict[str, WeirRule] = {rule.name: rule for rule in RULES}
 
