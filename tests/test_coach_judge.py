@@ -13,6 +13,7 @@ from bot.coach.brief import Brief, brief_for
 from bot.coach.feedback import Feedback, score
 from bot.coach.judge import RubricJudge
 from bot.coach.questions import asked_character
+from bot.coach.render import points_lines
 from content.index import PackIndex
 from content.loader import load_default_pack
 
@@ -90,6 +91,36 @@ def test_an_apposition_explains_a_word() -> None:
     unexplained = {j.word.lower() for j in feedback.jargon if not j.explained}
     assert not any("ground" in w for w in unexplained), feedback.jargon
     assert any("ground" in w for w in explained) or not feedback.jargon
+
+
+@pytest.mark.parametrize("item_id", sorted(PACK.scenarios))
+def test_every_missed_point_gets_a_sentence_to_say(item_id: str) -> None:
+    brief = brief_for(PACK, PACK.scenarios[item_id])
+    lines = points_lines(brief, judge(brief, "I am not sure."))
+    missed = [line for line in lines if line.startswith("❌")]
+    assert len(missed) == len(brief.key_points)
+    for line in missed:
+        at = lines.index(line)
+        follow = lines[at + 1] if at + 1 < len(lines) else ""
+        assert "You could say" in line or "You could say" in follow, (item_id, line)
+
+
+def test_a_word_named_right_after_its_explanation_is_explained() -> None:
+    feedback = judge(
+        DRIFT,
+        "The shoppers we get today are younger than the ones in the training data. "
+        "This we call data drift. The same shopper now picks other things for the same "
+        "reasons, this is concept drift.",
+    )
+    notes = {j.word.lower(): j.explained for j in feedback.jargon}
+    assert notes.get("data drift") is True, feedback.jargon
+    assert notes.get("concept drift") is True, feedback.jargon
+
+
+def test_naming_a_word_without_an_explanation_is_not_one() -> None:
+    feedback = judge(DRIFT, "Hi. This is concept drift, and we retrain.")
+    notes = {j.word.lower(): j.explained for j in feedback.jargon}
+    assert notes.get("concept drift") is False, feedback.jargon
 
 
 def test_off_topic_text_gets_no_praise_and_no_points() -> None:

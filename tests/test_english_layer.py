@@ -72,6 +72,8 @@ POSITIVE: list[tuple[str, str, str, str]] = [
     ("past participle after have", "A canary would have catch it.", "have catch", "have caught"),
     ("a few vs few", "The cache warms up in few minutes.", "few", "a few"),
     ("double negative", "Nobody can't deploy on Fridays.", "Nobody can't", "Nobody can"),
+    ("adverb vs adjective", "The two exporters behave different now.", "different", "differently"),
+    ("comparative", "The new index is more fast than the old one.", "more fast", "faster"),
 ]  # fmt: skip
 
 # sentences where no layer rule may fire (the guard each one tests is named after it)
@@ -117,6 +119,9 @@ NEGATIVE: list[str] = [
     "Few people read the runbook.",  # `few` = not many
     "How do we watch for it?",  # a direct question
     "First the tests run, then the canary starts.",  # `then` in a sequence
+    "Our notes mention compare runs.",  # `mention` is the verb, and it agrees
+    "We get many more young customers than before.",  # more customers who are young
+    "The two exports look different.",  # a linking verb takes the adjective
 ]
 
 

@@ -2,6 +2,7 @@
 
 A word counts as explained when, near its first use:
 - one of the scenario's `explained_by` phrases is in the same, previous or next sentence; or
+- it is named right after one: "… This we call data drift", "…, this is concept drift"; or
 - it is followed by an explanation: "which means …", "that is …", "i.e. …", "is when …", a
   dash, or an apposition ("ground-truth labels, the real outcomes, …", "(the real outcomes)"),
   in at least two plain words. A formula is not an explanation: "concept drift is a change in
@@ -39,6 +40,13 @@ _APPOSITION = re.compile(
     r"that|which|who|if|when|while|where|since|as)\b)\s*([^,()–—]{6,80}?)\s*(?:[,)–—.;]|$)",
     re.IGNORECASE,
 )
+# The word named right after its explanation: "… This we call data drift", "…, this is concept
+# drift", "we call this skew", "that is what we call drift".
+_NAMING = re.compile(
+    r"(?:\b(?:this|that|it)\s+(?:is\s+)?(?:what\s+)?(?:we\s+)?(?:call(?:ed)?|is|are)\s+"
+    r"|\bwe\s+call\s+(?:this|that|it)\s+|\bthis\s+we\s+call\s+)(?:the\s+|a\s+|an\s+)?$",
+    re.IGNORECASE,
+)
 _FORMULA = re.compile(r"[=|^∑σμ]|\b[A-Za-z]\s*\(\s*[A-Za-z]")
 
 
@@ -63,6 +71,16 @@ def _is_explanation(after: str) -> bool:
     return len(plain) >= 2 and not _FORMULA.search(rest[:40])
 
 
+def _named_after_explanation(before: str, previous: str) -> bool:
+    """True when the word is named right after the learner explained it in plain words."""
+    naming = _NAMING.search(before)
+    if naming is None:
+        return False
+    explanation = before[: naming.start()] or previous
+    plain = [w for w in words(explanation) if w.isalpha()]
+    return len(plain) >= 5 and not _FORMULA.search(explanation[-60:])
+
+
 def _mentions(sentence: Sentence, name: str) -> list[re.Match[str]]:
     pattern = r"(?<![\w-])" + re.escape(name) + r"s?(?![\w-])"
     return list(re.finditer(pattern, sentence.text, re.IGNORECASE))
@@ -84,8 +102,11 @@ def _use(
         for name in names:
             for hit in _mentions(sentence, name):
                 first = first or sentence.text
-                if _phrase_near(found, i, explained_by) or _is_explanation(
-                    sentence.text[hit.end() :]
+                previous = found[i - 1].text if i else ""
+                if (
+                    _phrase_near(found, i, explained_by)
+                    or _is_explanation(sentence.text[hit.end() :])
+                    or _named_after_explanation(sentence.text[: hit.start()], previous)
                 ):
                     return JargonUse(word, True, sentence.text)
     return JargonUse(word, False, first) if first is not None else None

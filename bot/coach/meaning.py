@@ -246,5 +246,8 @@ def evidence_for(
     hits = [_hits(s, point, defines) for s in found]
     for start, end in windows(len(found)):
         if _run_states(hits[start:end], point):
-            return shorten(" ".join(s.text for s in found[start:end]))
+            parts = [s.text for s in found[start:end]]
+            # Sentences are cut without their full stops; put them back between two.
+            ended = [p if p[-1:] in ".!?:;" else f"{p}." for p in parts[:-1]]
+            return shorten(" ".join([*ended, parts[-1]]))
     return None

@@ -33,10 +33,12 @@ def points_lines(brief: Brief, feedback: Feedback) -> list[str]:
             if result.evidence:
                 lines.append(f"    _You said:_ “{escape(result.evidence)}”")
         else:
-            lines.append(f"❌ {escape(point.point)}")
-            # Where the point is already a sentence to say, don't print it twice.
+            # Where the point is already a sentence to say, it is shown once, as one.
             if fuzz.ratio(point.point, point.example) < SAME_SENTENCE:
+                lines.append(f"❌ {escape(point.point)}")
                 lines.append(f"    _You could say:_ “{escape(point.example)}”")
+            else:
+                lines.append(f"❌ _You could say:_ “{escape(point.example)}”")
     return lines
 
 

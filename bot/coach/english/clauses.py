@@ -77,11 +77,22 @@ def clause_agreement(s: Sentence) -> None:
     for c in range(len(toks)):
         if c and toks[c - 1].lo not in _OPENERS:
             continue
-        if c > 1 and toks[c - 1].lo == "and" and _noun_word(toks[c - 2]):
+        if c > 1 and toks[c - 1].lo == "and" and _noun_word(toks[c - 2]) and _verbless(s, c - 1):
             continue  # `the challenger and the champion are`: one coordinated subject
         subject = _subject(s, c)
         if subject is not None:
             _check(s, subject)
+
+
+def _verbless(s: Sentence, k: int) -> bool:
+    """Whether the clause before token k has no finite verb yet (so `and` joins subjects)."""
+    for m in range(k - 1, -1, -1):
+        tok = s.toks[m]
+        if tok.lo in _OPENERS:
+            return True
+        if tok.lo in _FINITE_AUX or set(lemmas(tok.t)) == {"VERB"}:
+            return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +213,7 @@ def _check(s: Sentence, subject: _Subject) -> None:
         second = subject.and_at is not None and v > subject.and_at + 1
         if second and not vbz_verb(toks[v]):
             continue  # in the second of two noun phrases only an -s word can be the verb
-        if not second and _agrees(toks[v - 1], toks[v]) and not _other_verb(s, v):
+        if not second and _agrees(toks[v - 1], toks[v]) and not _noun_before_verb(s, v):
             return  # `the warehouse needs seconds`: the verb is there, and it agrees
         if _is_the_verb(s, v, toks[v - 1]):
             if second:  # `latency and cost goes`: two things, a plural verb
@@ -219,6 +230,14 @@ def _check(s: Sentence, subject: _Subject) -> None:
     last = toks[subject.end - 1]
     if v < len(toks) and (toks[v].lo in _FINITE_AUX or _is_the_verb(s, v, last)):
         _agree(s, subject.head, v, subject.end - 1, subject.plural)
+
+
+def _noun_before_verb(s: Sentence, v: int) -> bool:
+    """`engineers wants`: the -s word is a plural noun, the word after it the verb."""
+    if not plural_noun(s.toks[v]) or v + 1 >= len(s.toks):
+        return False
+    nxt = s.toks[v + 1]
+    return nxt.lo in _FINITE_AUX or set(lemmas(nxt.t)) == {"VERB"}
 
 
 def _is_the_verb(s: Sentence, v: int, before: Tok) -> bool:
@@ -279,7 +298,8 @@ def _other_verb(s: Sentence, v: int) -> bool:
             and tok.lo not in PREPS
             and tok.lo not in _PARTICLES
             and (base_verb(tok) or vbz_verb(tok))
-            and s.toks[k - 1].lo != "to"
+            # `to build`, `for build`: after `to` or a preposition, not a finite verb
+            and s.toks[k - 1].lo not in PREPS | {"to"}
         ):
             return True
     return False

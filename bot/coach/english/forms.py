@@ -179,6 +179,25 @@ def _is_jjr(word: str) -> bool:
 
 
 _VOWELS = re.compile(r"[aeiouy]+")
+_NOUN_FIRST = frozenset({"light", "fun", "kind", "key", "base", "past", "top", "cold", "heat"})
+_AFTER_COMPARATIVE = frozenset({"than", "and", "or", ",", ".", "now", "to", "for", "today"})
+
+
+def adverb_different(s: Sentence, k: int) -> None:
+    """`behave different now` -> `behave differently`: a verb is described by an adverb."""
+    t = s.toks[k]
+    if t.lo != "different" or not k or s.lo(k + 1) not in _AFTER_DIFFERENT:
+        return
+    before = s.toks[k - 1]
+    lemma = (lemmas(before.t).get("VERB") or ("",))[0]
+    # A verb by its form, or by its place (`to shop different`, `can shop different`).
+    placed = s.lo(k - 2) in _MODALS | _NEGATED_MODALS | {"to"}
+    verb_before = (
+        before.t.islower() and lemma and (placed or set(lemmas(before.t)) <= {"VERB", "ADJ"})
+    )
+    if not verb_before or lemma in _LINKING or before.lo in AUX:
+        return
+    s.add(k, k, match_case(t.t, "differently"), "adverb vs adjective", "a verb takes an adverb")
 
 
 def more_short_adjective(s: Sentence, k: int) -> None:
@@ -187,7 +206,14 @@ def more_short_adjective(s: Sentence, k: int) -> None:
         return
     adj = s.toks[k + 1]
     found = lemmas(adj.t)
-    if not adj.t.islower() or found.get("ADJ", ("",))[0] != adj.lo or "NOUN" in found:
+    if not adj.t.islower() or found.get("ADJ", ("",))[0] != adj.lo or adj.lo in _NOUN_FIRST:
+        return
+    nxt = s.toks[k + 2] if k + 2 < len(s.toks) else None
+    # `more light`, `more cold`: where the word can be a noun, only at the end of the phrase
+    # (`more fast than`); `more young customers` is right (more customers who are young).
+    if ("NOUN" in found or "VERB" in found) and not (
+        nxt is None or nxt.lo in _AFTER_COMPARATIVE
+    ):
         return
     if len(_VOWELS.findall(adj.lo.removesuffix("e"))) != 1:
         return
@@ -195,6 +221,14 @@ def more_short_adjective(s: Sentence, k: int) -> None:
     if forms and forms[0] != f"more {adj.lo}" and " " not in forms[0]:
         s.add(k, k + 1, forms[0], "comparative", "a short adjective takes -er")
 
+
+_AFTER_DIFFERENT = frozenset(
+    {".", ",", ";", "now", "from", "than", "today", "in", "at", "on", "and"}
+)
+_LINKING = frozenset({
+    "be", "look", "seem", "feel", "become", "get", "sound", "appear", "stay", "remain", "turn",
+    "grow", "taste", "smell", "prove", "keep",
+})  # fmt: skip
 
 _WH = frozenset({"why", "what", "how", "where", "when", "which"})
 _DO = {"did": "VBD", "does": "VBZ", "do": "VBP"}

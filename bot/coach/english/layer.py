@@ -29,6 +29,7 @@ from bot.coach.english.agreement import (
 from bot.coach.english.clauses import clause_agreement
 from bot.coach.english.finding import Finding
 from bot.coach.english.forms import (
+    adverb_different,
     did_not_past,
     embedded_question,
     every_compound,
@@ -297,6 +298,7 @@ TOKEN_RULES: tuple[TokenRule, ...] = (
     than_after_comparative,
     more_short_adjective,
     embedded_question,
+    adverb_different,
     will_in_time_clause,
     overregular_past,
     modal_have_participle,

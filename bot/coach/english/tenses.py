@@ -118,7 +118,8 @@ def modal_have_participle(s: Sentence, k: int) -> None:
 
 
 _FEW_UNITS = frozenset({
-    "seconds", "minutes", "hours", "days", "weeks", "months", "years", "tens", "hundreds",
+    "milliseconds", "ms", "seconds", "minutes", "hours", "days", "weeks", "months", "years",
+    "tens", "hundreds",
     "times", "requests", "rows", "users", "customers", "people",
 })  # fmt: skip
 _NOT_BEFORE_FEW = frozenset({

@@ -113,6 +113,10 @@ PHRASE_RULES: tuple[WeirRule, ...] = (
         (("We lost datas.", "We lost data."),),
     ),
     WeirRule(
+        "TcLookSame", "<([$look, $stay, $remain, is, are, was, were] same), ( )>", " the ",
+        "We say `the same`.", "article", (("The data look same as before.", "The data look the same as before."),),
+    ),
+    WeirRule(
         "TcWithoutNo", "<(without no), without>", "with", "`without` is already negative: `with no`.",
         "double negation", (("It works without no code change.", "It works with no code change."),),
     ),
