@@ -211,9 +211,7 @@ def more_short_adjective(s: Sentence, k: int) -> None:
     nxt = s.toks[k + 2] if k + 2 < len(s.toks) else None
     # `more light`, `more cold`: where the word can be a noun, only at the end of the phrase
     # (`more fast than`); `more young customers` is right (more customers who are young).
-    if ("NOUN" in found or "VERB" in found) and not (
-        nxt is None or nxt.lo in _AFTER_COMPARATIVE
-    ):
+    if ("NOUN" in found or "VERB" in found) and not (nxt is None or nxt.lo in _AFTER_COMPARATIVE):
         return
     if len(_VOWELS.findall(adj.lo.removesuffix("e"))) != 1:
         return
