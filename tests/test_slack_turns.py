@@ -289,10 +289,11 @@ async def test_roleplay_debrief_is_short_first_with_the_model_answer_behind_a_bu
     summary = next(p for p in posts if "Score:" in p.all_text())
     assert len(summary.text) <= 600
     assert "One thing to fix" in summary.all_text()
-    assert "Model answer" in [b["text"]["text"] for b in summary.buttons()]
+    # Slack folds nothing: the model answer is one press away.
+    assert "Show a model answer" in [b["text"]["text"] for b in summary.buttons()]
     assert "In simple terms" not in summary.all_text()  # the model answer is not in it
     fake.reset()
-    await slack.press(summary, "Model answer", channel="DU1")
+    await slack.press(summary, "Show a model answer", channel="DU1")
     await slack.settle()
     shown_texts = " ".join(c.all_text() for c in fake.calls)
     assert "Model answer" in shown_texts and "drift" in shown_texts.lower()

@@ -31,7 +31,7 @@ from storage.db import Database
 from storage.models import Conversation, Learner
 from termcoach.runtime import telegram_adapter
 from termcoach.settings import Settings
-from tests.fakes.telegram_server import Failure, FakeTelegram, parse_telegram_html
+from tests.fakes.telegram_server import Failure, FakeTelegram, PressRefused, parse_telegram_html
 from tests.telegram_support import (
     DM,
     GROUP,
@@ -132,6 +132,9 @@ async def test_quiz_answered_with_buttons_edits_the_question(
     data = buttons(question)
     assert all(len(d.encode()) <= CALLBACK_DATA_LIMIT for d in data)
     press = fake.callback_update(question, data[0])
+    # A second tap that left the phone before the keyboard went away (a race, not a button
+    # pressed on a message that no longer has it: the fake refuses those).
+    late = fake.callback_update(question, data[1])
     fake.push(press)
 
     edits = await fake.wait_for(
@@ -146,8 +149,10 @@ async def test_quiz_answered_with_buttons_edits_the_question(
     await question_message(fake, DM, 2)
     assert len(await attempts(db)) == 1
 
-    # The old keyboard is gone, but a stale press (an old client) is still answered, not rescored.
-    fake.push(fake.callback_update(question, data[1]))
+    # The old keyboard is gone, but the late tap is still answered, not rescored.
+    with pytest.raises(PressRefused):
+        fake.callback_update(question, data[1])
+    fake.push(late)
     answers = await fake.wait_for("answerCallbackQuery", 2)
     # Shown as the button's pop-up, not as a message in the chat.
     assert answers[1].params["text"] == "You already answered that question."
@@ -185,11 +190,39 @@ async def test_quiz_poll_answer_is_scored_by_the_engine(
     poll_id = next(iter(fake.polls))
     before = len(await attempts(db))
 
+    asked = len(fake.calls_to("sendMessage", "sendPoll"))
     fake.push(fake.poll_answer_update(poll_id, DM, [correct]))
-    await fake.wait_for("sendMessage", where=lambda c: "Correct!" in c.params["text"])
+    assert await eventually(lambda: _scored(db, before + 1))
+    await adapter.engine.outbox.idle(10)
+    # The next question came, but no "✅ Correct!" message: the poll showed it already.
+    assert len(fake.calls_to("sendMessage", "sendPoll")) > asked
     rows = await attempts(db)
     assert len(rows) == before + 1
     assert rows[-1].correct
+    assert not [t for t in fake.sent_texts(DM) if "Correct!" in t]
+
+
+async def test_a_wrong_poll_vote_adds_only_what_the_poll_did_not_show(
+    fake: FakeTelegram, adapter: TelegramAdapter, db: Database
+) -> None:
+    poll_call = await first_poll(fake, DM, DM)
+    [correct] = poll_call.params["correct_option_ids"]
+    wrong = (correct + 1) % len(poll_call.params["options"])
+    poll_id = next(iter(fake.polls))
+    fake.push(fake.poll_answer_update(poll_id, DM, [wrong]))
+    assert await eventually(lambda: _answered(db))
+    await adapter.engine.outbox.idle(10)
+    texts = fake.sent_texts(DM)
+    # Neither "Not quite." nor the answer and explanation again: the poll shows them.
+    assert not [t for t in texts if "Not quite." in t or "<b>Answer:</b>" in t]
+
+
+async def _scored(db: Database, count: int) -> bool:
+    return len(await attempts(db)) >= count
+
+
+async def _answered(db: Database) -> bool:
+    return any(not a.correct for a in await attempts(db))
 
 
 async def test_group_quiz_poll_is_scored_once(
@@ -201,11 +234,10 @@ async def test_group_quiz_poll_is_scored_once(
     before = len(await attempts(db))
     fake.push(fake.poll_answer_update(poll_id, 7, [correct]))
     fake.push(fake.poll_answer_update(poll_id, 8, [correct]))
-    await fake.wait_for("sendMessage", where=lambda c: "Correct!" in c.params["text"])
     await fake.settled()  # both votes handled
     await webhook.engine.outbox.idle(10)  # and whatever they stored was sent
-    # Everyone sees the answer in the poll itself; the group gets one result, not one a voter.
-    assert len([t for t in fake.sent_texts(GROUP) if "Correct!" in t]) == 1
+    # Everyone sees the answer in the poll itself: no result message, not one a voter.
+    assert not [t for t in fake.sent_texts(GROUP) if "Correct!" in t]
     assert not [t for t in fake.sent_texts(GROUP) if "already answered" in t]
     assert len(await attempts(db)) == before + 1
 
@@ -542,9 +574,11 @@ async def test_a_late_press_in_a_group_gets_a_pop_up_not_a_group_message(
     fake.push(fake.text_update(f"/quiz@{fake.username} buttons drift", chat_id=GROUP, user_id=7))
     question = await question_message(fake, GROUP, 1)
     data = buttons(question)
-    fake.push(fake.callback_update(question, data[0], user_id=8))  # a colleague answers first
+    # Both tap while the question still has its buttons; the colleague's tap arrives first.
+    late = fake.callback_update(question, data[1], user_id=7)
+    fake.push(fake.callback_update(question, data[0], user_id=8))
     await question_message(fake, GROUP, 2)
-    fake.push(fake.callback_update(question, data[1], user_id=7))
+    fake.push(late)
     answers = await fake.wait_for("answerCallbackQuery", 2)
     assert answers[1].params["text"] == "That question was already answered."
     assert not [t for t in fake.sent_texts(GROUP) if "already answered" in t]
@@ -552,7 +586,7 @@ async def test_a_late_press_in_a_group_gets_a_pop_up_not_a_group_message(
     assert len(await attempts(db)) == 1
 
 
-async def test_roleplay_debrief_is_short_first_with_the_model_answer_behind_a_button(
+async def test_roleplay_debrief_has_the_score_first_and_the_model_answer_folded(
     fake: FakeTelegram, adapter: TelegramAdapter
 ) -> None:
     fake.push(fake.text_update("/roleplay drift-pm", chat_id=DM))
@@ -567,13 +601,12 @@ async def test_roleplay_debrief_is_short_first_with_the_model_answer_behind_a_bu
     [summary] = await fake.wait_for("sendMessage", where=lambda c: "Score:" in c.params["text"])
     text = summary.params["text"]
     assert text.startswith("<b>Debrief") or "<b>Score:" in text
-    assert len(re.sub(r"<[^>]+>", "", text)) <= 600
-    assert "Model answer" not in text.split("Score:", 1)[0] and "In simple terms" not in text
+    head, quote = text.split("<blockquote expandable>", 1)
+    # The score and the one thing to fix read at a glance; the model answer is folded below.
+    assert len(re.sub(r"<[^>]+>", "", head)) <= 600
+    assert head.index("Score:") < len(head) and "Model answer" not in head
+    assert quote.startswith("<b>Show a model answer</b>") and quote.endswith("</blockquote>")
+    assert "drift" in quote.lower()
     message = fake.last_message(DM, with_text="Score:")
     labels = [b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
-    assert labels[:2] == ["Model answer", "Score parts"]
-    fake.push(fake.callback_update(message, buttons(message)[0]))
-    [model] = await fake.wait_for(
-        "sendMessage", where=lambda c: "<b>Model answer</b>" in c.params["text"]
-    )
-    assert "In simple terms" in model.params["text"] or "drift" in model.params["text"].lower()
+    assert labels == ["Score parts"]

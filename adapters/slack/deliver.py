@@ -144,7 +144,11 @@ class SlackSender:
         failure: SendResult | None = None
         how = MENTION_COMMAND if target.in_channel_thread else SLASH_COMMAND
         for count, original in enumerate(replies, 1):
-            reply = replace(original, text=slack_commands(original.text, self.commands, how))
+            reply = replace(
+                original,
+                text=slack_commands(original.text, self.commands, how),
+                instructions=slack_commands(original.instructions, self.commands, how),
+            )
             try:
                 await self._show(delivery, reply)
             except SlackApiError as exc:
@@ -163,6 +167,11 @@ class SlackSender:
 
     async def _show(self, delivery: _Delivery, reply: Reply) -> None:
         target = delivery.target
+        if reply.edits is not None:
+            # A shared channel post rewritten in place (its counts), buttons included; if it
+            # is gone, nothing new is posted in its stead.
+            await self._update(delivery, target.channel, reply.edits, render(reply))
+            return
         if reply.replaces and await self._replace(delivery, reply):
             return
         private = (

@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from bot.messages import Choice, Reply, parse_markup
+from bot.messages import Choice, Reply, parse_markup, unfolded
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -41,6 +41,8 @@ USER_ID = re.compile(r"[UW][A-Z0-9]+")
 # An actions block carrying a question is tagged with its question id, so a button press tells
 # which question it answered without any server-side memory (several replicas, restarts).
 QUESTION_BLOCK = "q:"
+# The section saying how to answer a question ("Press a button…"): gone once it is answered.
+INSTRUCTIONS_BLOCK = "how"
 
 # Slack mrkdwn has no escape character. `&`, `<` and `>` become entities (so content cannot
 # mention @channel or forge links); formatting characters in content become look-alikes where
@@ -209,7 +211,10 @@ def action_blocks(
         chunk = usable[start : start + MAX_BUTTONS_PER_BLOCK]
         block_id = base if n == 0 else f"{base}|n:{n}"
         elements = [
-            button(c.label, f"{CHOICE_ACTION}{start + i}", c.payload) for i, c in enumerate(chunk)
+            button(
+                c.label, f"{CHOICE_ACTION}{start + i}", c.payload, "primary" if c.primary else None
+            )
+            for i, c in enumerate(chunk)
         ]
         blocks.append({"type": "actions", "block_id": block_id[:MAX_ID], "elements": elements})
     return blocks
@@ -324,9 +329,11 @@ def _with_mention(message: dict[str, Any], person: str | None) -> dict[str, Any]
 
 def _render(reply: Reply, thread: str | None) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = []
+    # Slack has no folded text: the folded part is one press away.
+    reply = unfolded(reply)
     if reply.title:
         blocks.append(header_block(reply.title))
-    body = text_blocks(reply.text)
+    body = _body_blocks(reply)
     if reply.kind == "error" and body:
         body[0]["text"]["text"] = ":warning: " + body[0]["text"]["text"]
     if reply.native_quiz is not None and not reply.text.strip():
@@ -352,6 +359,19 @@ def _render(reply: Reply, thread: str | None) -> dict[str, Any]:
     return {"text": fallback_text(reply), "blocks": blocks}
 
 
+def _body_blocks(reply: Reply) -> list[dict[str, Any]]:
+    """The text's sections; the trailing instructions in a section of their own, tagged."""
+    how = reply.instructions.strip()
+    text = reply.text.rstrip()
+    if not how or not text.endswith(how):
+        return text_blocks(reply.text)
+    body = text_blocks(text[: -len(how)])
+    tagged = text_blocks(how)
+    if tagged:
+        tagged[0]["block_id"] = INSTRUCTIONS_BLOCK
+    return [*body, *tagged]
+
+
 def numbered_blocks(choices: Sequence[Choice]) -> list[dict[str, Any]]:
     """The choices in full as numbered lines (labels are plain text), for long labels."""
     lines = [f"*{n}.* {escape_mrkdwn(c.label)}" for n, c in enumerate(choices, 1)]
@@ -367,8 +387,10 @@ def context_block(text: str) -> dict[str, Any]:
 
 
 def without_actions(blocks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The blocks of a question with its buttons removed (so it cannot be answered again)."""
-    return [b for b in blocks if b.get("type") != "actions"]
+    """A question's blocks without its buttons (it cannot be answered again) or instructions."""
+    return [
+        b for b in blocks if b.get("type") != "actions" and b.get("block_id") != INSTRUCTIONS_BLOCK
+    ]
 
 
 def answered(

@@ -39,7 +39,7 @@ from adapters.telegram.deliver import TelegramSender
 from adapters.telegram.inbound import PLATFORM, to_inbound
 from adapters.telegram.limits import PACING, QUIZ_LIMITS
 from adapters.telegram.profile import register_profile
-from adapters.telegram.render import LONG_PAYLOAD_PREFIX, is_notice, toast
+from adapters.telegram.render import LONG_PAYLOAD_PREFIX, is_notice, toast, unshared
 from adapters.telegram.state import ChatStatuses, TelegramState
 from adapters.turns import Engine, TurnRunner
 from bot.messages import ChoiceIn, CommandIn, ConversationRef, Inbound, Reply, SendResult
@@ -376,17 +376,20 @@ class TelegramAdapter:
         await self._reactivate(inbound)
         shown = update.callback_query.message if update.callback_query is not None else None
         pressed = shown if isinstance(shown, Message) else None
+        query = update.callback_query
         context: dict[str, Any] = {
             "pressed": pressed.to_dict() if pressed is not None else None,
-            "press": update.callback_query is not None,
+            "press": query is not None,
             "group_vote": group_vote,
+            "shared": query is not None and unshared(query.data or "")[1],
         }
         committed = await self.turns.commit(dataclasses.replace(inbound, delivery=context))
-        if update.callback_query is not None and _pop_up_only(committed.replies, context):
+        if query is not None and _pop_up_only(committed.replies, context):
             # "Already answered" for a button press: the button's own pop-up, seen only by the
             # presser, instead of a message the whole chat reads (the outbox sends nothing).
             return " ".join(r.plain_text for r in committed.replies)
-        return None
+        # Every press gets an answer at once: the first line the engine meant for a pop-up.
+        return next((r.flash for r in committed.replies if r.flash), None) if query else None
 
     async def deliver_stored(self, item: Outgoing, progress: Progress) -> SendResult:
         """The outbox's courier: show a stored batch where its delivery context says."""
@@ -397,7 +400,11 @@ class TelegramAdapter:
         if context.get("pressed") and item.done == 0:
             pressed = Message.de_json(context["pressed"], self.application.bot)
         result = await self.sender.deliver(
-            item.ref, item.remaining, pressed=pressed, progress=progress
+            item.ref,
+            item.remaining,
+            pressed=pressed,
+            progress=progress,
+            shared_press=bool(context.get("shared")),
         )
         if not result.ok:
             log.info("telegram reply not delivered: %s %s", result.status, result.reason)

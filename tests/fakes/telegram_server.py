@@ -30,9 +30,17 @@ from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 from tests.fakes.server import FakeServer
 from tests.fakes.telegram_html import HtmlError, parse_telegram_html, utf16_len
-from tests.fakes.telegram_methods import ApiError, Failure, MessageMethods
+from tests.fakes.telegram_methods import ApiError, Failure, MessageMethods, PressRefused
 
-__all__ = ["Call", "Failure", "FakeTelegram", "HtmlError", "parse_telegram_html", "utf16_len"]
+__all__ = [
+    "Call",
+    "Failure",
+    "FakeTelegram",
+    "HtmlError",
+    "PressRefused",
+    "parse_telegram_html",
+    "utf16_len",
+]
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
