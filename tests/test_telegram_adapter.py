@@ -610,3 +610,14 @@ async def test_roleplay_debrief_has_the_score_first_and_the_model_answer_folded(
     message = fake.last_message(DM, with_text="Score:")
     labels = [b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
     assert labels == ["Score parts"]
+
+
+async def test_help_lists_commands_as_plain_text_so_a_tap_runs_them(
+    fake: FakeTelegram, adapter: TelegramAdapter
+) -> None:
+    # Telegram turns a plain "/quiz" into a link that runs it; inside <code> a tap copies it.
+    fake.push(fake.text_update("/help", chat_id=DM))
+    calls = await fake.wait_for("sendMessage", 1)
+    text = "\n".join(c.params["text"] for c in calls)
+    assert "/quiz <code>" in text, text[:600]
+    assert "<code>/" not in text
