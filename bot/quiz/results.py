@@ -76,6 +76,8 @@ def result_reply(
 # A long option (a definition) is named by its number and its first words in feedback: the
 # question above lists it in full.
 SHORT_ANSWER = 40
+# A clause break this early would name nothing ("The real" of "The real, confirmed outcome").
+SHORTEST_CUT = 20
 
 
 def short_label(label: str, limit: int = SHORT_ANSWER) -> str:
@@ -83,7 +85,7 @@ def short_label(label: str, limit: int = SHORT_ANSWER) -> str:
     label = " ".join(label.split())
     for mark in (": ", "; ", " — ", " - ", ", ", " ("):
         cut = label.find(mark)
-        if 0 < cut <= limit:
+        if SHORTEST_CUT <= cut <= limit:
             return label[:cut]
     if len(label) <= limit:
         return label
