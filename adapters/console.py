@@ -30,6 +30,7 @@ from bot.messages import (
     TextIn,
     parse_markup,
     strip_markup,
+    unfolded,
 )
 from bot.pacing import NO_LIMITS
 from storage import platform_state
@@ -203,7 +204,8 @@ class ConsoleAdapter:
 
     def _show(self, replies: Sequence[Reply]) -> None:
         self._labels = []
-        for reply in replies:
+        for shown in replies:
+            reply = unfolded(shown)  # a terminal folds nothing: the folded text is a choice
             numbers = list(range(1, len(reply.choices) + 1))
             if reply.choices:
                 self._choices = [(c.label, c.payload) for c in reply.choices]
@@ -232,7 +234,7 @@ class ConsoleAdapter:
             return []
         replies = await self.engine.handle(inbound)
         self.show(replies)
-        if any(r.choices for r in replies):
+        if any(r.choices or r.folded for r in replies):
             await self._keep_choices()
         return replies
 

@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypeVar
 from bot.engine import Committed
 from bot.messages import Inbound, QuizLimits, Reply
 from bot.outbox import Outbox
-from bot.progress import Progress
+from bot.overview import Overview
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,8 @@ class Engine(Protocol):
         """The sender of stored replies; adapters register their courier with it."""
         ...
 
-    async def progress(self, learner_key: tuple[str, str, str]) -> Progress:
-        """A learner's progress outside a turn."""
+    async def overview(self, learner_key: tuple[str, str, str]) -> Overview:
+        """A learner's progress, today's term and next meeting, outside a turn."""
         ...
 
     def declare_quiz_limits(self, platform: str, limits: QuizLimits) -> None:
@@ -66,14 +66,34 @@ class Engine(Protocol):
         ...
 
 
-def command_menu(engine: Engine, limit: int = 100) -> list[tuple[str, str]]:
-    """The engine's visible commands as a platform menu: valid names only, summaries cut to 256."""
-    menu = [
-        (name, (summary or name)[:256])
+# The menu in the order people use it: practice first, then what they check, then help.
+MENU_ORDER = ("quiz", "term", "review", "roleplay", "daily", "stats", "settings", "help", "cancel")
+# In a group the menu is shorter: what a group does together, and what it needs to run it.
+GROUP_MENU = ("quiz", "term", "daily", "help", "cancel")
+# What a platform shows before the first message ("What can this bot do?") and in the bot's
+# profile; Telegram allows 512 and 120 characters.
+DESCRIPTION = (
+    "termcoach helps you with the English of ML platform engineering: feature stores, model "
+    "registries, drift, experiment tracking, inference and governance.\n\n"
+    "Short quizzes with spaced review, a term card a day, and role-plays where you explain a "
+    "topic to a product manager, a VP or an SRE and get feedback. Press Start to begin."
+)
+SHORT_DESCRIPTION = "The English of ML platform work: quizzes, a term a day and meeting role-plays."
+
+
+def command_menu(
+    engine: Engine, limit: int = 100, order: tuple[str, ...] = MENU_ORDER
+) -> list[tuple[str, str]]:
+    """The engine's menu commands named in `order`, in that order: summaries cut to 256.
+
+    A name the engine does not have is left out, so the menu never offers a dead command.
+    """
+    summaries = {
+        name: (summary or name)[:256]
         for name, summary in engine.commands
         if _MENU_NAME.fullmatch(name)
-    ]
-    return menu[:limit]
+    }
+    return [(name, summaries[name]) for name in order if name in summaries][:limit]
 
 
 class TurnRunner:

@@ -51,6 +51,19 @@ class CommandSpec:
     # Multi-step work (a quiz round, a role-play): started in a shared chat, it goes on in the
     # learner's private chat with the bot, where each turn can be typed and read in peace.
     private: bool = False
+    # False for a command that needs an argument to do anything (``exercise ID``): platform
+    # menus list only what a learner can run as it is.
+    in_menu: bool = True
+    # The usage and summary where the platform shows quizzes natively (polls); elsewhere the
+    # plain ones, so no help text offers what the learner's platform cannot do.
+    poll_usage: str = ""
+    poll_summary: str = ""
+
+    def described(self, native_quiz: bool) -> tuple[str, str]:
+        """(usage, summary) for a platform with or without native quizzes."""
+        if native_quiz:
+            return self.poll_usage or self.usage, self.poll_summary or self.summary
+        return self.usage, self.summary
 
 
 class Activity:
@@ -139,6 +152,11 @@ class TurnContext:
     def ref(self) -> ConversationRef:
         """Where this turn's message came from."""
         return self.inbound.ref
+
+    @property
+    def native_quiz(self) -> bool:
+        """True when this platform shows quizzes natively (its adapter declared quiz limits)."""
+        return self.ref.platform in self.services.quiz_limits
 
     @property
     def pack(self) -> PackIndex:

@@ -41,7 +41,7 @@ from bot.outcome import (
     scrub,
 )
 from bot.outgoing import Outgoing
-from bot.progress import Progress, progress
+from bot.overview import Overview, overview
 from bot.roleplay.llm import PersonaModel
 from content.index import PackIndex
 from content.models import Pack
@@ -113,17 +113,17 @@ class DialogueEngine:
     @property
     def commands(self) -> list[tuple[str, str]]:
         """(name, summary) of every visible command, for platform command menus."""
-        return [(s.name, s.summary) for s in self.features.visible()]
+        return [(s.name, s.summary) for s in self.features.visible() if s.in_menu]
 
     def command_names(self) -> frozenset[str]:
         """Every word that works as a command (names, aliases, an activity's own commands)."""
         return self.features.names()
 
-    async def progress(self, learner_key: tuple[str, str, str]) -> Progress:
-        """A learner's progress, outside a turn (Slack's App Home), by (platform, workspace, user)."""
+    async def overview(self, learner_key: tuple[str, str, str]) -> Overview:
+        """A learner's overview outside a turn (a dashboard), by (platform, workspace, user)."""
         async with self.db.session() as session:
             learner = await turns.find_learner(session, learner_key)
-            return await progress(session, self.pack, learner, self.clock.now())
+            return await overview(session, self.pack, learner, self.clock.now())
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one inbound message and return the replies; never raises for bad input."""

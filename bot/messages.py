@@ -9,7 +9,7 @@ stray ``*`` or ``_`` in it is not taken for markup.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 MARKUP_CHARS = "*_`\\"
@@ -134,6 +134,21 @@ class Choice:
 
     label: str
     payload: str
+    # The one button a message leads with ("Quiz me"): highlighted where the platform can.
+    primary: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """Text a platform shows folded under a message (an expandable quote) or behind a button.
+
+    `text` is neutral markup; where nothing can be folded the adapter shows a button with
+    `label` whose `payload` answers with the text (the feature that owns the payload decides).
+    """
+
+    label: str
+    text: str
+    payload: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +216,16 @@ class Reply:
     A private "notice" is a one-line answer to a button press, such as "already answered":
     Telegram shows it as the button's pop-up notification. `handoff` marks the one line a shared
     chat gets when work moves to the learner's private chat; the adapter adds the link.
+
+    `shared` marks a post for everyone in a chat (the daily term): a press on its buttons is
+    answered to the presser and never changes the post or removes its buttons. `edits` names
+    the platform id of such a post in this conversation, which this reply rewrites in place,
+    buttons included (nothing new is posted if that fails). `flash` is a one-line answer to the
+    press that produced this reply, shown as the button's pop-up where a platform has one.
+    `instructions` is the last paragraph of `text` when it only says how to answer, dropped
+    when the question shows its result. `native_text` is what a result shows instead of its
+    text when its question was answered in a native quiz, which showed right or wrong and the
+    explanation itself ("" shows nothing). `folded` is text shown folded (`Folded`).
     """
 
     text: str
@@ -212,12 +237,26 @@ class Reply:
     replaces: str | None = None
     private: bool = False
     question_id: str | None = None
+    shared: bool = False
+    edits: str | None = None
+    flash: str | None = None
+    instructions: str = ""
+    native_text: str | None = None
+    folded: Folded | None = None
     handoff: Handoff | None = None
 
     @property
     def plain_text(self) -> str:
         """The text without markup, for fallbacks and logs."""
         return strip_markup(self.text if not self.title else f"{self.title}\n{self.text}")
+
+
+def unfolded(reply: Reply) -> Reply:
+    """The reply with its folded text as a button first, for a platform that cannot fold."""
+    fold = reply.folded
+    if fold is None:
+        return reply
+    return replace(reply, folded=None, choices=(Choice(fold.label, fold.payload), *reply.choices))
 
 
 _ESCAPED = re.compile(r"\\([*_`\\])")

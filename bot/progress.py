@@ -203,6 +203,21 @@ async def progress(
     )
 
 
+def due_parts(done: Progress) -> list[str]:
+    """What is due, as every screen says it: "2 now", "1 more in a few minutes", "3 … later today".
+
+    `stats` and Slack's App Home both build their "Due for review" line from these parts.
+    """
+    parts = [f"{done.due_now} now" if done.due_now else "none now"]
+    if done.due_soon:
+        parts.append(f"{done.due_soon} more in a few minutes")
+    later = done.due_later_today - done.due_soon
+    if later > 0:
+        more = "more " if done.due_now or done.due_soon else ""
+        parts.append(f"{later} {more}later today")
+    return parts
+
+
 @dataclass(frozen=True)
 class ItemScores:
     """A learner's scores on one scenario or exercise: the first, the best and the latest."""

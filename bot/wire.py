@@ -10,7 +10,16 @@ import base64
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
-from bot.messages import Choice, ConversationRef, Handoff, Image, NativeQuiz, Reply, ReplyKind
+from bot.messages import (
+    Choice,
+    ConversationRef,
+    Folded,
+    Handoff,
+    Image,
+    NativeQuiz,
+    Reply,
+    ReplyKind,
+)
 
 
 def ref_to_json(ref: ConversationRef) -> dict[str, Any]:
@@ -43,7 +52,9 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
     """One reply as a JSON object (only the fields that differ from their defaults)."""
     data: dict[str, Any] = {"text": reply.text}
     if reply.choices:
-        data["choices"] = [[c.label, c.payload] for c in reply.choices]
+        data["choices"] = [
+            [c.label, c.payload, 1] if c.primary else [c.label, c.payload] for c in reply.choices
+        ]
     if reply.title is not None:
         data["title"] = reply.title
     if reply.kind != "text":
@@ -70,6 +81,7 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
         data["private"] = True
     if reply.question_id is not None:
         data["question_id"] = reply.question_id
+    _post_fields_to_json(reply, data)
     if reply.handoff is not None:
         handoff = reply.handoff
         data["handoff"] = {
@@ -80,6 +92,25 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
     return data
 
 
+def _post_fields_to_json(reply: Reply, data: dict[str, Any]) -> None:
+    if reply.shared:
+        data["shared"] = True
+    for name in ("edits", "flash", "native_text"):
+        value = getattr(reply, name)
+        if value is not None:
+            data[name] = value
+    if reply.instructions:
+        data["instructions"] = reply.instructions
+    if reply.folded is not None:
+        fold = reply.folded
+        data["folded"] = {"label": fold.label, "text": fold.text, "payload": fold.payload}
+
+
+def _choice(item: Any) -> Choice:
+    label, payload, *rest = item
+    return Choice(str(label), str(payload), primary=bool(rest and rest[0]))
+
+
 def reply_from_json(data: Mapping[str, Any]) -> Reply:
     """The reply `reply_to_json` made."""
     quiz = data.get("native_quiz")
@@ -87,9 +118,7 @@ def reply_from_json(data: Mapping[str, Any]) -> Reply:
     handoff = data.get("handoff")
     return Reply(
         text=str(data.get("text", "")),
-        choices=tuple(
-            Choice(str(label), str(payload)) for label, payload in data.get("choices", ())
-        ),
+        choices=tuple(_choice(item) for item in data.get("choices", ())),
         title=data.get("title"),
         kind=cast(ReplyKind, data.get("kind", "text")),
         native_quiz=NativeQuiz(
@@ -112,6 +141,14 @@ def reply_from_json(data: Mapping[str, Any]) -> Reply:
         replaces=data.get("replaces"),
         private=bool(data.get("private", False)),
         question_id=data.get("question_id"),
+        shared=bool(data.get("shared", False)),
+        edits=data.get("edits"),
+        flash=data.get("flash"),
+        instructions=str(data.get("instructions", "")),
+        native_text=data.get("native_text"),
+        folded=Folded(str(fold["label"]), str(fold["text"]), str(fold["payload"]))
+        if (fold := data.get("folded"))
+        else None,
         handoff=Handoff(
             command=str(handoff["command"]),
             args=str(handoff.get("args", "")),

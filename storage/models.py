@@ -263,6 +263,25 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     error: Mapped[str | None] = mapped_column(Text)
+    # The platform's id of the sent post, so its counts can be edited into it later.
+    message_id: Mapped[str | None] = mapped_column(String(64))
+    # When someone last said "I knew it" / "New to me", and when the counts were last edited in:
+    # the post is edited at most once a minute, whichever replica handles the press.
+    counted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    edited_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class DailyResponse(Base):
+    """One learner's answer to one daily post ("knew" or "new"): the post's counts are these."""
+
+    __tablename__ = "daily_responses"
+    __table_args__ = (UniqueConstraint("delivery_id", "learner_id", name="uq_daily_response"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    verb: Mapped[str] = mapped_column(String(8))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class SlackInstallation(Base):

@@ -326,12 +326,14 @@ async def claim(
     return Claim(d.id, sub_id, day, d.sequence, d.term_id, d.attempts)
 
 
-async def mark_sent(session: Session, delivery_id: int, now: datetime) -> None:
-    """Record that the post reached the platform."""
+async def mark_sent(
+    session: Session, delivery_id: int, now: datetime, message_id: str | None = None
+) -> None:
+    """Record that the post reached the platform (as message `message_id`, when known)."""
     await session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id)
-        .values(status=SENT, sent_at=now, lease_until=now, error=None)
+        .values(status=SENT, sent_at=now, lease_until=now, error=None, message_id=message_id)
     )
 
 

@@ -17,14 +17,8 @@ from rich.table import Table
 
 from bot.clock import Clock, SystemClock
 from bot.daily.schedule import schedule_of
-from bot.daily.service import (
-    DailyService,
-    PassReport,
-    Policy,
-    ProgressFn,
-    list_subscriptions,
-    preview_terms,
-)
+from bot.daily.service import DailyService, PassReport, Policy, ProgressFn
+from bot.daily.views import list_subscriptions, preview_terms
 from bot.pacing import Pacer, PacingRules
 from content.index import PackIndex
 from content.loader import DEFAULT_PACK, load_default_pack

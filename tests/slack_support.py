@@ -105,6 +105,29 @@ class Slack:
         )
         return await self.post(body, payloads.FORM, **post)
 
+    async def select(
+        self,
+        call: SlackCall,
+        value: str,
+        *,
+        team: str = "T1",
+        channel: str = "C1",
+        user: str = "U1",
+    ) -> httpx.Response:
+        """Choose an option of a recorded message's select menu, as Slack sends it."""
+        n = next(_ids)
+        payload = payloads.select_payload(
+            call,
+            value,
+            team=team,
+            channel=channel,
+            user=user,
+            response_url=self.fake.response_url(f"sel{n}"),
+            trigger_id=f"trigger-{n}",
+            message_ts=f"1700009{n:03d}.000200",
+        )
+        return await self.post(payloads.actions_body(payload), payloads.FORM)
+
     async def home_button(self, name: str, *, team: str = "T1", user: str = "U1") -> httpx.Response:
         n = next(_ids)
         body = payloads.home_button(name, team=team, user=user, trigger_id=f"trigger-{n}")

@@ -132,7 +132,7 @@ async def test_i_knew_it_and_new_to_me_feed_the_pressers_own_card(
     engine: DialogueEngine, db: Database, pack: PackIndex, clock: FakeClock
 ) -> None:
     term_id = pack.term_order[3]
-    post = daily_post(pack, term_id, 3)[0]
+    post = daily_post(pack, term_id)[0]
     payloads = {c.label: c.payload for c in post.choices}
     knew = await _press(engine, "UANN", payloads["I knew it"])
     assert all(r.private for r in knew) and "is on your review list" in text(knew)
@@ -154,7 +154,7 @@ async def test_quiz_me_starts_a_private_quiz_on_the_term(
     engine: DialogueEngine, pack: PackIndex
 ) -> None:
     term_id = "concept-drift"
-    post = daily_post(pack, term_id, 0)[0]
+    post = daily_post(pack, term_id)[0]
     quiz_me = next(c.payload for c in post.choices if c.label == "Quiz me")
     dm = ConversationRef("slack", "w1", "DANN", "UANN")
     press = ChoiceIn(

@@ -12,7 +12,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import FakeClock
 from bot.daily.scheduler import JOB_ID, build_scheduler, run_scheduler
-from bot.daily.service import DailyService, Policy, preview_terms
+from bot.daily.service import DailyService, Policy
+from bot.daily.views import preview_terms
 from bot.engine import DialogueEngine
 from bot.features import build_engine
 from bot.messages import ConversationRef, Reply, SendResult
@@ -64,7 +65,7 @@ async def test_posts_at_local_time_in_two_timezones(
     assert len(sender.sent_to("newyork")) == 1 and len(sender.calls) == 2
     post = sender.calls[0][1]
     assert len(post) == 1 and post[0].kind == "card"
-    assert [c.label for c in post[0].choices] == ["Quiz me", "I knew it", "New to me"]
+    assert [c.label for c in post[0].choices] == ["Quiz me", "I knew it", "New to me", "More"]
     assert all(len(c.payload.encode()) <= 64 for c in post[0].choices)
 
 

@@ -96,7 +96,7 @@ async def test_telegram_group_subscribes_gets_the_post_and_quiz_me_is_private(
     assert post_call.chat_id == GROUP
     post = tg_fake.last_message(GROUP, with_text="Term of the day")
     keys = buttons(post)
-    assert list(keys) == ["Quiz me", "I knew it", "New to me"]
+    assert list(keys) == ["Quiz me", "I knew it", "New to me", "More"]
 
     # A restart and another pass: still one post.
     again = make_service(engine, [telegram], clock, worker="other")
@@ -213,7 +213,8 @@ async def test_slack_channel_subscribes_by_slash_command_and_quiz_me_goes_to_the
         c for c in slack_fake.calls_to("chat.postMessage") if "Term of the day" in c.all_text()
     ]
     assert post.channel == "C1"
-    assert [b["text"]["text"] for b in post.buttons()] == ["Quiz me", "I knew it", "New to me"]
+    labels = [b["text"]["text"] for b in post.buttons()]
+    assert labels == ["Quiz me", "I knew it", "New to me", "More"]
 
     slack_fake.reset()
     await slack.press(post, "Quiz me", channel="C1", user="U2")

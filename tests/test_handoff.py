@@ -111,7 +111,7 @@ async def test_one_message_things_stay_in_the_group(engine: DialogueEngine) -> N
 async def test_a_button_that_starts_a_quiz_hands_it_over_too(
     engine: DialogueEngine, pack: PackIndex
 ) -> None:
-    post = daily_post(pack, "concept-drift", 0)[0]
+    post = daily_post(pack, "concept-drift")[0]
     quiz_me = next(c.payload for c in post.choices if c.label == "Quiz me")
     press: Inbound = ChoiceIn(ref=GROUP, message_id=_mid(), payload=quiz_me, is_group=True, dm=DM)
     line, *private = await engine.handle(press)

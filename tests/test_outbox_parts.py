@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.limits import Bucket, FloodGuard, Verdict
-from bot.messages import Choice, ConversationRef, Image, NativeQuiz, Reply, TextIn
+from bot.messages import Choice, ConversationRef, Folded, Image, NativeQuiz, Reply, TextIn
 from bot.outcome import scrub
 from bot.wire import ref_from_json, ref_to_json, replies_from_json, replies_to_json
 from storage import outbox
@@ -24,6 +24,16 @@ def test_replies_and_refs_round_trip_through_json() -> None:
         ),
         Reply(
             "chart", image=Image(b"\x89PNG\x00\xff", "c.png", "cap"), private=True, replaces="q0"
+        ),
+        Reply(
+            "Term of the day",
+            choices=(Choice("Quiz me", "daily:quiz:psi", primary=True), Choice("More", "m")),
+            shared=True,
+            edits="42",
+            flash="✅ Correct",
+            instructions="Press a button.",
+            native_text="",
+            folded=Folded("Show a model answer", "*Model*", "rpd:model:t"),
         ),
     ]
     assert replies_from_json(replies_to_json(replies)) == replies

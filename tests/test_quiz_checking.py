@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.quiz.checking import accepted_names, check_typed, clean, pick_option, typo_budget
+from bot.quiz.results import short_label
 from content.index import PackIndex
 
 
@@ -219,3 +220,18 @@ def test_a_tie_goes_to_the_name_with_the_same_first_letter(pack: PackIndex) -> N
     assert clean("A/B test") == "a b test"
     assert check_typed(pack, pack.terms["ab-test"], "AaB testing").verdict == "typo"
     assert check_typed(pack, pack.terms["ab-test"], "an A/B test").verdict == "correct"
+
+
+@pytest.mark.parametrize(
+    ("label", "short"),
+    [
+        ("dependency pinning", "dependency pinning"),
+        (
+            "The real, confirmed outcome for a case the model predicted",
+            "The real, confirmed outcome for a case…",
+        ),
+        ("A rule that starts retraining: when a condition is met", "A rule that starts retraining"),
+    ],
+)
+def test_an_answer_is_named_by_enough_of_its_first_words(label: str, short: str) -> None:
+    assert short_label(label) == short

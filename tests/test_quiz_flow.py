@@ -121,7 +121,9 @@ async def test_confusable_pair_and_true_false_in_chat(engine: DialogueEngine, ch
     await set_question(engine, chat, q)
     wrong = 1 - q.answer_index
     await chat.payload(f"q:{q.id}:{wrong}")
-    assert "Not quite" in chat.text and "Answer: concept drift" in chat.text
+    assert "Not quite" in chat.text
+    # The option by its number and its name: the question above lists it in full.
+    assert f"Answer: {q.answer_index + 1} — concept drift" in chat.text
     q = true_false(pack, pack.terms["psi"], rng)
     assert q is not None
     await set_question(engine, chat, q)
@@ -305,10 +307,17 @@ async def test_settings(engine: DialogueEngine, chat: Chat) -> None:
     await chat.send("/settings new 500")
     assert "from 0 to 50" in chat.text
     await chat.send("/settings new 8")
+    await chat.send("/settings")
+    # A platform without native quizzes (polls) neither offers nor shows them.
+    assert "poll" not in chat.text
+    await chat.send("/settings quiz poll")
+    assert "not available here" in chat.text
+    engine.declare_quiz_limits(chat.ref.platform, QUIZ_LIMITS)  # as the Telegram adapter does
     await chat.send("/settings quiz poll")
     await chat.send("/settings")
     assert "Asia/Kolkata" in chat.text and "New terms per day: 8" in chat.text
     assert "Questions as: quiz polls" in chat.text
+    assert "/settings quiz poll" in chat.text
     await chat.send("/settings colour blue")
     assert "I don't know the setting" in chat.text
 

@@ -129,7 +129,7 @@ async def test_complete_answer_ends_early_with_thanks(chat: Chat, pack: PackInde
     text = feedback_of(chat)
     assert "5 of 5 key points" in text
     assert len(text) <= 600
-    assert "Model answer" in [c.label for r in chat.last for c in r.choices]
+    assert "Show a model answer" in [r.folded.label for r in chat.last if r.folded]
     score = score_of(chat)
     assert score >= 80
     rows = await sessions(db)

@@ -10,9 +10,12 @@ import json
 import re
 
 from adapters.slack import classify_error, render
-from adapters.slack.home import HomeProgress, render_home
+from adapters.slack.home import render_home
 from adapters.slack.render import MAX_BLOCKS, escape_mrkdwn, slack_commands, to_mrkdwn
 from bot.messages import Choice, Image, NativeQuiz, Reply
+from bot.overview import Meeting, Overview
+from bot.progress import Progress
+from storage.results import Result
 from tests.fakes.slack_server import check_blocks
 
 
@@ -92,10 +95,32 @@ def test_command_references_are_written_as_the_slash_command() -> None:
 
 
 def test_home_view_is_valid() -> None:
-    view = render_home(HomeProgress(streak_days=3, roleplay_scores=(("incident <review>", 80),)))
+    done = Progress(
+        total_terms=67,
+        seen_terms=2,
+        streak=3,
+        answers=1,
+        right=1,
+        results=(Result("incident", "roleplay", 80, None),),
+    )
+    meeting = Meeting("a product manager", "tomorrow", "pm")
+    view = render_home(Overview(done, None, meeting), lambda _: "incident <review>")
     check_blocks(view["blocks"], limit=100)
-    assert "incident &lt;review&gt;: 80/100" in json.dumps(view)
-    assert "*Streak*\n3 days" in json.dumps(view).replace("\\n", "\n")
+    text = json.dumps(view).replace("\\n", "\n")
+    assert "incident &lt;review&gt;: 80/100" in text
+    assert "*Streak*\n3 days" in text
+    assert "*Terms seen*\n2 of 67" in text
+    assert "prep pm" in text
+
+
+def test_home_view_welcomes_a_newcomer_with_three_things_to_try() -> None:
+    view = render_home(Overview(Progress(total_terms=67)))
+    check_blocks(view["blocks"], limit=100)
+    text = json.dumps(view).replace("\\n", "\n")
+    assert "Welcome to termcoach" in text and "Three things to try" in text
+    assert "0 of 67" not in text  # no empty figures on the first visit
+    (primary,) = [b for b in view["blocks"][-2]["elements"] if b.get("style") == "primary"]
+    assert primary["value"] == "quiz"
 
 
 def test_classify_error_without_slack() -> None:

@@ -31,7 +31,7 @@ from storage.db import Database
 from storage.models import Conversation, Learner
 from termcoach.runtime import telegram_adapter
 from termcoach.settings import Settings
-from tests.fakes.telegram_server import Failure, FakeTelegram, parse_telegram_html
+from tests.fakes.telegram_server import Failure, FakeTelegram, PressRefused, parse_telegram_html
 from tests.telegram_support import (
     DM,
     GROUP,
@@ -80,19 +80,48 @@ async def test_start_registers_commands_and_greets(
     assert adapter.ready
     assert adapter.mode == "polling"
     assert adapter.workspace == str(fake.bot_id)
-    menu = {c["command"]: c["description"] for c in fake.commands}
-    assert {"help", "quiz", "term", "cancel"} <= set(menu)
-    assert all(menu.values())
+    # The private menu in the order people use it; /exercise (it needs an id) is not in it.
+    assert [c["command"] for c in fake.commands] == [
+        "quiz",
+        "term",
+        "review",
+        "roleplay",
+        "daily",
+        "stats",
+        "settings",
+        "help",
+        "cancel",
+    ]
+    assert all(c["description"] for c in fake.commands)
+    # Groups get a shorter menu of their own.
+    group = [c["command"] for c in fake.menus["all_group_chats"]]
+    assert group == ["quiz", "term", "daily", "help", "cancel"]
+    # What Telegram shows before the first message, and on the bot's profile.
+    assert fake.description and "ML platform" in fake.description
+    assert fake.short_description and len(fake.short_description) <= 120
+
     fake.push(fake.text_update("/start", chat_id=DM, first_name="Ada <admin>"))
     calls = await fake.wait_for("sendMessage", 1)
     texts = [c.params["text"] for c in calls]
     # The learner's name is user text: escaped, not taken for a tag.
-    assert "Hello, Ada &lt;admin&gt;! Welcome to termcoach." in texts[0]
+    assert "Hello, Ada &lt;admin&gt;! Welcome to termcoach" in texts[0]
     assert all(c.params["parse_mode"] == "HTML" for c in calls)
-    # Issue 16: /start asks the learner's goal with buttons (/help lists the commands).
+    # A first contact of two lines, with buttons: the learner's goal.
+    assert len(calls) == 1
+    assert len(texts[0].strip().splitlines()) <= 3
     assert "<b>1 of 3: What are you preparing for?</b>" in texts[0]
     keyboard = calls[0].params["reply_markup"]["inline_keyboard"]
     assert next(b["callback_data"] for row in keyboard for b in row) == "start:goal:pm"
+
+
+async def test_a_refused_menu_does_not_stop_the_start(
+    fake: FakeTelegram, engine: DialogueEngine, db: Database
+) -> None:
+    fake.fail("setMyCommands", Failure.bad_request("BOT_COMMAND_INVALID"), times=2)
+    fake.fail("setMyDescription", Failure.bad_request("BOT_DESCRIPTION_INVALID"))
+    async with running_adapter(fake, engine, db) as tg:
+        assert tg.ready
+        assert fake.short_description  # the rest was still set
 
 
 async def test_quiz_answered_with_buttons_edits_the_question(
@@ -103,6 +132,9 @@ async def test_quiz_answered_with_buttons_edits_the_question(
     data = buttons(question)
     assert all(len(d.encode()) <= CALLBACK_DATA_LIMIT for d in data)
     press = fake.callback_update(question, data[0])
+    # A second tap that left the phone before the keyboard went away (a race, not a button
+    # pressed on a message that no longer has it: the fake refuses those).
+    late = fake.callback_update(question, data[1])
     fake.push(press)
 
     edits = await fake.wait_for(
@@ -117,8 +149,10 @@ async def test_quiz_answered_with_buttons_edits_the_question(
     await question_message(fake, DM, 2)
     assert len(await attempts(db)) == 1
 
-    # The old keyboard is gone, but a stale press (an old client) is still answered, not rescored.
-    fake.push(fake.callback_update(question, data[1]))
+    # The old keyboard is gone, but the late tap is still answered, not rescored.
+    with pytest.raises(PressRefused):
+        fake.callback_update(question, data[1])
+    fake.push(late)
     answers = await fake.wait_for("answerCallbackQuery", 2)
     # Shown as the button's pop-up, not as a message in the chat.
     assert answers[1].params["text"] == "You already answered that question."
@@ -156,11 +190,39 @@ async def test_quiz_poll_answer_is_scored_by_the_engine(
     poll_id = next(iter(fake.polls))
     before = len(await attempts(db))
 
+    asked = len(fake.calls_to("sendMessage", "sendPoll"))
     fake.push(fake.poll_answer_update(poll_id, DM, [correct]))
-    await fake.wait_for("sendMessage", where=lambda c: "Correct!" in c.params["text"])
+    assert await eventually(lambda: _scored(db, before + 1))
+    await adapter.engine.outbox.idle(10)
+    # The next question came, but no "✅ Correct!" message: the poll showed it already.
+    assert len(fake.calls_to("sendMessage", "sendPoll")) > asked
     rows = await attempts(db)
     assert len(rows) == before + 1
     assert rows[-1].correct
+    assert not [t for t in fake.sent_texts(DM) if "Correct!" in t]
+
+
+async def test_a_wrong_poll_vote_adds_only_what_the_poll_did_not_show(
+    fake: FakeTelegram, adapter: TelegramAdapter, db: Database
+) -> None:
+    poll_call = await first_poll(fake, DM, DM)
+    [correct] = poll_call.params["correct_option_ids"]
+    wrong = (correct + 1) % len(poll_call.params["options"])
+    poll_id = next(iter(fake.polls))
+    fake.push(fake.poll_answer_update(poll_id, DM, [wrong]))
+    assert await eventually(lambda: _answered(db))
+    await adapter.engine.outbox.idle(10)
+    texts = fake.sent_texts(DM)
+    # Neither "Not quite." nor the answer and explanation again: the poll shows them.
+    assert not [t for t in texts if "Not quite." in t or "<b>Answer:</b>" in t]
+
+
+async def _scored(db: Database, count: int) -> bool:
+    return len(await attempts(db)) >= count
+
+
+async def _answered(db: Database) -> bool:
+    return any(not a.correct for a in await attempts(db))
 
 
 async def test_native_quiz_is_kept_within_poll_limits(
@@ -490,7 +552,7 @@ async def test_private_replies_go_to_the_dm_and_never_block_the_group(
     assert fake.sent_texts(GROUP) == ["for all", "public"]
 
 
-async def test_roleplay_debrief_is_short_first_with_the_model_answer_behind_a_button(
+async def test_roleplay_debrief_has_the_score_first_and_the_model_answer_folded(
     fake: FakeTelegram, adapter: TelegramAdapter
 ) -> None:
     fake.push(fake.text_update("/roleplay drift-pm", chat_id=DM))
@@ -505,13 +567,23 @@ async def test_roleplay_debrief_is_short_first_with_the_model_answer_behind_a_bu
     [summary] = await fake.wait_for("sendMessage", where=lambda c: "Score:" in c.params["text"])
     text = summary.params["text"]
     assert text.startswith("<b>Debrief") or "<b>Score:" in text
-    assert len(re.sub(r"<[^>]+>", "", text)) <= 600
-    assert "Model answer" not in text.split("Score:", 1)[0] and "In simple terms" not in text
+    head, quote = text.split("<blockquote expandable>", 1)
+    # The score and the one thing to fix read at a glance; the model answer is folded below.
+    assert len(re.sub(r"<[^>]+>", "", head)) <= 600
+    assert head.index("Score:") < len(head) and "Model answer" not in head
+    assert quote.startswith("<b>Show a model answer</b>") and quote.endswith("</blockquote>")
+    assert "drift" in quote.lower()
     message = fake.last_message(DM, with_text="Score:")
     labels = [b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
-    assert labels[:2] == ["Model answer", "Score parts"]
-    fake.push(fake.callback_update(message, buttons(message)[0]))
-    [model] = await fake.wait_for(
-        "sendMessage", where=lambda c: "<b>Model answer</b>" in c.params["text"]
-    )
-    assert "In simple terms" in model.params["text"] or "drift" in model.params["text"].lower()
+    assert labels == ["Score parts"]
+
+
+async def test_help_lists_commands_as_plain_text_so_a_tap_runs_them(
+    fake: FakeTelegram, adapter: TelegramAdapter
+) -> None:
+    # Telegram turns a plain "/quiz" into a link that runs it; inside <code> a tap copies it.
+    fake.push(fake.text_update("/help", chat_id=DM))
+    calls = await fake.wait_for("sendMessage", 1)
+    text = "\n".join(c.params["text"] for c in calls)
+    assert "/quiz <code>" in text, text[:600]
+    assert "<code>/" not in text

@@ -63,7 +63,7 @@ async def _settle(fake: FakeTelegram, tg: TelegramAdapter) -> None:
 
 
 async def _group_post(fake: FakeTelegram, tg: TelegramAdapter) -> dict[str, Any]:
-    post = daily_post(tg.engine.pack, "concept-drift", 0)  # type: ignore[attr-defined]
+    post = daily_post(tg.engine.pack, "concept-drift")  # type: ignore[attr-defined]
     assert (await tg.send(ref_for(tg, GROUP), post)).ok
     return fake.last_message(GROUP, with_text="Term of the day")
 

@@ -27,6 +27,7 @@ from tests.telegram_support import (
     GROUP,
     attempts,
     buttons,
+    eventually,
     first_poll,
     local_dns_only,
     make_adapter,
@@ -84,10 +85,14 @@ async def test_a_poll_vote_after_a_restart_is_scored(
 
     async with running_adapter(fake, engine, db):
         fake.push(fake.poll_answer_update(poll_id, DM, [correct]))
-        await fake.wait_for("sendMessage", where=lambda c: "Correct!" in c.params["text"])
+        assert await eventually(lambda: _scored(db, before + 1))
     rows = await attempts(db)
     assert len(rows) == before + 1
     assert rows[-1].correct
+
+
+async def _scored(db: Database, count: int) -> bool:
+    return len(await attempts(db)) >= count
 
 
 async def test_a_long_button_payload_survives_a_restart(

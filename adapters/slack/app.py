@@ -43,7 +43,7 @@ from adapters.redact import redacted_logger
 from adapters.slack.deliver import HTTP_TIMEOUT_SECONDS, RATE_LIMIT_RETRIES, SlackSender
 from adapters.slack.dms import DirectMessages
 from adapters.slack.errors import check_settings, log_error
-from adapters.slack.home import HomeProgress, home_progress, render_home
+from adapters.slack.home import render_home
 from adapters.slack.inbound import (
     PLATFORM,
     Target,
@@ -469,19 +469,19 @@ class SlackAdapter:
 
     async def _publish_home(self, team: str, user: str, token: str) -> None:
         try:
-            progress = await self.progress(team, user)
+            view = await self.home_view(team, user)
         except StorageError as exc:
             log.warning("Slack: no App Home for %s: the database failed (%s)", user, exc)
             return
         try:
-            await self.sender.client(token).views_publish(user_id=user, view=render_home(progress))
+            await self.sender.client(token).views_publish(user_id=user, view=view)
         except SlackApiError as exc:
             log_error(exc, team=team, channel=user, method="views.publish")
 
-    async def progress(self, team: str, user: str) -> HomeProgress:
-        """A learner's progress for the Home tab, from the same engine function as ``stats``."""
-        done = await self.engine.progress((PLATFORM, team, user))
-        return home_progress(done, lambda item_id: title_of(self.engine.pack, item_id))
+    async def home_view(self, team: str, user: str) -> dict[str, Any]:
+        """A learner's Home tab, from the engine's overview (the figures ``stats`` shows)."""
+        found = await self.engine.overview((PLATFORM, team, user))
+        return render_home(found, lambda item_id: title_of(self.engine.pack, item_id))
 
     # ---- tokens -------------------------------------------------------------------------
 

@@ -27,7 +27,13 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.slack.errors import AUTH_ERRORS, classify_error, error_code, log_error, method_of
 from adapters.slack.inbound import Pressed, Target
 from adapters.slack.questions import QuestionPlace, QuestionPlaces
-from adapters.slack.render import answered, render, slack_commands
+from adapters.slack.render import (
+    MENTION_COMMAND,
+    SLASH_COMMAND,
+    answered,
+    render,
+    slack_commands,
+)
 from bot.messages import Reply, SendResult
 
 log = logging.getLogger("termcoach.slack")
@@ -136,8 +142,13 @@ class SlackSender:
         """
         delivery = _Delivery(target, token)
         failure: SendResult | None = None
+        how = MENTION_COMMAND if target.in_channel_thread else SLASH_COMMAND
         for count, original in enumerate(replies, 1):
-            reply = replace(original, text=slack_commands(original.text, self.commands))
+            reply = replace(
+                original,
+                text=slack_commands(original.text, self.commands, how),
+                instructions=slack_commands(original.instructions, self.commands, how),
+            )
             try:
                 await self._show(delivery, reply)
             except SlackApiError as exc:
@@ -156,6 +167,11 @@ class SlackSender:
 
     async def _show(self, delivery: _Delivery, reply: Reply) -> None:
         target = delivery.target
+        if reply.edits is not None:
+            # A shared channel post rewritten in place (its counts), buttons included; if it
+            # is gone, nothing new is posted in its stead.
+            await self._update(delivery, target.channel, reply.edits, render(reply))
+            return
         if reply.replaces and await self._replace(delivery, reply):
             return
         private = (
@@ -168,7 +184,7 @@ class SlackSender:
                 text=f"{reply.text}\n\nI can send the chart picture only in a direct "
                 "message with me: type stats chart there.",
             )
-        message = render(reply, thread=target.thread_ts)
+        message = render(reply, thread=target.thread_ts, person=target.user)
         ts = None
         if private:
             await self._post_ephemeral(delivery, message)
@@ -248,18 +264,24 @@ class SlackSender:
         known = await self.places.find(target.team, question)
         if known is None or not known.ts or known.ephemeral or known.channel != target.channel:
             return False
-        return await self._update(delivery, known.channel, known.ts, answered(known.blocks, reply))
+        return await self._update(
+            delivery, known.channel, known.ts, answered(known.blocks, reply, delivery.target.user)
+        )
 
     async def _replace_pressed(self, delivery: _Delivery, pressed: Pressed, reply: Reply) -> bool:
         if pressed.ephemeral:
             if not delivery.may_respond():
                 return False
-            message = answered(await self._question_blocks(delivery, pressed), reply)
+            message = answered(
+                await self._question_blocks(delivery, pressed), reply, delivery.target.user
+            )
             url = delivery.target.response_url or ""
             return await self._respond(url, message, replace_original=True)
         if pressed.shared or not pressed.ts:
             return False  # everyone sees that post: the presser's result goes to them alone
-        message = answered(await self._question_blocks(delivery, pressed), reply)
+        message = answered(
+            await self._question_blocks(delivery, pressed), reply, delivery.target.user
+        )
         return await self._update(delivery, pressed.channel, pressed.ts, message)
 
     async def _question_blocks(

@@ -1,93 +1,144 @@
-"""The App Home tab: a learner's progress (from the engine's one `progress()`) as a Home view.
+"""The App Home tab: a learner's overview (from the engine's one `overview()`) as a Home view.
 
-`home_progress` picks the figures the tab shows out of `bot.progress.Progress`, the same record
-``stats`` reads, so the two never disagree; `render_home` lays them out with three buttons that
-start a review, a quiz or a role-play in the learner's DM. Pure functions: nothing here talks to
-Slack or the database.
+The figures are `bot.progress.Progress`, the record ``stats`` reads, and the due line is built
+from the same `due_parts`, so the two never disagree. A learner who has done nothing yet gets a
+welcome with three things to try; the highlighted button follows the state ("Review due cards"
+only while something is due now, else "Start a quiz"); today's term and the next meeting's prep
+come with a button each. Buttons start their command in the learner's DM. Pure functions:
+nothing here talks to Slack or the database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.slack.render import HOME_ACTION, button, context_block, escape_mrkdwn, header_block
-from bot.progress import Progress
+from adapters.slack.render import (
+    HOME_ACTION,
+    button,
+    context_block,
+    escape_mrkdwn,
+    header_block,
+    to_mrkdwn,
+)
+from bot.overview import Overview
+from bot.progress import Progress, due_parts
+from bot.wording import count
 
 MAX_VIEW_BLOCKS = 100
 # How many recent role-play and exercise scores the tab lists.
 SCORES_SHOWN = 3
+WELCOME = (
+    "I help you with the English of ML platform work: the terms, and saying them clearly in "
+    "meetings. Three things to try:\n"
+    "1. *A quick quiz*: five questions on one topic, about two minutes.\n"
+    "2. *Today's term*: one card with its meaning, an example and how to say it.\n"
+    "3. *A role-play*: explain a topic to a colleague; I play them and give you feedback."
+)
 
 
-@dataclass(frozen=True)
-class HomeProgress:
-    """What the App Home tab shows about one learner."""
-
-    streak_days: int = 0
-    due_cards: int = 0
-    mastered_terms: int = 0
-    seen_terms: int = 0
-    total_terms: int = 0
-    answers: int = 0
-    accuracy_pct: int | None = None
-    roleplay_scores: tuple[tuple[str, int], ...] = field(default_factory=tuple)
+def home_button(label: str, command: str, primary: bool = False) -> dict[str, Any]:
+    """A Home button: its value is the command (with arguments) it runs in the learner's DM."""
+    name = command.split(" ", 1)[0]
+    return button(label, f"{HOME_ACTION}{name}", command, "primary" if primary else None)
 
 
-def home_progress(progress: Progress, title_of: Callable[[str], str]) -> HomeProgress:
-    """The Home tab's figures from the learner's `Progress`; `title_of` names a role-play id."""
-    scored = [r for r in progress.results if r.score is not None][:SCORES_SHOWN]
-    return HomeProgress(
-        streak_days=progress.streak,
-        due_cards=progress.due_now,
-        mastered_terms=progress.mastered,
-        seen_terms=progress.seen_terms,
-        total_terms=progress.total_terms,
-        answers=progress.answers,
-        accuracy_pct=progress.accuracy_pct,
-        roleplay_scores=tuple((title_of(r.item_id), r.score or 0) for r in scored),
-    )
-
-
-HOME_BUTTONS = (("Review due cards", "review"), ("Quick quiz", "quiz"), ("Role-play", "roleplay"))
-
-
-def render_home(progress: HomeProgress, *, command: str = "/termcoach") -> dict[str, Any]:
-    """The App Home view: progress figures, recent role-play scores, and buttons to start."""
+def figures(done: Progress) -> list[dict[str, str]]:
+    """The progress fields, worded as ``stats`` words them."""
 
     def field_(label: str, value: str) -> dict[str, str]:
         return {"type": "mrkdwn", "text": f"*{label}*\n{value}"}
 
-    def count(n: int, word: str) -> str:
-        return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-    accuracy = f" ({progress.accuracy_pct}% correct)" if progress.accuracy_pct is not None else ""
-    fields = [
-        field_("Streak", count(progress.streak_days, "day")),
-        field_("Due for review", count(progress.due_cards, "card")),
-        field_("Mastered", count(progress.mastered_terms, "term")),
-        field_("Seen", f"{progress.seen_terms} of {count(progress.total_terms, 'term')}"),
-        field_("Quiz answers", f"{progress.answers}{accuracy}"),
+    accuracy = f" ({done.accuracy_pct}% right)" if done.accuracy_pct is not None else ""
+    return [
+        field_("Terms seen", f"{done.seen_terms} of {done.total_terms}"),
+        field_("Due for review", ", ".join(due_parts(done))),
+        field_("Mastered", count(done.mastered, "term")),
+        field_("Streak", f"{count(done.streak, 'day')} (longest {done.longest_streak})"),
+        field_("Quiz answers", f"{done.answers}{accuracy}"),
     ]
-    if progress.roleplay_scores:
-        scores = "\n".join(
-            f"• {escape_mrkdwn(name)}: {score}/100" for name, score in progress.roleplay_scores
-        )
+
+
+def start_buttons(view: Overview) -> list[dict[str, Any]]:
+    """The buttons to start something; the highlighted one is what makes sense right now."""
+    if view.first_run:
+        return [
+            home_button("Start a quiz", "quiz", primary=True),
+            home_button("Today's term", f"term {view.term.id}" if view.term else "term"),
+            home_button("Role-play", "roleplay"),
+        ]
+    due_now = view.progress.due_now > 0
+    buttons = [home_button("Review due cards", "review", primary=True)] if due_now else []
+    buttons += [
+        home_button("Start a quiz", "quiz", primary=not due_now),
+        home_button("Role-play", "roleplay"),
+    ]
+    return buttons
+
+
+def _section(text: str, block_id: str, accessory: dict[str, Any] | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "section",
+        "block_id": block_id,
+        "text": {"type": "mrkdwn", "text": text[:3000]},
+    }
+    if accessory is not None:
+        block["accessory"] = accessory
+    return block
+
+
+def render_home(
+    view: Overview,
+    title_of: Callable[[str], str] = str,
+    *,
+    command: str = "/termcoach",
+) -> dict[str, Any]:
+    """The App Home view: welcome or figures, today's term, the meeting, buttons to start.
+
+    `title_of` names a role-play or exercise by its id.
+    """
+    done = view.progress
+    blocks: list[dict[str, Any]] = []
+    if view.first_run:
+        blocks += [header_block("Welcome to termcoach"), _section(to_mrkdwn(WELCOME), "welcome")]
     else:
-        scores = "No role-plays yet. Press *Role-play* to practise a meeting."
-    blocks: list[dict[str, Any]] = [
-        header_block("Your termcoach progress"),
-        {"type": "section", "fields": fields},
-        {"type": "section", "text": {"type": "mrkdwn", "text": "*Recent role-plays*\n" + scores}},
+        blocks += [
+            header_block("Your termcoach progress"),
+            {"type": "section", "block_id": "figures", "fields": figures(done)},
+        ]
+        scored = [r for r in done.results if r.score is not None][:SCORES_SHOWN]
+        scores = "\n".join(f"• {escape_mrkdwn(title_of(r.item_id))}: {r.score}/100" for r in scored)
+        blocks.append(
+            _section(
+                "*Recent role-plays*\n"
+                + (scores or "None yet. Press *Role-play* to practise a meeting."),
+                "scores",
+            )
+        )
+    if view.term is not None and not view.first_run:
+        term = view.term
+        blocks.append(
+            _section(
+                f"*Today's term: {escape_mrkdwn(term.name)}*\n{escape_mrkdwn(term.gloss)}",
+                "term",
+                home_button("Show the card", f"term {term.id}"),
+            )
+        )
+    if view.meeting is not None:
+        meeting = view.meeting
+        when = f" {meeting.when}" if meeting.when else ""
+        blocks.append(
+            _section(
+                f"*Your meeting with {escape_mrkdwn(meeting.audience)}{when}*\n"
+                "Five minutes of prep: six key terms, a quick quiz and a short role-play "
+                f"(`{command} prep {meeting.prep}`).",
+                "meeting",
+                home_button("Prep for it", f"prep {meeting.prep}"),
+            )
+        )
+    blocks += [
         {"type": "divider"},
-        {
-            "type": "actions",
-            "block_id": "home",
-            "elements": [
-                button(label, f"{HOME_ACTION}{name}", name, "primary" if i == 0 else None)
-                for i, (label, name) in enumerate(HOME_BUTTONS)
-            ],
-        },
+        {"type": "actions", "block_id": "home", "elements": start_buttons(view)},
         context_block(
             f"Buttons start in your direct messages with termcoach. In any channel, type "
             f"`{command} help` to see every command."

@@ -25,7 +25,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from adapters.slack.render import CHOICE_ACTION, HOME_ACTION, QUESTION_BLOCK
+from adapters.slack.render import CHOICE_ACTION, HOME_ACTION, QUESTION_BLOCK, USER_ID
 from bot.messages import ChoiceIn, CommandIn, ConversationRef, Inbound, TextIn
 
 PLATFORM = "slack"
@@ -58,6 +58,15 @@ class Target:
     is_dm: bool = False
     response_url: str | None = None
     pressed: Pressed | None = None
+
+    @property
+    def in_channel_thread(self) -> bool:
+        """True for a thread outside a DM, where commands must be mentions.
+
+        termcoach sees only mentions of it there, not plain replies, and a slash command typed
+        there runs in the channel, not in the thread.
+        """
+        return bool(self.thread_ts) and not self.is_dm
 
 
 def target_to_json(target: Target) -> dict[str, Any]:
@@ -113,6 +122,15 @@ def user_of(body: Mapping[str, Any]) -> str:
         or (event.get("user") if isinstance(event, dict) else None)
         or ""
     )
+
+
+def mention(user: str) -> str | None:
+    """How termcoach names a Slack user in a message: a mention, ``<@U123>``.
+
+    Slack shows it as the person's current name; the display and user names in payloads are
+    deprecated or stale, so they are never used.
+    """
+    return f"<@{user}>" if USER_ID.fullmatch(user) else None
 
 
 def team_of(body: Mapping[str, Any]) -> str:
@@ -242,7 +260,7 @@ def _command_inbound(
         # conversation there; the channel itself (its daily term) is still `channel`.
         "ref": ConversationRef(PLATFORM, team, channel, user, scope=None if dm else user),
         "message_id": f"slack:{body.get('trigger_id') or _fallback_id(body)}",
-        "display_name": body.get("user_name") or None,
+        "display_name": mention(user),
         "is_group": not dm,
         "is_admin": is_admin(team, user, admins),
         "raw": body,
@@ -266,15 +284,18 @@ def _action_inbound(
     action = actions[0]
     action_id = str(action.get("action_id") or "")
     user = str((body.get("user") or {}).get("id") or "")
-    display = (body.get("user") or {}).get("username") or None
+    display = mention(user)
     message_id = f"slack:{body.get('trigger_id') or _fallback_id(body)}"
     if action_id.startswith(HOME_ACTION):
         if not dm_channel:
             return None
+        # A Home button's value is the command it runs, with its arguments ("term psi").
+        name, _, args = str(action.get("value") or action_id[len(HOME_ACTION) :]).partition(" ")
         return CommandIn(
             ref=ConversationRef(PLATFORM, team, dm_channel, user),
             message_id=message_id,
-            name=str(action.get("value") or action_id[len(HOME_ACTION) :]),
+            name=name,
+            args=args.strip(),
             display_name=display,
             is_admin=is_admin(team, user, admins),
             raw=body,
@@ -289,12 +310,20 @@ def _action_inbound(
     return ChoiceIn(
         ref=ConversationRef(PLATFORM, team, channel, user, thread, scope),
         message_id=message_id,
-        payload=str(action.get("value") or ""),
+        payload=chosen_value(action),
         display_name=display,
         is_group=not is_dm(channel),
         is_admin=is_admin(team, user, admins),
         raw=body,
     )
+
+
+def chosen_value(action: Mapping[str, Any]) -> str:
+    """The payload a press or a choice carries: a button's value, a select's chosen option's."""
+    selected = action.get("selected_option")
+    if isinstance(selected, Mapping):
+        return str(selected.get("value") or "")
+    return str(action.get("value") or "")
 
 
 def _action_channel(body: Mapping[str, Any]) -> str:
@@ -373,6 +402,7 @@ def _event_inbound(
             ref=ConversationRef(PLATFORM, team, channel, user, event.get("thread_ts")),
             message_id=message_id,
             text=text,
+            display_name=mention(user),
             is_admin=admin,
             raw=body,
         )
@@ -391,12 +421,19 @@ def _event_inbound(
             message_id=message_id,
             name=name or "help",
             args=rest.strip(),
+            display_name=mention(user),
             is_group=True,
             is_admin=admin,
             raw=body,
         )
     return TextIn(
-        ref=ref, message_id=message_id, text=text, is_group=True, is_admin=admin, raw=body
+        ref=ref,
+        message_id=message_id,
+        text=text,
+        display_name=mention(user),
+        is_group=True,
+        is_admin=admin,
+        raw=body,
     )
 
 

@@ -14,7 +14,7 @@ import urllib.parse
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from bot.messages import Choice, ConversationRef, Handoff, Reply, parse_markup
+from bot.messages import Choice, ConversationRef, Handoff, Reply, parse_markup, unfolded
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -23,16 +23,27 @@ MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
 MAX_ID = 255
 MAX_BUTTONS_PER_BLOCK = 25
+# More choices than this (a menu of scenarios or topics) make a select menu, not a cloud of
+# buttons; a question's options stay buttons, one press each.
+MAX_MENU_BUTTONS = 5
+MAX_SELECT_OPTIONS = 100
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
 MAX_FALLBACK = 3000
 
 # Every button termcoach renders has an action id with this prefix, so one bolt listener
 # (a regex) receives them all; the suffix keeps ids unique within their actions block.
 ACTION_PREFIX = "termcoach:"
 CHOICE_ACTION = ACTION_PREFIX + "choice:"
+SELECT_ACTION = CHOICE_ACTION + "select"
 HOME_ACTION = ACTION_PREFIX + "home:"
+# A Slack user id (``U123``, or ``W123`` on Enterprise Grid): what a mention ``<@U123>`` names.
+USER_ID = re.compile(r"[UW][A-Z0-9]+")
 # An actions block carrying a question is tagged with its question id, so a button press tells
 # which question it answered without any server-side memory (several replicas, restarts).
 QUESTION_BLOCK = "q:"
+# The section saying how to answer a question ("Press a button…"): gone once it is answered.
+INSTRUCTIONS_BLOCK = "how"
 
 # Slack mrkdwn has no escape character. `&`, `<` and `>` become entities (so content cannot
 # mention @channel or forge links); formatting characters in content become look-alikes where
@@ -195,11 +206,16 @@ def action_blocks(
     base = f"{QUESTION_BLOCK}{question_id}" if question_id else "choices"
     if thread:
         base += f"|t:{thread}"
+    if question_id is None and len(usable) > MAX_MENU_BUTTONS:
+        return select_blocks(usable, base)
     for n, start in enumerate(range(0, len(usable), MAX_BUTTONS_PER_BLOCK)):
         chunk = usable[start : start + MAX_BUTTONS_PER_BLOCK]
         block_id = base if n == 0 else f"{base}|n:{n}"
         elements = [
-            button(c.label, f"{CHOICE_ACTION}{start + i}", c.payload) for i, c in enumerate(chunk)
+            button(
+                c.label, f"{CHOICE_ACTION}{start + i}", c.payload, "primary" if c.primary else None
+            )
+            for i, c in enumerate(chunk)
         ]
         blocks.append({"type": "actions", "block_id": block_id[:MAX_ID], "elements": elements})
     return blocks
@@ -222,6 +238,49 @@ def handoff_line(handoff: Handoff) -> str:
     )
 
 
+def select_blocks(choices: Sequence[Choice], base: str) -> list[dict[str, Any]]:
+    """Choices as one select menu (several past 100 options): label 75, value 150 characters.
+
+    A payload too long for an option value cannot be a select option: it stays a button.
+    """
+    # Slack refuses two options with one value: the first label for a payload wins.
+    fit = list({c.payload: c for c in choices if len(c.payload) <= MAX_OPTION_VALUE}.values())
+    rest = [c for c in choices if len(c.payload) > MAX_OPTION_VALUE]
+    elements: list[dict[str, Any]] = []
+    for n, start in enumerate(range(0, len(fit), MAX_SELECT_OPTIONS)):
+        options = [
+            {
+                "text": {
+                    "type": "plain_text",
+                    "text": truncate(" ".join(c.label.split()) or "…", MAX_OPTION_TEXT),
+                    "emoji": True,
+                },
+                "value": c.payload,
+            }
+            for c in fit[start : start + MAX_SELECT_OPTIONS]
+        ]
+        elements.append(
+            {
+                "type": "static_select",
+                "action_id": f"{SELECT_ACTION}{n}",
+                "placeholder": {"type": "plain_text", "text": "Choose…", "emoji": True},
+                "options": options,
+            }
+        )
+    elements += [button(c.label, f"{CHOICE_ACTION}{i}", c.payload) for i, c in enumerate(rest)]
+    return [
+        {
+            "type": "actions",
+            "block_id": (base if n == 0 else f"{base}|n:{n}")[:MAX_ID],
+            "elements": chunk,
+        }
+        for n, chunk in enumerate(
+            elements[i : i + MAX_BUTTONS_PER_BLOCK]
+            for i in range(0, len(elements), MAX_BUTTONS_PER_BLOCK)
+        )
+    ]
+
+
 def fallback_text(reply: Reply) -> str:
     """Plain text for notifications and clients without Block Kit: text plus numbered choices."""
     lines = [reply.plain_text.strip()]
@@ -238,13 +297,16 @@ def fallback_text(reply: Reply) -> str:
 
 
 SLASH_COMMAND = "/termcoach"
+# In a channel thread a command reaches the thread's conversation only as a mention.
+MENTION_COMMAND = "@termcoach"
 
 
 def slack_commands(text: str, commands: Collection[str], slash: str = SLASH_COMMAND) -> str:
     """Write the engine's ``/quiz drift`` the way Slack runs it: ``/termcoach quiz drift``.
 
-    Slack has one slash command per app, so ``/cancel`` typed in Slack would not reach us.
-    Only known command names are rewritten, and never inside a path or a URL.
+    Slack has one slash command per app, so ``/cancel`` typed in Slack would not reach us; in a
+    channel thread `slash` is `MENTION_COMMAND` (``@termcoach hint``). Only known command names
+    are rewritten, and never inside a path or a URL.
     """
     if "/" not in text:
         return text
@@ -257,17 +319,41 @@ def _command_pattern(commands: frozenset[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w/:.@-])/({names})(?![\w/-])")
 
 
-def render(reply: Reply, *, thread: str | None = None) -> dict[str, Any]:
+def render(reply: Reply, *, thread: str | None = None, person: str | None = None) -> dict[str, Any]:
     """A reply as a Slack message: ``{"text": fallback, "blocks": [...]}``.
 
     A title becomes a header block (the term on a term card), the text becomes sections, choices
     become buttons whose block id names the question they answer (and `thread`, the thread of
-    the conversation the message belongs to).
+    the conversation the message belongs to). A mention of `person` (the user the turn is for,
+    ``<@U123>``) stays a mention; any other ``<`` in the text is shown as it is.
     """
+    return _with_mention(_render(reply, thread), person)
+
+
+def _with_mention(message: dict[str, Any], person: str | None) -> dict[str, Any]:
+    # Escaping made the text's "<@U123>" harmless ("&lt;@U123&gt;"); only the mention of the
+    # person this turn answers is made live again, so echoed text can never ping anyone else.
+    if not person or not USER_ID.fullmatch(person):
+        return message
+    escaped, live = f"&lt;@{person}&gt;", f"<@{person}>"
+
+    def fix(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: fix(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [fix(v) for v in node]
+        return node.replace(escaped, live) if isinstance(node, str) else node
+
+    return {**fix(message), "blocks": fix(message["blocks"])}
+
+
+def _render(reply: Reply, thread: str | None) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = []
+    # Slack has no folded text: the folded part is one press away.
+    reply = unfolded(reply)
     if reply.title:
         blocks.append(header_block(reply.title))
-    body = text_blocks(reply.text)
+    body = _body_blocks(reply)
     if reply.kind == "error" and body:
         body[0]["text"]["text"] = ":warning: " + body[0]["text"]["text"]
     if reply.native_quiz is not None and not reply.text.strip():
@@ -295,6 +381,19 @@ def render(reply: Reply, *, thread: str | None = None) -> dict[str, Any]:
     return {"text": fallback_text(reply), "blocks": blocks}
 
 
+def _body_blocks(reply: Reply) -> list[dict[str, Any]]:
+    """The text's sections; the trailing instructions in a section of their own, tagged."""
+    how = reply.instructions.strip()
+    text = reply.text.rstrip()
+    if not how or not text.endswith(how):
+        return text_blocks(reply.text)
+    body = text_blocks(text[: -len(how)])
+    tagged = text_blocks(how)
+    if tagged:
+        tagged[0]["block_id"] = INSTRUCTIONS_BLOCK
+    return [*body, *tagged]
+
+
 def numbered_blocks(choices: Sequence[Choice]) -> list[dict[str, Any]]:
     """The choices in full as numbered lines (labels are plain text), for long labels."""
     lines = [f"*{n}.* {escape_mrkdwn(c.label)}" for n, c in enumerate(choices, 1)]
@@ -310,13 +409,17 @@ def context_block(text: str) -> dict[str, Any]:
 
 
 def without_actions(blocks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The blocks of a question with its buttons removed (so it cannot be answered again)."""
-    return [b for b in blocks if b.get("type") != "actions"]
+    """A question's blocks without its buttons (it cannot be answered again) or instructions."""
+    return [
+        b for b in blocks if b.get("type") != "actions" and b.get("block_id") != INSTRUCTIONS_BLOCK
+    ]
 
 
-def answered(question_blocks: Sequence[dict[str, Any]], result: Reply) -> dict[str, Any]:
+def answered(
+    question_blocks: Sequence[dict[str, Any]], result: Reply, person: str | None = None
+) -> dict[str, Any]:
     """The pressed question updated to show its result: question text, a divider, the result."""
-    result_msg = render(result)
+    result_msg = render(result, person=person)
     head = without_actions(question_blocks)
     blocks = [*head, {"type": "divider"}, *result_msg["blocks"]] if head else result_msg["blocks"]
     if len(blocks) > MAX_BLOCKS:

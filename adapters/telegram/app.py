@@ -24,7 +24,7 @@ from cachetools import TTLCache
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from telegram import BotCommand, CallbackQuery, ChatMember, Message, Update
+from telegram import CallbackQuery, ChatMember, Message, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import ContextTypes, TypeHandler
 
@@ -44,10 +44,11 @@ from adapters.telegram.handoff import (
     shown_as_pop_up,
 )
 from adapters.telegram.inbound import PLATFORM, to_inbound
-from adapters.telegram.limits import MAX_MENU_COMMANDS, PACING, QUIZ_LIMITS
-from adapters.telegram.render import LONG_PAYLOAD_PREFIX, toast
+from adapters.telegram.limits import PACING, QUIZ_LIMITS
+from adapters.telegram.profile import register_profile
+from adapters.telegram.render import LONG_PAYLOAD_PREFIX, toast, unshared
 from adapters.telegram.state import ChatStatuses, TelegramState
-from adapters.turns import Engine, TurnRunner, command_menu
+from adapters.turns import Engine, TurnRunner
 from bot.messages import ChoiceIn, CommandIn, ConversationRef, Inbound, Reply, SendResult
 from bot.outgoing import Outgoing, Progress
 from storage.db import Database
@@ -178,14 +179,14 @@ class TelegramAdapter:
         return "webhook" if self.webhook_url else "polling"
 
     async def start(self) -> None:
-        """Log in (getMe), register commands, then start polling or register the webhook."""
+        """Log in (getMe), set the menus and profile, then start polling or register the webhook."""
         if self._started:
             return
         await self._log_in()
         self._started = True
         self.engine.outbox.register(self)
         app = self.application
-        await self._register_commands()
+        await register_profile(app.bot, self.engine)
         if self.webhook_url:
             if not self.webhook_url.rstrip("/").endswith(WEBHOOK_PATH):
                 # A proxy may rewrite the path, so this is only a warning.
@@ -294,15 +295,6 @@ class TelegramAdapter:
             target.removeFilter(self._redactor)
         self._filtered.clear()
 
-    async def _register_commands(self) -> None:
-        menu = command_menu(self.engine, MAX_MENU_COMMANDS)
-        commands = [BotCommand(name, summary) for name, summary in menu]
-        try:
-            await self.application.bot.set_my_commands(commands)
-        except TelegramError as exc:
-            # A menu is a nicety: the bot works without it.
-            log.warning("setMyCommands failed: %s", exc)
-
     def routes(self) -> list[BaseRoute]:
         """The webhook route, in webhook mode; nothing in polling mode."""
         if not self.webhook_url:
@@ -393,15 +385,17 @@ class TelegramAdapter:
         await self._reactivate(inbound)
         shown = update.callback_query.message if update.callback_query is not None else None
         pressed = shown if isinstance(shown, Message) else None
+        query = update.callback_query
         context: dict[str, Any] = {
             "pressed": pressed.to_dict() if pressed is not None else None,
-            "press": update.callback_query is not None,
+            "press": query is not None,
             "group_vote": group_vote,
+            "shared": query is not None and unshared(query.data or "")[1],
         }
         if update.message is not None and inbound.is_group:
             context["reply_to"] = update.message.message_id  # a group's line answers its command
         committed = await self.turns.commit(dataclasses.replace(inbound, delivery=context))
-        if update.callback_query is not None:
+        if query is not None:
             username = self.bot_username or ""
             return await press_answer(self.links, username, inbound, committed.replies, context)
         return None
@@ -416,7 +410,12 @@ class TelegramAdapter:
             pressed = Message.de_json(context["pressed"], self.application.bot)
         reply_to = context.get("reply_to") if item.done == 0 else None
         result = await self.sender.deliver(
-            item.ref, item.remaining, pressed=pressed, progress=progress, reply_to=reply_to
+            item.ref,
+            item.remaining,
+            pressed=pressed,
+            progress=progress,
+            shared_press=bool(context.get("shared")),
+            reply_to=reply_to,
         )
         if not result.ok:
             log.info("telegram reply not delivered: %s %s", result.status, result.reason)

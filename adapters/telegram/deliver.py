@@ -33,11 +33,15 @@ from telegram.error import (
 
 from adapters.telegram.handoff import StartLinks, handoff_markup
 from adapters.telegram.inbound import PollInfo
+from adapters.telegram.limits import CALLBACK_DATA_LIMIT
 from adapters.telegram.render import (
+    SHARED_PREFIX,
     callback_data_for,
     poll_payloads,
     render,
     replacement_text,
+    shared_data,
+    without_instructions,
 )
 from adapters.telegram.state import Changes, ChatStatuses, SentQuestion, TelegramState
 from bot.messages import ConversationRef, Reply, SendResult
@@ -109,15 +113,17 @@ class TelegramSender:
         *,
         pressed: Message | None = None,
         progress: Callable[[int], Awaitable[None]] | None = None,
+        shared_press: bool = False,
         reply_to: int | None = None,
     ) -> SendResult:
         """Send `replies` to the conversation; `pressed` is the message whose button was pressed.
 
         A private reply goes to the learner's own chat when the bot may write there (else it is
         dropped) and, if that fails, never stops the group's replies. A pressed keyboard is
-        removed when no result replaced its message, unless every reply was private (the
-        pressed message is the group's). A group's handoff line answers `reply_to`, the command
-        it came from. `progress(n)` is awaited after each reply with how many are out.
+        removed when no result replaced its message, unless it is a shared post's
+        (`shared_press`), whose buttons are everyone's, or every reply was private (the pressed
+        message is the group's). A group's handoff line answers `reply_to`, the command it came
+        from. `progress(n)` is awaited after each reply with how many are out.
         """
         status = await self.statuses.get(ref.chat)
         chat = status.migrated_to or ref.chat
@@ -126,8 +132,18 @@ class TelegramSender:
         if not status.active:
             return SendResult("blocked", reason=status.reason or "inactive")
         changes = Changes()
+        keep = pressed is None or shared_press
         try:
-            return await self._send_all(chat, ref, replies, pressed, changes, progress, reply_to)
+            return await self._send_all(
+                chat,
+                ref,
+                replies,
+                pressed,
+                changes,
+                progress,
+                strip_pressed=not keep,
+                reply_to=reply_to,
+            )
         finally:
             await self.state.save(changes)
 
@@ -139,6 +155,8 @@ class TelegramSender:
         pressed: Message | None,
         changes: Changes,
         progress: Callable[[int], Awaitable[None]] | None = None,
+        *,
+        strip_pressed: bool = True,
         reply_to: int | None = None,
     ) -> SendResult:
         ids: list[str] = []
@@ -165,8 +183,13 @@ class TelegramSender:
                     log.info("private telegram reply not delivered: %s", stop.result.reason)
                 if progress is not None:
                     await progress(count)
-            public = any(not r.private for r in replies)
-            if pressed is not None and not edited and pressed.reply_markup is not None and public:
+            if (
+                strip_pressed
+                and pressed is not None
+                and not edited
+                and pressed.reply_markup is not None
+                and any(not r.private for r in replies)
+            ):
                 # The pressed keyboard must not be answerable twice, even if nothing replaced it.
                 await self._strip_keyboard(pressed)
         except _Stop as stop:
@@ -195,15 +218,30 @@ class TelegramSender:
         thread = int(ref.thread) if ref.thread and target_chat == chat else None
 
         def data_for(payload: str) -> str:
-            data = callback_data_for(payload)
+            limit = CALLBACK_DATA_LIMIT - len(SHARED_PREFIX) if reply.shared else None
+            data = callback_data_for(payload, limit) if limit else callback_data_for(payload)
             if data != payload:
                 self.state.remember_payload(changes, data, payload)
-            return data
+            return shared_data(data) if reply.shared else data
 
         calls = render(reply, data_for)
+        if reply.edits is not None:
+            # A shared post rewritten in place (its counts): never a new message.
+            if calls and "text" in calls[-1]:
+                await self._edit_post(target_chat, reply.edits, calls[-1])
+            return pressed is not None and str(pressed.message_id) == reply.edits
         replaced = False
         if reply.replaces and calls and "text" in calls[0]:
             target = await self._replace_target(reply.replaces, pressed, target_chat)
+            if (
+                target is None
+                and reply.native_text is not None
+                and await self._answered_in_poll(reply.replaces, target_chat)
+            ):
+                # The poll showed right or wrong and the explanation itself.
+                if not reply.native_text.strip():
+                    return False
+                calls = render(dataclasses.replace(reply, text=reply.native_text), data_for)
             first = calls[0]
             if target is not None and await self._edit(
                 target, replacement_text(target.html, str(first["text"])), first.get("reply_markup")
@@ -232,6 +270,25 @@ class TelegramSender:
         thread = int(ref.thread) if ref.thread else None
         message = await self._call_api(chat, thread, call)
         ids.append(str(message.message_id))
+
+    async def _answered_in_poll(self, question_id: str, chat: str) -> bool:
+        known = await self.state.question(question_id)
+        return known is not None and known.is_poll and str(known.chat_id) == chat
+
+    async def _edit_post(self, chat: str, message_id: str, call: dict[str, Any]) -> None:
+        try:
+            await self.with_retries(
+                self.bot.edit_message_text,
+                chat_id=int(chat),
+                message_id=int(message_id),
+                text=str(call["text"]),
+                parse_mode="HTML",
+                reply_markup=call.get("reply_markup"),
+                link_preview_options=_NO_PREVIEW,
+            )
+        except (TelegramError, ValueError) as exc:
+            # A deleted post or unchanged counts: the post stays as it is, nothing is lost.
+            log.debug("shared post %s not edited: %s", message_id, exc)
 
     async def _replace_target(
         self, question_id: str, pressed: Message | None, chat: str
@@ -277,7 +334,10 @@ class TelegramSender:
             self.state.remember_poll(changes, message.poll.id, info)
             sent = SentQuestion(message.chat.id, message.message_id, html="", is_poll=True)
         else:
-            html = call.get("text", "")
+            # Kept without "Press a button…": the result is edited in under the question.
+            bare = dataclasses.replace(reply, text=without_instructions(reply))
+            texts = [c["text"] for c in render(bare) if "text" in c]
+            html = texts[-1] if texts and reply.instructions else call.get("text", "")
             sent = SentQuestion(message.chat.id, message.message_id, html=html, is_poll=False)
         self.state.remember_question(changes, reply.question_id, sent)
 

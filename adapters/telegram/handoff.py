@@ -137,10 +137,14 @@ async def press_answer(
     if handoff is not None:
         # One tap opens the private chat and starts exactly that work there.
         return PopUp(url=chat_link(username, await links.token(handoff)))
-    text = " ".join(r.plain_text for r in replies)
     if pop_up_only(replies, context):
-        return PopUp(text)  # "already answered", "continues in our private chat"
-    if replies and inbound.is_group and inbound.dm is None and all(r.private for r in replies):
-        # Private replies for someone the bot may not write to: the pop-up says them instead.
-        return PopUp(text)
-    return None
+        # "Already answered", "continues in our private chat".
+        return PopUp(" ".join(r.plain_text for r in replies))
+    private = [r for r in replies if r.private]
+    if private and inbound.is_group and inbound.dm is None:
+        # Private replies for someone the bot may not write to are not sent (the delivery
+        # drops them): the pop-up says them instead.
+        return PopUp(" ".join(r.plain_text for r in private))
+    # Every press gets an answer at once: the first line the engine meant for a pop-up.
+    flash = next((r.flash for r in replies if r.flash), None)
+    return PopUp(flash) if flash else None

@@ -14,6 +14,7 @@ from typing import Any
 
 from telegram import CallbackQuery, Message, PollAnswer, Update
 
+from adapters.telegram.render import unshared
 from bot.messages import ChoiceIn, CommandIn, ConversationRef, Inbound, TextIn
 
 PLATFORM = "telegram"
@@ -176,7 +177,8 @@ def _callback_inbound(query: CallbackQuery, workspace: str, mid: str) -> Inbound
     return ChoiceIn(
         ref=_ref(workspace, str(chat.id), user, thread),
         message_id=mid,
-        payload=query.data,
+        # A shared post's buttons carry a marker the engine never sees.
+        payload=unshared(query.data)[0],
         display_name=query.from_user.full_name,
         is_group=is_group,
         dm=_dm(workspace, user) if is_group else None,

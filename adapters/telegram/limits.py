@@ -6,6 +6,7 @@ The sizes come from python-telegram-bot's constants, which follow the Bot API.
 from __future__ import annotations
 
 from telegram.constants import (
+    BotDescriptionLimit,
     CallbackQueryLimit,
     InlineKeyboardButtonLimit,
     MessageLimit,
@@ -33,6 +34,9 @@ POLL_MAX_OPTIONS = int(PollLimit.MAX_OPTION_NUMBER)
 QUIZ_LIMITS = QuizLimits(POLL_QUESTION_LIMIT, POLL_OPTION_LIMIT, POLL_EXPLANATION_LIMIT)
 # Bot commands in the menu (setMyCommands).
 MAX_MENU_COMMANDS = 100
+# The bot's description (shown before the first message) and short description (its profile).
+DESCRIPTION_LIMIT = int(BotDescriptionLimit.MAX_DESCRIPTION_LENGTH)
+SHORT_DESCRIPTION_LIMIT = int(BotDescriptionLimit.MAX_SHORT_DESCRIPTION_LENGTH)
 
 # Telegram's broadcast limits: about 30 messages a second per bot (25 with a burst of 2 keeps
 # any one-second window under it), one a second per chat, 20 a minute per group. A 429 pauses

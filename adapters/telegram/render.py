@@ -10,6 +10,7 @@ payloads a vote hands back (`poll_payloads`); otherwise it is text and buttons.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import html
 from collections.abc import Callable, Sequence
@@ -29,17 +30,26 @@ from adapters.telegram.limits import (
     POLL_QUESTION_LIMIT,
     TEXT_LIMIT,
 )
-from bot.messages import Choice, NativeQuiz, Reply, escape, parse_markup, strip_markup
+from bot.messages import Choice, Folded, NativeQuiz, Reply, escape, parse_markup, strip_markup
+from bot.messages import unfolded as unfold
 
-# Buttons share a row only when every label is this short; longer quiz options read best stacked.
+# Buttons share a row of three when every label is this short, a row of two up to MEDIUM_LABEL
+# (a phone shows about that much of a half-width button); longer ones are stacked.
 SHORT_LABEL = 16
 ROW_WIDTH = 3
+MEDIUM_LABEL = 24
+PAIR_WIDTH = 2
 # Phones cut a button label after about this many characters. Longer choices (quiz definitions)
 # are listed as numbered lines in the text and the buttons carry only the numbers.
 LONG_LABEL = 40
 NUMBER_ROW_WIDTH = 5
 LONG_PAYLOAD_PREFIX = "#"
+# Callback data of a shared post's buttons starts with this: a press on one is answered to the
+# presser and leaves the post and its keyboard alone, without any record to look up.
+SHARED_PREFIX = "~"
 ELLIPSIS = "…"
+# Bot API 9.4 button colours; the one button a message leads with is "primary".
+PRIMARY_STYLE = "primary"
 
 Run = tuple[str, str]
 _TAGS = {"b": "b", "i": "i", "code": "code"}
@@ -52,13 +62,13 @@ def tg_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def callback_data_for(payload: str) -> str:
+def callback_data_for(payload: str, limit: int = CALLBACK_DATA_LIMIT) -> str:
     """`payload` itself when it fits Telegram's 64 bytes, else a stable short digest of it.
 
     The adapter remembers digest -> payload; the engine's payloads normally fit already.
     """
-    if 0 < len(payload.encode()) <= CALLBACK_DATA_LIMIT and not payload.startswith(
-        LONG_PAYLOAD_PREFIX
+    if 0 < len(payload.encode()) <= limit and not payload.startswith(
+        (LONG_PAYLOAD_PREFIX, SHARED_PREFIX)
     ):
         return payload
     digest = hashlib.sha256(payload.encode()).digest()[:24]
@@ -182,12 +192,32 @@ def needs_numbers(choices: Sequence[Choice], text: str) -> bool:
     return not all(" ".join(c.label.split()) in plain for c in choices)
 
 
+def shared_data(data: str) -> str:
+    """The callback data of a shared post's button: the marker, then the data."""
+    return SHARED_PREFIX + data
+
+
+def unshared(data: str) -> tuple[str, bool]:
+    """(callback data without the shared marker, whether the pressed button was on a shared post)."""
+    if data.startswith(SHARED_PREFIX):
+        return data[len(SHARED_PREFIX) :], True
+    return data, False
+
+
+def row_width(labels: Sequence[str]) -> int:
+    """Buttons a row: three short labels, two medium ones, else one."""
+    longest = max((len(label) for label in labels), default=0)
+    if longest <= SHORT_LABEL:
+        return ROW_WIDTH
+    return PAIR_WIDTH if longest <= MEDIUM_LABEL else 1
+
+
 def keyboard(
     choices: Sequence[Choice],
     data_for: Callable[[str], str] = callback_data_for,
     numbered: bool | None = None,
 ) -> InlineKeyboardMarkup | None:
-    """Choices as an inline keyboard: one button a row unless every label is short.
+    """Choices as an inline keyboard: three or two a row when the labels are short enough.
 
     Numbered buttons in rows when the labels are too long for a button (or `numbered`).
     """
@@ -201,10 +231,14 @@ def keyboard(
         rows = [digits[i : i + NUMBER_ROW_WIDTH] for i in range(0, len(digits), NUMBER_ROW_WIDTH)]
         return InlineKeyboardMarkup(rows)
     buttons = [
-        InlineKeyboardButton(c.label.strip() or "?", callback_data=data_for(c.payload))
+        InlineKeyboardButton(
+            c.label.strip() or "?",
+            callback_data=data_for(c.payload),
+            style=PRIMARY_STYLE if c.primary else None,
+        )
         for c in choices
     ]
-    width = ROW_WIDTH if all(len(b.text) <= SHORT_LABEL for b in buttons) else 1
+    width = row_width([b.text for b in buttons])
     rows = [buttons[i : i + width] for i in range(0, len(buttons), width)]
     return InlineKeyboardMarkup(rows)
 
@@ -290,6 +324,48 @@ def poll_kwargs(quiz: NativeQuiz) -> list[dict[str, Any]]:
     return calls
 
 
+def folded_html(fold: Folded) -> str:
+    """Folded text as an expandable quote: the label in bold, then the text (HTML)."""
+    label = to_html(f"*{escape(fold.label)}*")
+    return f"<blockquote expandable>{label}\n{to_html(fold.text)}</blockquote>"
+
+
+def _fold(reply: Reply) -> tuple[Reply, str]:
+    """(the reply without its folded text, the quote to end its message with).
+
+    The quote only when one message holds the text and the quote; else no quote, and a button
+    for the folded text instead (the feature answers that button with the text).
+    """
+    fold = reply.folded
+    if fold is None:
+        return reply, ""
+    unfolded = dataclasses.replace(reply, folded=None)
+    if reply.image is None and not needs_numbers(reply.choices, reply.text):
+        chunks = split_html(reply.text) if reply.text.strip() else []
+        quote = folded_html(fold)
+        title = tg_len(to_html(f"*{escape(reply.title)}*")) + 1 if reply.title else 0
+        if len(chunks) <= 1 and title + tg_len("".join(chunks)) + 2 + tg_len(quote) <= TEXT_LIMIT:
+            return unfolded, quote
+    return unfold(reply), ""
+
+
+def without_instructions(reply: Reply) -> str:
+    """The reply's text without its trailing instructions (for an answered question)."""
+    text = reply.text
+    how = reply.instructions.strip()
+    if how and text.rstrip().endswith(how):
+        text = text.rstrip()[: -len(how)].rstrip()
+    return text
+
+
+def strip_instructions_html(question_html: str, instructions: str) -> str:
+    """A question's HTML without its rendered instructions at the end, if they are there."""
+    how = to_html(instructions.strip()) if instructions.strip() else ""
+    if how and question_html.rstrip().endswith(how):
+        return question_html.rstrip()[: -len(how)].rstrip()
+    return question_html
+
+
 def render(
     reply: Reply, data_for: Callable[[str], str] = callback_data_for
 ) -> list[dict[str, Any]]:
@@ -297,10 +373,12 @@ def render(
 
     A dict with ``text`` is a sendMessage (its keyboard on the last chunk), ``photo`` a sendPhoto,
     ``question`` a sendPoll. A native quiz that does not fit the poll limits falls back to text
-    and buttons, as Rasa degrades buttons to text.
+    and buttons, as Rasa degrades buttons to text. Folded text becomes an expandable quote at
+    the end of the message when it fits, else a button.
     """
     if reply.native_quiz is not None and as_poll(reply):
         return poll_kwargs(reply.native_quiz)
+    reply, quote = _fold(reply)
     calls: list[dict[str, Any]] = []
     text = reply.text
     if reply.title:
@@ -328,6 +406,8 @@ def render(
     ):
         return calls  # the photo's caption says it already
     chunks = split_html(text) if text.strip() else []
+    if quote:
+        chunks = [f"{chunks[0]}\n\n{quote}" if chunks else quote]
     if not chunks and reply.choices:
         # Telegram refuses an empty message, and buttons need one to hang on.
         chunks = [html.escape(ELLIPSIS)]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.commands import Feature
 from bot.context import CommandSpec, TurnContext
-from bot.daily.post import ACTION_PREFIX, daily_action
+from bot.daily.post import ACTION_PREFIX, daily_action, place_key
 from bot.daily.schedule import (
     DEFAULT_TIME,
     EXAMPLE,
@@ -29,9 +29,7 @@ HOW = (
 
 
 def _thread_key(ctx: TurnContext) -> str:
-    # A thread that is a place of its own (a Telegram forum topic) gets its own posts; a passing
-    # thread (a Slack reply thread) belongs to its channel. The adapter says which it is.
-    return (ctx.ref.thread or "") if ctx.ref.thread_is_place else ""
+    return place_key(ctx.ref)
 
 
 def permission_problem(ctx: TurnContext) -> str | None:

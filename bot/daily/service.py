@@ -27,13 +27,10 @@ from bot import observe
 from bot.clock import Clock
 from bot.daily.order import term_at
 from bot.daily.post import daily_post, post_ref
+from bot.daily.refresh import refresh_counts
 from bot.daily.schedule import (
     CATCH_UP,
     due_date,
-    local_date,
-    next_post_at,
-    posting_days,
-    posts_on,
     schedule_of,
     scheduled_at,
     window_closed,
@@ -174,6 +171,7 @@ class DailyService:
             await asyncio.gather(
                 *(self._worker(items, report, tick) for items in by_platform.values())
             )
+            await refresh_counts(self)
         if report.due or report.expired:
             log.info("daily pass: %s", report.summary())
         return report
@@ -263,7 +261,7 @@ class DailyService:
         if claim.term_id not in self.pack.terms:
             # The pack changed since the claim was made; post today's term from the current pack.
             claim = dataclasses.replace(claim, term_id=term_id)
-        replies = daily_post(self.pack, claim.term_id, claim.sequence)
+        replies = daily_post(self.pack, claim.term_id)
         hits_429 = 0
         moves = 0
         while True:
@@ -278,7 +276,7 @@ class DailyService:
                 if not result.ok:
                     continue
             if result.ok:
-                await self._record_sent(claim, sub, day, now)
+                await self._record_sent(claim, sub, day, now, result.message_ids)
                 report.sent += 1
                 self._emit(sub.platform, "sent")
                 return "sent"
@@ -340,13 +338,19 @@ class DailyService:
             return SendResult("failed", reason=f"{type(exc).__name__}: {exc}"[:300])
 
     async def _record_sent(
-        self, claim: store.Claim, sub: store.SubscriptionRow, day: date, now: datetime
+        self,
+        claim: store.Claim,
+        sub: store.SubscriptionRow,
+        day: date,
+        now: datetime,
+        ids: Sequence[str],
     ) -> None:
-        # The post is out: recording it is what prevents a second one, so try hard.
+        # The post is out: recording it is what prevents a second one, so try hard. Its last
+        # message (the one with the buttons) is where its counts are edited in later.
         for attempt in range(5):
             try:
                 async with self.db.session() as session:
-                    await store.mark_sent(session, claim.delivery_id, now)
+                    await store.mark_sent(session, claim.delivery_id, now, ids[-1] if ids else None)
                 return
             except Exception:
                 if attempt == 4:
@@ -408,89 +412,3 @@ class DailyService:
 
     def _emit(self, platform: str, status: str) -> None:
         observe.delivery(platform, status)
-
-
-# -- read-only views for the CLI ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ListedSubscription:
-    """A subscription with its next post time and its last delivery."""
-
-    sub: store.SubscriptionRow
-    next_post: datetime | None
-    last: store.DeliveryRow | None
-
-
-async def list_subscriptions(db: Database, now: datetime) -> list[ListedSubscription]:
-    """Every subscription, with when it posts next and what it posted last."""
-    async with db.session() as session:
-        subs = await store.all_subscriptions(session)
-        last = await store.last_deliveries(session)
-    out = []
-    for sub in subs:
-        latest = last.get(sub.id)
-        nxt = None
-        if sub.active:
-            today = local_date(schedule_of(sub), now)
-            done = (
-                latest is not None and latest.local_date == today and latest.status != store.CLAIMED
-            )
-            nxt = next_post_at(schedule_of(sub), now, done_today=done)
-        out.append(ListedSubscription(sub, nxt, latest))
-    return out
-
-
-@dataclass(frozen=True)
-class PreviewRow:
-    """Which term a subscription gets on a local date, or why it gets none."""
-
-    sub: store.SubscriptionRow
-    day: date
-    term_id: str | None
-    note: str
-
-
-async def preview_terms(
-    db: Database, pack: PackIndex, day: date | None, now: datetime
-) -> list[PreviewRow]:
-    """The term each active subscription gets on local date `day` (default: its own today).
-
-    Days with a log entry show what was (or is being) posted. Later days are a forecast: the walk
-    advances one term per post sent, so a post that fails on an earlier day shifts later terms.
-    """
-    rows: list[PreviewRow] = []
-    async with db.session() as session:
-        subs = await store.active_subscriptions(session)
-        targets = {sub.id: day or local_date(schedule_of(sub), now) for sub in subs}
-        logged = await store.deliveries_on(session, set(targets.values()))
-        for sub in subs:
-            schedule, target = schedule_of(sub), targets[sub.id]
-            entry = logged.get((sub.id, target))
-            if entry is not None:
-                rows.append(PreviewRow(sub, target, entry.term_id, entry.status))
-                continue
-            today = local_date(schedule, now)
-            if target < today:
-                rows.append(PreviewRow(sub, target, None, "past day, nothing was posted"))
-                continue
-            if not posts_on(schedule, target):
-                rows.append(PreviewRow(sub, target, None, "no post (weekend)"))
-                continue
-            base = await store.next_sequence(session, sub.id)
-            today_row = await store.delivery_for(session, sub.id, today)
-            if today_row is not None and today_row.status == store.CLAIMED:
-                base += 1  # today's post is in flight and holds the current position
-            pending_today = (
-                today_row is None
-                and posts_on(schedule, today)
-                and not window_closed(schedule, today, now)
-            )
-            start = today if pending_today else today + timedelta(days=1)
-            if target < start:
-                rows.append(PreviewRow(sub, target, None, "today's window has passed"))
-                continue
-            sequence = base + posting_days(schedule, start, target)
-            term_id = term_at(pack.term_order, sub.order_seed, sequence)
-            rows.append(PreviewRow(sub, target, term_id, "planned"))
-    return rows

@@ -17,8 +17,11 @@ async def help_command(ctx: TurnContext, args: str) -> list[Reply]:
     """List every command with a one-line summary, grouped."""
     groups: dict[str, list[str]] = {}
     for spec in ctx.features.visible():
-        usage = f"/{spec.name}" + (f" {spec.usage}" if spec.usage else "")
-        groups.setdefault(spec.group, []).append(f"- `{escape(usage)}`: {escape(spec.summary)}")
+        how, summary = spec.described(ctx.native_quiz)
+        # The command itself stays plain text: chat apps make `/quiz` a link that runs it
+        # when tapped, but copy it when it sits in a code span. Its arguments are code.
+        usage = f"/{spec.name}" + (f" `{escape(how)}`" if how else "")
+        groups.setdefault(spec.group, []).append(f"- {usage}: {escape(summary)}")
     lines = [
         "I help you learn and practise the English of ML platform engineering: "
         "feature stores, model registries, drift, experiment tracking, inference and governance.",

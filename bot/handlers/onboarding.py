@@ -52,11 +52,11 @@ async def start_command(ctx: TurnContext, args: str) -> list[Reply]:
     seen = await terms_seen.seen_terms(ctx.session, ctx.learner.id)
     if seen or LEVEL_KEY in ctx.learner.settings:
         return [await _welcome_back(ctx, to)]
+    # Two lines and buttons: a first contact is read on a phone, and /help is in the menu.
     text = (
-        f"Hello{to}! Welcome to termcoach. I help you with the English of ML platform work: "
-        "the terms, and saying them clearly in meetings.\n"
-        "Three quick questions, then I suggest a plan for today. (/help lists everything.)\n\n"
-        "*1 of 3: What are you preparing for?*"
+        f"Hello{to}! Welcome to termcoach: the English of ML platform work, its terms and how "
+        "to say them clearly in meetings.\n"
+        "*1 of 3: What are you preparing for?* Then a plan for today (/help lists everything)."
     )
     choices = tuple(Choice(a.label, f"{ACTION_PREFIX}:goal:{a.code}") for a in AUDIENCES)
     choices += (Choice("Just learning", f"{ACTION_PREFIX}:goal:none"),)

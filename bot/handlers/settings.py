@@ -24,11 +24,19 @@ SETTINGS_HELP = (
     "Change a setting like this:\n"
     "- `/settings timezone Europe/Berlin`: your time zone (for streaks and daily limits)\n"
     "- `/settings new 5`: new terms per day in /review (0 to 50)\n"
-    "- `/settings quiz poll` or `/settings quiz buttons`: quiz polls or buttons, where the platform has quiz polls\n"
+    "{polls}"
     "- `/settings meeting pm 2026-12-08` (or `tomorrow`, `next week`; `/settings meeting off`): "
     "the meeting you prepare (pm, vp, compliance, ds, sre)\n"
     "- `/settings level b1` (b1, b2 or c1): your English level"
 )
+POLLS_HELP = (
+    "- `/settings quiz poll` or `/settings quiz buttons`: questions as quiz polls or buttons\n"
+)
+
+
+def settings_help(ctx: TurnContext) -> str:
+    """How to change each setting; quiz polls only where the platform has them."""
+    return SETTINGS_HELP.format(polls=POLLS_HELP if ctx.native_quiz else "")
 
 
 def _meeting_text(ctx: TurnContext) -> str:
@@ -43,14 +51,15 @@ def _meeting_text(ctx: TurnContext) -> str:
 def _show(ctx: TurnContext) -> str:
     learner = ctx.learner
     mode = "quiz polls" if learner.quiz_mode == "poll" else "buttons"
+    asked = f"- Questions as: {mode}\n" if ctx.native_quiz else ""
     level = str(learner.settings.get(LEVEL_KEY, "not set")).upper()
     return (
         f"*Your settings*\n"
         f"- Time zone: {escape(zone_label(learner.timezone))}\n"
         f"- New terms per day: {learner.new_per_day}\n"
-        f"- Questions as: {mode}\n"
+        f"{asked}"
         f"- Meeting: {escape(_meeting_text(ctx))}\n"
-        f"- English level: {escape(level)}\n\n{SETTINGS_HELP}"
+        f"- English level: {escape(level)}\n\n{settings_help(ctx)}"
     )
 
 
@@ -103,7 +112,8 @@ async def settings_command(ctx: TurnContext, args: str) -> list[Reply]:
         if not value:
             return [
                 Reply(
-                    f"Your time zone is {escape(zone_label(learner.timezone))}.\n\n{SETTINGS_HELP}"
+                    f"Your time zone is {escape(zone_label(learner.timezone))}.\n\n"
+                    + settings_help(ctx)
                 )
             ]
         name, suggestions = find_zone(value)
@@ -147,6 +157,8 @@ async def settings_command(ctx: TurnContext, args: str) -> list[Reply]:
     if key in ("quiz", "mode", "questions"):
         mode = value.lower()
         if mode in ("poll", "polls"):
+            if not ctx.native_quiz:
+                return [Reply("Quiz polls are not available here: questions come with buttons.")]
             await turns.update_learner(ctx.session, learner.id, quiz_mode="poll")
             learner.quiz_mode = "poll"
             return [
@@ -160,4 +172,4 @@ async def settings_command(ctx: TurnContext, args: str) -> list[Reply]:
             learner.quiz_mode = "buttons"
             return [Reply("Questions will come as messages with their options to choose from.")]
         return [Reply("Use `/settings quiz poll` or `/settings quiz buttons`.", kind="error")]
-    return [Reply(f"I don't know the setting “{escape(key[:40])}”.\n\n{SETTINGS_HELP}")]
+    return [Reply(f"I don't know the setting “{escape(key[:40])}”.\n\n{settings_help(ctx)}")]

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.context import TurnContext
 from bot.messages import Image, Reply, escape
-from bot.progress import Progress, load_cards, progress, scores_by_item
+from bot.progress import Progress, due_parts, load_cards, progress, scores_by_item
 from bot.quiz.chart import ScoreBar, per_day, render_png
 from bot.quiz.questions import short_name
 from bot.quiz.srs import MASTERED_STABILITY_DAYS
@@ -23,15 +23,10 @@ CHART_WORDS = ("chart", "graph", "plot", "picture")
 
 def quiz_lines(pack: PackIndex, done: Progress) -> list[str]:
     """Terms seen, due now and later today, mastered, streak, accuracy per topic, trouble terms."""
-    due_line = "Due for review: " + (
-        f"{done.due_now} now (type /review)" if done.due_now else "none now"
-    )
-    if done.due_soon:
-        due_line += f", {done.due_soon} more in a few minutes"
-    later = done.due_later_today - done.due_soon
-    if later > 0:
-        more = "more " if done.due_now or done.due_soon else ""
-        due_line += f", {later} {more}later today"
+    parts = due_parts(done)
+    if done.due_now:
+        parts[0] += " (type /review)"
+    due_line = "Due for review: " + ", ".join(parts)
     lines = [
         f"Terms seen: {done.seen_terms} of {done.total_terms}",
         due_line,

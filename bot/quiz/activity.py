@@ -186,7 +186,12 @@ class QuestionRound(Activity):
         payloads = tuple(c.payload for c in options)
         quiz = native_quiz(question, limits, payloads) if state.poll else None
         return Reply(
-            text, choices=choices, kind="question", question_id=question.id, native_quiz=quiz
+            text,
+            choices=choices,
+            kind="question",
+            question_id=question.id,
+            native_quiz=quiz,
+            instructions=how,
         )
 
     # ----------------------------------------------------------------- answering

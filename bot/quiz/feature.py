@@ -19,9 +19,11 @@ def feature() -> Feature:
         commands=(
             CommandSpec(
                 "quiz",
-                "a short quiz on a topic, category or term (add poll for quiz polls)",
+                "a short quiz on a topic, category or term",
                 quiz.start,
-                usage="[poll] [topic, category or term]",
+                usage="[topic, category or term]",
+                poll_usage="[poll] [topic, category or term]",
+                poll_summary="a short quiz on a topic, category or term (add poll for quiz polls)",
                 group="Practise",
                 private=True,
             ),
@@ -35,9 +37,12 @@ def feature() -> Feature:
             ),
             CommandSpec(
                 "settings",
-                "your time zone, new terms per day, polls or buttons, your meeting and level",
+                "your time zone, new terms per day, your meeting and level",
                 settings_command,
-                usage="[timezone ZONE | new N | quiz poll|buttons | meeting WHO WHEN | level B1]",
+                usage="[timezone ZONE | new N | meeting WHO WHEN | level B1]",
+                poll_usage="[timezone ZONE | new N | quiz poll|buttons | meeting WHO WHEN | level B1]",
+                poll_summary="your time zone, new terms per day, polls or buttons, your meeting "
+                "and level",
                 aliases=("setting", "prefs"),
                 group="Basics",
                 keeps_activity=True,

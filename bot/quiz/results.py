@@ -46,7 +46,8 @@ def result_reply(
         # conversation inside a channel, which only the learner sees).
         lines[0] = f"{escape(who[:60])}: {lines[0]}"
     if question.kind != "use-in-sentence" or not verdict.correct:
-        lines.append(f"*Answer:* {escape(question.answer_text)}")
+        lines.append(f"*Answer:* {escape(answer_label(question))}")
+    head = len(lines)
     lines.append(question.explanation)
     if gave_up and term is not None and escape(term.example) not in question.explanation:
         lines.append(in_use(term))
@@ -62,7 +63,48 @@ def result_reply(
             other = pack.terms.get(question.option_terms[chosen])
         if other is not None and other.id != term.id:
             lines.append(chosen_line(pack, question, term, other))
-    return Reply("\n".join(lines), kind="result", replaces=question.id)
+    return Reply(
+        "\n".join(lines),
+        kind="result",
+        replaces=question.id,
+        flash=flash_line(question, verdict, gave_up),
+        # A native quiz showed right or wrong, the answer and the explanation: only the
+        # lines after those are new.
+        native_text="\n".join(lines[head + 1 :]) if question.is_choice else None,
+    )
+
+
+# A long option (a definition) is named by its number and its first words in feedback: the
+# question above lists it in full.
+SHORT_ANSWER = 40
+# A clause break this early would name nothing ("The real" of "The real, confirmed outcome").
+SHORTEST_CUT = 20
+
+
+def short_label(label: str, limit: int = SHORT_ANSWER) -> str:
+    """The first words of an option, up to a clause break or `limit` characters."""
+    label = " ".join(label.split())
+    for mark in (": ", "; ", " — ", " - ", ", ", " ("):
+        cut = label.find(mark)
+        if SHORTEST_CUT <= cut <= limit:
+            return label[:cut]
+    if len(label) <= limit:
+        return label
+    return label[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def answer_label(question: Question) -> str:
+    """The right answer as feedback names it: "2 — dependency pinning" for a choice question."""
+    if not question.is_choice or not 0 <= question.answer_index < len(question.options):
+        return question.answer_text
+    return f"{question.answer_index + 1} — {short_label(question.options[question.answer_index])}"
+
+
+def flash_line(question: Question, verdict: Check, gave_up: bool) -> str:
+    """The one line a pressed button's pop-up shows: right, or what the answer was."""
+    if verdict.correct:
+        return "✅ Correct" + (" (watch the spelling)" if verdict.typo else "")
+    return f"{'📖' if gave_up else '❌'} It was {answer_label(question)}"
 
 
 def tempting_line(pack: PackIndex, question: Question, term: Term) -> str:

@@ -42,6 +42,15 @@ class Line(BaseModel):
     text: str
 
 
+# Only the Finish button under the latest message works; an older one says so (a pop-up).
+OLD_FINISH = "That Finish button is from an earlier message: press the one under my last message."
+
+
+def finish_key(state: RoleplayState) -> str:
+    """The Finish button's key: the role-play's token and how many lines were said so far."""
+    return f"{state.token}-{len(state.lines)}"
+
+
 class RoleplayState(BaseModel):
     """A role-play in progress, stored as JSON on the conversation (so a restart resumes it)."""
 
@@ -149,7 +158,7 @@ class RoleplayActivity(Activity):
         self._save(ctx, state)
         return [
             brief_reply(ctx, scenario, max_turns),
-            persona_reply(scenario, scenario.opening, state.token),
+            persona_reply(scenario, scenario.opening, finish_key(state)),
         ]
 
     def _save(self, ctx: TurnContext, state: RoleplayState) -> None:
@@ -173,8 +182,11 @@ class RoleplayActivity(Activity):
             return [Reply("That role-play can't continue. Type /roleplay to start a new one.")]
         state, scenario = loaded
         if isinstance(inbound, ChoiceIn):
-            if inbound.payload != f"{PAYLOAD_PREFIX}:done:{state.token}" or state.practice:
+            done = f"{PAYLOAD_PREFIX}:done:{state.token}"
+            if not inbound.payload.startswith(done) or state.practice:
                 return await self.on_stale_choice(ctx, inbound.payload)
+            if inbound.payload not in (done, f"{PAYLOAD_PREFIX}:done:{finish_key(state)}"):
+                return [Reply(OLD_FINISH, kind="notice", private=True)]
             return await self._done(ctx, state, scenario)
         if state.practice is not None:
             return await self._check_rewrite(ctx, state, scenario, inbound.text)
@@ -207,8 +219,8 @@ class RoleplayActivity(Activity):
         state.lines.append(Line(role="persona", text=text))
         self._save(ctx, state)
         left = state.max_turns - state.turns
-        note = f"{left} more message{'s' if left != 1 else ''} at most; type done to finish."
-        return [persona_reply(scenario, text, state.token, note)]
+        note = f"{left} more message{'s' if left != 1 else ''} at most; type /done to finish."
+        return [persona_reply(scenario, text, finish_key(state), note)]
 
     def _side_reply(
         self, ctx: TurnContext, state: RoleplayState, scenario: Scenario, text: str
@@ -222,7 +234,7 @@ class RoleplayActivity(Activity):
             return [
                 Reply(
                     "That doesn't look like an answer yet. Reply in a sentence or two; "
-                    f"{NO_TURN.lower()} Type done to finish."
+                    f"{NO_TURN.lower()} Type /done to finish."
                 )
             ]
         if len(text) > MAX_MESSAGE_CHARS:
@@ -236,7 +248,7 @@ class RoleplayActivity(Activity):
             ]
         if not is_english(text):
             line = persona.english_prompt()
-            return [persona_reply(scenario, line, state.token, NO_TURN)]
+            return [persona_reply(scenario, line, finish_key(state), NO_TURN)]
         asked = asked_character(text, ctx.pack, scenario.jargon)
         if asked is not None:
             return [coach_reply(self._answer_question(ctx, state, scenario, asked))]
@@ -269,7 +281,7 @@ class RoleplayActivity(Activity):
         """An off-topic message: the persona steers back to the topic, no turn used."""
         question = state.last_persona_line()
         line = persona.redirect(text, scenario, question)
-        return [persona_reply(scenario, line, state.token, NO_TURN)]
+        return [persona_reply(scenario, line, finish_key(state), NO_TURN)]
 
     async def _worded(
         self,
@@ -400,7 +412,7 @@ class RoleplayActivity(Activity):
         if command.name == "brief":
             return [brief_reply(ctx, scenario, state.max_turns)]
         if command.name == "skip":
-            return [Reply("There is nothing to skip yet. Type done to finish.")]
+            return [Reply("There is nothing to skip yet. Type /done to finish.")]
         return [await self._hint(ctx, state, scenario)]
 
     async def _hint(self, ctx: TurnContext, state: RoleplayState, scenario: Scenario) -> Reply:

@@ -14,12 +14,13 @@ from bot.coach.brief import Brief
 from bot.coach.feedback import Feedback, Score
 from bot.coach.judge import shown_corrections
 from bot.coach.render import english_lines, parts_line, points_lines, terms_lines
-from bot.messages import Choice, Reply, escape
+from bot.messages import Choice, Folded, Reply, escape
 from content.index import PackIndex
 
 SUMMARY_MAX = 600
 ACTION = "rpd"
 MAX_PHRASES = 5
+MODEL_LABEL = "Show a model answer"
 
 
 def _term(pack: PackIndex, term_id: str) -> str:
@@ -67,11 +68,12 @@ def summary_reply(
         text += f"\n_{escape(feedback.note)}_"
     if len(text) > SUMMARY_MAX:
         text = text[: SUMMARY_MAX - 1].rsplit(" ", 1)[0] + "…"
-    choices = (
-        Choice("Model answer", f"{ACTION}:model:{token}"),
-        Choice("Score parts", f"{ACTION}:parts:{token}"),
+    # The score first; the model answer folded under it (or a button where nothing folds).
+    model = Folded(MODEL_LABEL, escape(brief.model_answer.strip()), f"{ACTION}:model:{token}")
+    choices = (Choice("Score parts", f"{ACTION}:parts:{token}"),)
+    return Reply(
+        text, choices=choices, kind="feedback", title=f"Debrief: {brief.title}", folded=model
     )
-    return Reply(text, choices=choices, kind="feedback", title=f"Debrief: {brief.title}")
 
 
 def details_reply(brief: Brief, feedback: Feedback, pack: PackIndex, token: str) -> Reply:

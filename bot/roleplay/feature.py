@@ -50,6 +50,7 @@ def feature() -> Feature:
                 usage="ID",
                 group="Practise",
                 private=True,
+                in_menu=False,
             ),
         ),
     )

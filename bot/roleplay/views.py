@@ -40,8 +40,8 @@ def brief_reply(ctx: TurnContext, scenario: Scenario, max_turns: int) -> Reply:
         f"*Useful phrases:* {escape(phrases)}",
         "",
         f"Answer in your own words, in up to {max_turns} messages. {escape(audience.name)} will "
-        "ask follow-up questions; you may ask back what a word means. Type *done* for your "
-        "feedback, *hint* for help, or /cancel to stop.",
+        "ask follow-up questions; you may ask back what a word means. Type /done for your "
+        "feedback, /hint for help, or /cancel to stop.",
     ]
     return Reply("\n".join(lines), title=f"Role-play: {scenario.title}")
 

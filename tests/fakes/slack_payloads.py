@@ -77,7 +77,13 @@ def slash_command(
 
 def find_button(call: SlackCall, which: int | str = 0) -> tuple[dict[str, Any], dict[str, Any]]:
     """(actions block, button) of a recorded message's button, by index or by label."""
-    buttons = [(b, e) for b in call.blocks if b.get("type") == "actions" for e in b["elements"]]
+    buttons = [
+        (b, e)
+        for b in call.blocks
+        if b.get("type") == "actions"
+        for e in b["elements"]
+        if e.get("type") == "button"
+    ]
     for i, (block, element) in enumerate(buttons):
         if which in (i, element["text"]["text"]):
             return block, element
@@ -103,6 +109,82 @@ def press(
     neither the message nor a real ts, as on Slack: `message_ts` stands in.
     """
     block, element = find_button(call, which)
+    action = {
+        "action_id": element["action_id"],
+        "block_id": block["block_id"],
+        "text": element["text"],
+        "value": element["value"],
+        "type": "button",
+        "action_ts": action_ts,
+    }
+    return actions_body(
+        _action_payload(
+            call,
+            action,
+            team=team,
+            channel=channel,
+            user=user,
+            response_url=response_url,
+            trigger_id=trigger_id,
+            message_ts=message_ts,
+        )
+    )
+
+
+def select_payload(
+    call: SlackCall,
+    value: str,
+    *,
+    team: str,
+    channel: str,
+    user: str,
+    response_url: str,
+    trigger_id: str,
+    message_ts: str = "1700000000.000200",
+    action_ts: str = "1700000000.000300",
+) -> dict[str, Any]:
+    """A choice in a ``static_select`` menu of a recorded message, as Slack sends it.
+
+    The action carries the chosen option as ``selected_option`` (no ``value`` of its own).
+    """
+    for block in call.blocks:
+        for element in block.get("elements", []) if block.get("type") == "actions" else []:
+            if element.get("type") != "static_select":
+                continue
+            for option in element["options"]:
+                if option["value"] == value:
+                    action = {
+                        "type": "static_select",
+                        "action_id": element["action_id"],
+                        "block_id": block["block_id"],
+                        "selected_option": option,
+                        "placeholder": element.get("placeholder"),
+                        "action_ts": action_ts,
+                    }
+                    return _action_payload(
+                        call,
+                        action,
+                        team=team,
+                        channel=channel,
+                        user=user,
+                        response_url=response_url,
+                        trigger_id=trigger_id,
+                        message_ts=message_ts,
+                    )
+    raise AssertionError(f"no select option {value!r} in {call.method}: {call.all_text()}")
+
+
+def _action_payload(
+    call: SlackCall,
+    action: dict[str, Any],
+    *,
+    team: str,
+    channel: str,
+    user: str,
+    response_url: str,
+    trigger_id: str,
+    message_ts: str,
+) -> dict[str, Any]:
     ephemeral = call.method in {"response_url", "chat.postEphemeral"}
     ts = message_ts
     if call.method == "chat.postMessage":
@@ -126,23 +208,14 @@ def press(
         "is_enterprise_install": False,
         "channel": {"id": channel, "name": "general"},
         "response_url": response_url,
-        "actions": [
-            {
-                "action_id": element["action_id"],
-                "block_id": block["block_id"],
-                "text": element["text"],
-                "value": element["value"],
-                "type": "button",
-                "action_ts": action_ts,
-            }
-        ],
+        "actions": [action],
     }
     if not ephemeral:
         message = {"type": "message", "ts": ts, "text": call.text, "blocks": call.blocks}
         if call.params.get("thread_ts"):
             message["thread_ts"] = call.params["thread_ts"]
         payload["message"] = message
-    return actions_body(payload)
+    return payload
 
 
 def home_button(name: str, *, team: str, user: str, trigger_id: str) -> str:

@@ -37,6 +37,10 @@ MAX_BUTTON_VALUE = 2000
 MAX_ACTION_ID = 255
 MAX_BLOCK_ID = 255
 MAX_ACTIONS_ELEMENTS = 25
+MAX_SELECT_OPTIONS = 100
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
+MAX_PLACEHOLDER = 150
 MAX_CONTEXT_ELEMENTS = 10
 MAX_MESSAGE_TEXT = 40_000
 
@@ -86,11 +90,20 @@ class SlackCall:
 
     def buttons(self) -> list[dict[str, Any]]:
         """Every button element in the call's blocks, in order."""
+        return self._elements("button")
+
+    def selects(self) -> list[dict[str, Any]]:
+        """Every ``static_select`` menu in the call's blocks, in order."""
+        return self._elements("static_select")
+
+    def _elements(self, kind: str) -> list[dict[str, Any]]:
+        # Elements of actions blocks, and a section's accessory.
         found: list[dict[str, Any]] = []
         for block in self.blocks:
-            for element in block.get("elements", []) if block.get("type") == "actions" else []:
-                if element.get("type") == "button":
-                    found.append(element)
+            elements = block.get("elements", []) if block.get("type") == "actions" else []
+            if block.get("type") == "section" and block.get("accessory"):
+                elements = [block["accessory"]]
+            found += [e for e in elements if e.get("type") == kind]
         return found
 
 
@@ -159,6 +172,14 @@ def _check_section(block: dict[str, Any]) -> None:
     for f in block.get("fields", []):
         if not 0 < len(f.get("text", "")) <= 2000:
             raise BlockKitError("section field must be 1..2000 characters")
+    if len(block.get("fields", [])) > 10:
+        raise BlockKitError("section has at most 10 fields")
+    accessory = block.get("accessory")
+    if accessory is not None:
+        if accessory.get("type") == "button":
+            _check_button(accessory)
+        elif accessory.get("type") == "static_select":
+            _check_select(accessory)
 
 
 def _check_button(element: dict[str, Any]) -> None:
@@ -181,8 +202,41 @@ def _check_actions(block: dict[str, Any]) -> None:
         if action_id in action_ids:
             raise BlockKitError(f"duplicate action_id {action_id}")
         action_ids.add(action_id)
-        if element.get("type") == "button":
+        kind = element.get("type")
+        if kind == "button":
             _check_button(element)
+        elif kind == "static_select":
+            _check_select(element)
+        else:
+            raise BlockKitError(f"unexpected element {kind!r} in an actions block")
+
+
+def _plain(obj: Any, limit: int) -> bool:
+    return (
+        isinstance(obj, dict)
+        and obj.get("type") == "plain_text"
+        and 0 < len(obj.get("text", "")) <= limit
+    )
+
+
+def _check_select(element: dict[str, Any]) -> None:
+    # Slack refuses a select without options, with more than 100, or with an option whose
+    # text is over 75 or whose value is over 150 characters; the placeholder is plain text.
+    if "placeholder" in element and not _plain(element["placeholder"], MAX_PLACEHOLDER):
+        raise BlockKitError("select placeholder must be plain_text of 1..150 characters")
+    options = element.get("options")
+    if not isinstance(options, list) or not 0 < len(options) <= MAX_SELECT_OPTIONS:
+        raise BlockKitError("static_select needs 1..100 options")
+    values: set[str] = set()
+    for option in options:
+        if not _plain(option.get("text"), MAX_OPTION_TEXT):
+            raise BlockKitError("option text must be plain_text of 1..75 characters")
+        value = option.get("value", "")
+        if not 0 < len(value) <= MAX_OPTION_VALUE:
+            raise BlockKitError("option value must be 1..150 characters")
+        if value in values:
+            raise BlockKitError(f"duplicate option value {value}")
+        values.add(value)
 
 
 def _check_context(block: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ invalid buttons and polls) with the same descriptions. `Failure` scripts an erro
 
 from __future__ import annotations
 
+import copy
 import itertools
 import time
 from dataclasses import dataclass
@@ -91,6 +92,10 @@ class Failure:
         return cls(400, f"Bad Request: {description}")
 
 
+class PressRefused(AssertionError):
+    """A press on a button that is not on the message now: no Telegram client can send it."""
+
+
 class ApiError(Exception):
     def __init__(self, failure: Failure) -> None:
         super().__init__(failure.description)
@@ -146,6 +151,29 @@ class MessageMethods(TelegramUpdates):
             )
         return member
 
+    def callback_update(
+        self, message: dict[str, Any], data: str, *, user_id: int | None = None
+    ) -> dict[str, Any]:
+        """A press on a button of a message this fake sent, as it is now (its current keyboard).
+
+        `PressRefused` when the message is gone or its keyboard has no button with `data` (it was
+        removed or replaced): Telegram clients only show, and send presses of, current buttons.
+        """
+        key = (int(message["chat"]["id"]), int(message["message_id"]))
+        current = self.messages.get(key)
+        if current is None:
+            raise PressRefused(f"message {key} does not exist")
+        rows = (current.get("reply_markup") or {}).get("inline_keyboard", [])
+        if data not in [b.get("callback_data") for row in rows for b in row]:
+            raise PressRefused(f"message {key} has no button {data!r} now")
+        return super().callback_update(copy.deepcopy(current), data, user_id=user_id)
+
+    def current_buttons(self, chat_id: int, message_id: int) -> list[str]:
+        """The labels on a message's keyboard now, row by row flattened."""
+        msg = self.messages.get((chat_id, message_id)) or {}
+        rows = (msg.get("reply_markup") or {}).get("inline_keyboard", [])
+        return [b["text"] for row in rows for b in row]
+
     def _check_markup(self, params: dict[str, Any]) -> None:
         markup = params.get("reply_markup")
         if not markup:
@@ -157,6 +185,8 @@ class MessageMethods(TelegramUpdates):
                     raise ApiError(Failure.bad_request("BUTTON_DATA_INVALID"))
                 if not button.get("text"):
                     raise ApiError(Failure.bad_request("BUTTON_TEXT_EMPTY"))
+                if button.get("style") not in (None, "primary", "success", "danger"):
+                    raise ApiError(Failure.bad_request("BUTTON_STYLE_INVALID"))
 
     def _plain(self, text: str, parse_mode: str | None, limit: int, what: str) -> str:
         try:

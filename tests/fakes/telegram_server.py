@@ -35,9 +35,17 @@ from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 from tests.fakes.server import FakeServer
 from tests.fakes.telegram_html import HtmlError, parse_telegram_html, utf16_len
-from tests.fakes.telegram_methods import ApiError, Failure, MessageMethods
+from tests.fakes.telegram_methods import ApiError, Failure, MessageMethods, PressRefused
 
-__all__ = ["Call", "Failure", "FakeTelegram", "HtmlError", "parse_telegram_html", "utf16_len"]
+__all__ = [
+    "Call",
+    "Failure",
+    "FakeTelegram",
+    "HtmlError",
+    "PressRefused",
+    "parse_telegram_html",
+    "utf16_len",
+]
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -65,6 +73,18 @@ _TEXT_PARAMS = frozenset(
 
 # Methods that write to a chat (a private one only once its user started the bot).
 _SENDS = frozenset({"sendMessage", "sendPhoto", "sendPoll", "sendChatAction", "sendDocument"})
+# The command scopes of the Bot API (setMyCommands).
+_SCOPES = frozenset(
+    {
+        "default",
+        "all_private_chats",
+        "all_group_chats",
+        "all_chat_administrators",
+        "chat",
+        "chat_administrators",
+        "chat_member",
+    }
+)
 
 
 @dataclass
@@ -121,7 +141,10 @@ class FakeTelegram(MessageMethods, FakeServer):
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         self.webhook_answers: list[int] = []
-        self.commands: list[dict[str, Any]] = []
+        # The command menus by scope type ("default", "all_group_chats", ...), as set last.
+        self.menus: dict[str, list[dict[str, Any]]] = {}
+        self.description: str | None = None
+        self.short_description: str | None = None
         self._rules: list[_Rule] = []
         self._pending: list[_Pending] = []
         self._new_update = asyncio.Event()
@@ -479,7 +502,29 @@ class FakeTelegram(MessageMethods, FakeServer):
                 raise ApiError(Failure.bad_request("BOT_COMMAND_INVALID"))
             if not 1 <= len(command.get("description", "")) <= 256:
                 raise ApiError(Failure.bad_request("BOT_COMMAND_DESCRIPTION_INVALID"))
-        self.commands = commands
+        scope = params.get("scope") or {"type": "default"}
+        if scope.get("type") not in _SCOPES:
+            raise ApiError(Failure.bad_request("BOT_COMMAND_SCOPE_INVALID"))
+        self.menus[scope["type"]] = commands
+        return True
+
+    @property
+    def commands(self) -> list[dict[str, Any]]:
+        """The menu of private chats (the default scope)."""
+        return self.menus.get("default", [])
+
+    def _m_setMyDescription(self, params: dict[str, Any]) -> bool:
+        text = str(params.get("description") or "")
+        if len(text) > 512:
+            raise ApiError(Failure.bad_request("BOT_DESCRIPTION_INVALID"))
+        self.description = text
+        return True
+
+    def _m_setMyShortDescription(self, params: dict[str, Any]) -> bool:
+        text = str(params.get("short_description") or "")
+        if len(text) > 120:
+            raise ApiError(Failure.bad_request("BOT_SHORT_DESCRIPTION_INVALID"))
+        self.short_description = text
         return True
 
     def _m_close(self, params: dict[str, Any]) -> bool:
