@@ -28,7 +28,7 @@ from tests.daily_support import deliveries, make_service, subscribe
 from tests.fakes.slack_server import FakeSlackServer
 from tests.fakes.telegram_server import FakeTelegram, PressRefused, parse_telegram_html, utf16_len
 from tests.slack_support import SECRET, Slack
-from tests.telegram_support import eventually, local_dns_only, running_adapter
+from tests.telegram_support import chat_status, eventually, local_dns_only, running_adapter
 
 GROUP = -100888
 ALICE, BOB, CAROL = 701, 702, 703
@@ -61,7 +61,19 @@ def _data(message: dict[str, object], label: str) -> str:
     return next(b["callback_data"] for row in rows for b in row if b["text"] == label)
 
 
+async def _started(tg_fake: FakeTelegram, db: Database, *users: int) -> None:
+    """`users` started the bot (Telegram's my_chat_member update): it may write to them.
+
+    Telegram lets a bot write only to users who started it; the fake refuses the rest.
+    """
+    for user in users:
+        tg_fake.push(tg_fake.member_update(user, user, "member"))
+    for user in users:
+        assert await eventually(lambda u=user: chat_status(db, u))  # type: ignore[misc]
+
+
 async def _posted(tg_fake: FakeTelegram, telegram: TelegramAdapter, engine, db, clock):  # type: ignore[no-untyped-def]
+    await _started(tg_fake, db, ALICE, BOB, CAROL)
     await subscribe(
         db, str(GROUP), platform="telegram", workspace=telegram.workspace, is_group=True
     )

@@ -19,28 +19,29 @@ def _question(calls: list[SlackCall]) -> SlackCall:
     )
 
 
-async def test_a_quiz_started_by_a_mention_names_commands_as_mentions_in_its_thread(
+async def test_a_quiz_started_by_a_mention_goes_on_in_the_dm_with_the_slash_form(
     make_slack: MakeSlack, fake: FakeSlackServer
 ) -> None:
     slack = await make_slack()
     await slack.mention("<@UBT1> quiz drift", user="U1")
     await slack.settle()
+    # A quiz is multi-step: it goes on in the learner's DM, and the thread gets one line for
+    # them alone, linking there. Nobody else answers it in the thread.
+    (line,) = fake.calls_to("chat.postEphemeral")
+    assert line.params["user"] == "U1" and line.params.get("thread_ts")
+    assert "app_redirect?channel=DU1" in line.all_text()
     posts = fake.calls_to("chat.postMessage")
-    assert posts and all(p.params.get("thread_ts") for p in posts)
+    assert posts and {p.channel for p in posts} == {"DU1"}
     text = " ".join(p.all_text() for p in posts)
-    # A slash command would run in the channel, and plain thread replies never reach the bot.
-    assert "@termcoach hint" in text and "@termcoach cancel" in text
-    assert "/termcoach" not in text
-    assert "type done" not in text.lower()
-
-    # Someone else answers in the thread: the result names them with a live mention.
+    # In the DM the slash command reaches the bot, so commands keep the slash form.
+    assert "/termcoach cancel" in text and "@termcoach" not in text
     question = _question(posts)
     fake.reset()
-    await slack.press(question, 0, user="U2")
+    await slack.press(question, 0, channel="DU1", user="U1")
     await slack.settle()
     result = " ".join(c.all_text() for c in shown(fake))
-    assert "<@U2>" in result
-    assert "u2:" not in result.lower()  # never the deprecated user name
+    assert "Correct" in result or "Not quite" in result
+    assert "u1:" not in result.lower()  # never the deprecated user name
 
 
 async def test_slash_commands_outside_threads_keep_the_slash_form(
