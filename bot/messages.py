@@ -226,6 +226,8 @@ class Reply:
     when the question shows its result. `native_text` is what a result shows instead of its
     text when its question was answered in a native quiz, which showed right or wrong and the
     explanation itself ("" shows nothing). `folded` is text shown folded (`Folded`).
+    `retires` names an earlier reply's `question_id` whose buttons this reply makes stale (the
+    previous "Finish" of a role-play): the adapter removes them where it can.
     """
 
     text: str
@@ -244,6 +246,7 @@ class Reply:
     native_text: str | None = None
     folded: Folded | None = None
     handoff: Handoff | None = None
+    retires: str | None = None
 
     @property
     def plain_text(self) -> str:

@@ -95,7 +95,7 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
 def _post_fields_to_json(reply: Reply, data: dict[str, Any]) -> None:
     if reply.shared:
         data["shared"] = True
-    for name in ("edits", "flash", "native_text"):
+    for name in ("edits", "flash", "native_text", "retires"):
         value = getattr(reply, name)
         if value is not None:
             data[name] = value
@@ -144,6 +144,7 @@ def reply_from_json(data: Mapping[str, Any]) -> Reply:
         shared=bool(data.get("shared", False)),
         edits=data.get("edits"),
         flash=data.get("flash"),
+        retires=data.get("retires"),
         instructions=str(data.get("instructions", "")),
         native_text=data.get("native_text"),
         folded=Folded(str(fold["label"]), str(fold["text"]), str(fold["payload"]))

@@ -13,7 +13,7 @@ from bot.engine import DialogueEngine
 from bot.messages import Choice
 from storage.db import Database
 from tests.fakes.slack_server import FakeSlackServer
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_server import FakeTelegram, PressRefused
 from tests.slack_support import MakeSlack, fake_slack_server, slack_factory  # noqa: F401
 from tests.telegram_support import DM, buttons, question_message, running_adapter
 
@@ -95,7 +95,7 @@ async def test_only_the_latest_finish_button_ends_a_role_play(
         "sendMessage", where=lambda c: "Priya" in c.params["text"] and "reply_markup" in c.params
     )
     first = tg_fake.messages[(DM, max(k[1] for k in tg_fake.messages if k[0] == DM))]
-    assert "reply_markup" in first
+    first_buttons = buttons(first)
     tg_fake.push(
         tg_fake.text_update(
             "Drift means the world has changed since the model learned from its data.", chat_id=DM
@@ -105,11 +105,16 @@ async def test_only_the_latest_finish_button_ends_a_role_play(
         "sendMessage", where=lambda c: "more messages at most" in c.params["text"]
     )
     latest = tg_fake.last_message(DM, with_text="more messages at most")
-    assert buttons(first) != buttons(latest)
-    # The older Finish answers clearly (a pop-up) and ends nothing.
-    tg_fake.push(tg_fake.callback_update(first, buttons(first)[0]))
-    [answer] = await tg_fake.wait_for("answerCallbackQuery")
-    assert "earlier message" in answer.params.get("text", "")
-    assert not [t for t in tg_fake.sent_texts(DM) if "Score:" in t]
-    tg_fake.push(tg_fake.callback_update(latest, buttons(latest)[0]))
+    assert first_buttons != buttons(latest)
+    # The older Finish is removed: only the one under the latest message is left to press.
+    await tg_fake.wait_for(
+        "editMessageReplyMarkup", where=lambda c: c.params["message_id"] == first["message_id"]
+    )
+    assert tg_fake.current_buttons(DM, first["message_id"]) == []
+    with pytest.raises(PressRefused):
+        tg_fake.callback_update(first, first_buttons[0])
+    assert tg_fake.current_buttons(DM, latest["message_id"]) == ["Finish and get feedback"]
+    latest_buttons = buttons(latest)
+    tg_fake.push(tg_fake.callback_update(latest, latest_buttons[0]))
     await tg_fake.wait_for("sendMessage", where=lambda c: "Score:" in c.params["text"])
+    assert tg_fake.current_buttons(DM, latest["message_id"]) == []

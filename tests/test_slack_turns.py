@@ -293,3 +293,27 @@ async def test_roleplay_debrief_is_short_first_with_the_model_answer_behind_a_bu
     await slack.settle()
     shown_texts = " ".join(c.all_text() for c in fake.calls)
     assert "Model answer" in shown_texts and "drift" in shown_texts.lower()
+
+
+async def test_a_role_play_keeps_only_its_latest_finish_button(
+    make_slack: MakeSlack, fake: FakeSlackServer
+) -> None:
+    slack = await make_slack()
+    await slack.dm("roleplay drift-pm")
+    await slack.settle()
+    first = next(
+        p for p in fake.calls_to("chat.postMessage") if "Finish and get feedback" in p.all_text()
+    )
+    assert first.response is not None and first.buttons()
+    first_ts = first.response["ts"]
+    fake.reset()
+    await slack.dm("Drift means the world has changed since the model learned from its data.")
+    await slack.settle()
+    [update] = fake.calls_to("chat.update")
+    assert update.params["ts"] == first_ts
+    assert not update.buttons()  # the older Finish is gone, its text stays
+    assert "Priya" in update.all_text()
+    latest = next(
+        p for p in fake.calls_to("chat.postMessage") if "Finish and get feedback" in p.all_text()
+    )
+    assert [b["text"]["text"] for b in latest.buttons()] == ["Finish and get feedback"]

@@ -174,6 +174,8 @@ class SlackSender:
             return
         if reply.replaces and await self._replace(delivery, reply):
             return
+        if reply.retires:
+            await self._retire(delivery, reply.retires)
         private = (
             target.ephemeral or delivery.private_fallback or (reply.private and not target.is_dm)
         )
@@ -198,6 +200,22 @@ class SlackSender:
             await self.places.remember(target.team, question, place)
         if reply.image is not None and ts is not None:
             await self._upload(delivery, reply)
+
+    async def _retire(self, delivery: _Delivery, message_key: str) -> None:
+        """Remove the buttons of an earlier message the engine says are stale (an old Finish).
+
+        Only a message with a ts can change; an ephemeral one keeps its button, which then
+        answers that it is from an earlier message.
+        """
+        known = await self.places.find(delivery.target.team, message_key)
+        if known is None or not known.ts or known.ephemeral:
+            return
+        blocks = [b for b in known.blocks if b.get("type") != "actions"]
+        if len(blocks) == len(known.blocks):
+            return
+        shown = [str(b["text"].get("text", "")) for b in blocks if isinstance(b.get("text"), dict)]
+        text = " ".join(shown)[:3000] or "termcoach"
+        await self._update(delivery, known.channel, known.ts, {"text": text, "blocks": blocks})
 
     async def _post_public(self, delivery: _Delivery, message: dict[str, Any]) -> str | None:
         target = delivery.target

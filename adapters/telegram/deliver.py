@@ -216,6 +216,8 @@ class TelegramSender:
             log.info("private telegram reply dropped: user %s never opened a chat", target_chat)
             return False
         thread = int(ref.thread) if ref.thread and target_chat == chat else None
+        if reply.retires:
+            await self._retire(reply.retires, target_chat, changes)
 
         def data_for(payload: str) -> str:
             limit = CALLBACK_DATA_LIMIT - len(SHARED_PREFIX) if reply.shared else None
@@ -360,6 +362,23 @@ class TelegramSender:
         except (Forbidden, ChatMigrated, RetryAfter, NetworkError):
             return False
         return True
+
+    async def _retire(self, message_key: str, chat: str, changes: Changes) -> None:
+        """Remove the buttons of an earlier message the engine says are stale (an old Finish)."""
+        known = await self.state.question(message_key)
+        if known is None or str(known.chat_id) != chat or known.is_poll:
+            return
+        try:
+            await self.with_retries(
+                self.bot.edit_message_reply_markup,
+                chat_id=int(chat),
+                message_id=known.message_id,
+                reply_markup=None,
+            )
+        except TelegramError as exc:
+            # Already gone or already without buttons: nothing is stale any more.
+            log.debug("could not remove stale buttons of %s: %s", message_key, exc)
+        self.state.forget_question(changes, message_key)
 
     async def _strip_keyboard(self, message: Message) -> None:
         try:

@@ -46,6 +46,11 @@ class Line(BaseModel):
 OLD_FINISH = "That Finish button is from an earlier message: press the one under my last message."
 
 
+def finish_id(key: str) -> str:
+    """The id of the message that carries the Finish button with this key."""
+    return f"roleplay-finish:{key}"
+
+
 def finish_key(state: RoleplayState) -> str:
     """The Finish button's key: the role-play's token and how many lines were said so far."""
     return f"{state.token}-{len(state.lines)}"
@@ -66,6 +71,8 @@ class RoleplayState(BaseModel):
     # After the debrief: the sentence the learner is asked to rewrite, and its feedback.
     practice: str | None = None
     practice_feedback: dict[str, object] | None = None
+    # The key of the one live Finish button (under the persona's latest message).
+    finish_shown: str = ""
 
     def learner_lines(self) -> list[str]:
         """Everything the learner said, in order."""
@@ -155,11 +162,23 @@ class RoleplayActivity(Activity):
             via=via,
             lines=[Line(role="persona", text=scenario.opening)],
         )
-        self._save(ctx, state)
         return [
             brief_reply(ctx, scenario, max_turns),
-            persona_reply(scenario, scenario.opening, finish_key(state)),
+            self._persona(ctx, state, scenario, scenario.opening),
         ]
+
+    def _persona(
+        self, ctx: TurnContext, state: RoleplayState, scenario: Scenario, text: str, note: str = ""
+    ) -> Reply:
+        """A persona line under which the only live Finish button sits; the one before goes."""
+        key = finish_key(state)
+        previous, state.finish_shown = state.finish_shown, key
+        self._save(ctx, state)
+        return dataclasses.replace(
+            persona_reply(scenario, text, key, note),
+            question_id=finish_id(key),
+            retires=finish_id(previous) if previous and previous != key else None,
+        )
 
     def _save(self, ctx: TurnContext, state: RoleplayState) -> None:
         ctx.set_activity(self.name, state.model_dump(mode="json"))
@@ -220,7 +239,7 @@ class RoleplayActivity(Activity):
         self._save(ctx, state)
         left = state.max_turns - state.turns
         note = f"{left} more message{'s' if left != 1 else ''} at most; type /done to finish."
-        return [persona_reply(scenario, text, finish_key(state), note)]
+        return [self._persona(ctx, state, scenario, text, note)]
 
     def _side_reply(
         self, ctx: TurnContext, state: RoleplayState, scenario: Scenario, text: str
@@ -248,7 +267,7 @@ class RoleplayActivity(Activity):
             ]
         if not is_english(text):
             line = persona.english_prompt()
-            return [persona_reply(scenario, line, finish_key(state), NO_TURN)]
+            return [self._persona(ctx, state, scenario, line, NO_TURN)]
         asked = asked_character(text, ctx.pack, scenario.jargon)
         if asked is not None:
             return [coach_reply(self._answer_question(ctx, state, scenario, asked))]
@@ -281,7 +300,7 @@ class RoleplayActivity(Activity):
         """An off-topic message: the persona steers back to the topic, no turn used."""
         question = state.last_persona_line()
         line = persona.redirect(text, scenario, question)
-        return [persona_reply(scenario, line, finish_key(state), NO_TURN)]
+        return [self._persona(ctx, state, scenario, line, NO_TURN)]
 
     async def _worded(
         self,
@@ -359,7 +378,10 @@ class RoleplayActivity(Activity):
         replies: list[Reply] = []
         if closing:
             replies.append(Reply(f"*{escape(persona.speaker(scenario))}:* “{escape(closing)}”"))
-        replies.append(debrief.summary_reply(brief, feedback, result, ctx.pack, state.token))
+        summary = debrief.summary_reply(brief, feedback, result, ctx.pack, state.token)
+        # The role-play is over: the last Finish button goes.
+        retires = finish_id(state.finish_shown) if state.finish_shown else None
+        replies.append(dataclasses.replace(summary, retires=retires))
         details = debrief.details_reply(brief, feedback, ctx.pack, state.token)
         if back:
             names = ", ".join(ctx.pack.terms[t].term for t in back)
