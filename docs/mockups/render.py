@@ -577,10 +577,12 @@ class TelegramFlow:
             self.by_id[key].data["closed"] = True
         elif method == "deleteMessage" and key in self.by_id:
             self.by_id[key].removed = True
-        elif method == "answerCallbackQuery" and params.get("text"):
+        elif method == "answerCallbackQuery" and (params.get("text") or params.get("url")):
             press = self.presses.get(str(params.get("callback_query_id")), {})
             pane = self.panes.get(str(press.get("chat", chat)))
-            pane.add(Item("toast", {"text": params["text"], "alert": params.get("show_alert")}))
+            # A url answer opens the bot's private chat at once (a deep link): say where.
+            text = params.get("text") or f"Opens the private chat: {params['url']}"
+            pane.add(Item("toast", {"text": text, "alert": params.get("show_alert")}))
 
     @staticmethod
     def keep_keyboard(item: Item, markup: dict[str, Any] | None) -> None:
@@ -770,7 +772,7 @@ h1 { font-size: 17px; margin: 0 0 12px; color: #333; }
 .tg-key { flex: 1; text-align: center; background: rgba(60,90,50,.45); color: #fff; font-weight: 600;
   font-size: 14px; padding: 7px 6px; border-radius: 8px; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; min-width: 0; }
-.tg-toast { margin: 6px auto; width: 80%; background: rgba(30,30,30,.85); color: #fff;
+.tg-toast { overflow-wrap: anywhere; margin: 6px auto; width: 80%; background: rgba(30,30,30,.85); color: #fff;
   border-radius: 10px; padding: 8px 12px; font-size: 14px; }
 .tg-alert { margin: 6px auto; width: 80%; background: #fff; border-radius: 10px; padding: 10px 14px;
   box-shadow: 0 2px 8px rgba(0,0,0,.3); }
