@@ -24,6 +24,9 @@ from termcoach.settings import Settings
 from tests.chatflow import Chat
 from tests.pg import PgTestDatabase, unavailable_reason
 
+# Fixtures kept in their own modules, for every test module.
+pytest_plugins = ("tests.slack_fixtures",)
+
 _real_connect = socket.socket.connect
 
 

@@ -15,7 +15,6 @@ import pytest
 from pydantic import SecretStr
 from telegram.ext import AIORateLimiter
 
-from adapters.slack import SlackAdapter
 from adapters.telegram import TelegramAdapter, build_application
 from bot.clock import FakeClock
 from bot.daily.service import DailyService
@@ -26,7 +25,7 @@ from termcoach.cli_daily import run_due_once
 from tests.daily_support import log_for, make_service, subscribe
 from tests.fakes.slack_server import FakeSlackServer
 from tests.fakes.telegram_server import Failure, FakeTelegram
-from tests.slack_support import SECRET, Slack
+from tests.slack_support import Slack
 from tests.telegram_support import local_dns_only
 
 GROUP = -100777
@@ -172,30 +171,6 @@ async def test_telegram_429_through_the_real_client_is_honoured(
 
 
 # -- Slack --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def slack_fake() -> AsyncIterator[FakeSlackServer]:
-    async with FakeSlackServer() as server:
-        server.add_workspace("T1", "xoxb-T1-secret-token")
-        yield server
-
-
-@pytest.fixture
-async def slack(
-    slack_fake: FakeSlackServer, engine: DialogueEngine, db: Database
-) -> AsyncIterator[Slack]:
-    adapter = SlackAdapter(
-        engine,
-        db,
-        signing_secret=SECRET,
-        api_url=slack_fake.api_url,
-        bot_token="xoxb-T1-secret-token",
-    )
-    await adapter.start()
-    client = Slack(adapter, slack_fake)
-    yield client
-    await client.close()
 
 
 async def test_slack_channel_subscribes_by_slash_command_and_quiz_me_goes_to_the_dm(

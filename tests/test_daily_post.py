@@ -14,7 +14,6 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.slack import SlackAdapter
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.render import render
 from bot.clock import FakeClock
@@ -27,7 +26,7 @@ from storage.db import Database
 from tests.daily_support import deliveries, make_service, subscribe
 from tests.fakes.slack_server import FakeSlackServer
 from tests.fakes.telegram_server import FakeTelegram, PressRefused, parse_telegram_html, utf16_len
-from tests.slack_support import SECRET, Slack
+from tests.slack_support import Slack
 from tests.telegram_support import chat_status, eventually, local_dns_only, running_adapter
 
 GROUP = -100888
@@ -253,30 +252,6 @@ async def test_the_minute_edit_is_taken_once_across_replicas(
 
 
 # -- Slack --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def slack_fake() -> AsyncIterator[FakeSlackServer]:
-    async with FakeSlackServer() as server:
-        server.add_workspace("T1", "xoxb-T1-secret-token")
-        yield server
-
-
-@pytest.fixture
-async def slack(
-    slack_fake: FakeSlackServer, engine: DialogueEngine, db: Database
-) -> AsyncIterator[Slack]:
-    adapter = SlackAdapter(
-        engine,
-        db,
-        signing_secret=SECRET,
-        api_url=slack_fake.api_url,
-        bot_token="xoxb-T1-secret-token",
-    )
-    await adapter.start()
-    client = Slack(adapter, slack_fake)
-    yield client
-    await client.close()
 
 
 async def test_slack_channel_post_is_updated_with_counts_and_answers_are_ephemeral(
