@@ -15,8 +15,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.db import Database
+from storage.session import guard
 
 log = logging.getLogger(__name__)
 
@@ -69,20 +71,47 @@ class PostgresAdvisoryLock:
         if self._local.locked():
             yield False
             return
-        async with self._local, self.db.engine.connect() as raw:
-            conn = await raw.execution_options(isolation_level="AUTOCOMMIT")
-            got = bool(await conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}))
-            if not got:
-                yield False
-                return
+        async with self._local:
+            # A database that cannot be reached is the storage layer's `Unavailable`, like
+            # any other session's, not a driver error for the caller to guess at.
+            with guard():
+                raw = await self.db.engine.connect()
             try:
-                yield True
+                with guard():
+                    conn = await raw.execution_options(isolation_level="AUTOCOMMIT")
+                    query = text("SELECT pg_try_advisory_lock(:k)")
+                    got = bool(await conn.scalar(query, {"k": self.key}))
+                if not got:
+                    yield False
+                    return
+                async with self._held(conn):
+                    yield True
             finally:
-                try:
-                    await conn.scalar(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
-                except Exception:
-                    # The connection is closed below, which releases a session lock anyway.
-                    log.warning("could not release the broadcast lock explicitly", exc_info=True)
+                await _close_quietly(raw)
+
+    @asynccontextmanager
+    async def _held(self, conn: AsyncConnection) -> AsyncIterator[None]:
+        """Release the advisory lock when the pass ends; a lost connection released it."""
+        try:
+            yield
+        finally:
+            try:
+                await conn.scalar(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
+            except Exception as exc:
+                # The connection is closed next (or is already gone), which releases a
+                # session lock anyway: one line, no traceback.
+                log.warning(
+                    "could not release the broadcast lock explicitly (%s); closing its "
+                    "connection releases it",
+                    type(exc).__name__,
+                )
+
+
+async def _close_quietly(conn: AsyncConnection) -> None:
+    try:
+        await conn.close()
+    except Exception as exc:
+        log.debug("broadcast lock connection closed with %s", type(exc).__name__)
 
 
 def broadcast_lock(db: Database) -> BroadcastLock:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import text
 
 from bot.clock import FakeClock
 from bot.daily.scheduler import JOB_ID, build_scheduler, run_scheduler
@@ -544,3 +546,51 @@ async def test_broadcast_lock_has_one_holder(db_url: str, backend: str) -> None:
     finally:
         await first.dispose()
         await second.dispose()
+
+
+async def test_a_lost_lock_connection_ends_the_pass_in_one_warning_line(
+    db_url: str, backend: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's; SQLite's lock lives in the process")
+    db, other = Database(db_url), Database(db_url)
+    try:
+        lock = broadcast_lock(db)
+        with caplog.at_level(logging.WARNING, logger="storage.broadcast_lock"):
+            async with lock.hold() as got:
+                assert got
+                # The database drops the lock's connection mid-pass (a restart, a failover).
+                async with other.engine.connect() as conn:
+                    await conn.execute(
+                        text(
+                            "SELECT pg_terminate_backend(pid) FROM pg_locks "
+                            "WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"
+                        )
+                    )
+                    await conn.commit()
+        warnings = [r for r in caplog.records if "broadcast lock" in r.getMessage()]
+        assert warnings and all(r.exc_info is None for r in warnings)
+        async with broadcast_lock(other).hold() as again:
+            assert again  # the lock died with its connection
+    finally:
+        await db.dispose()
+        await other.dispose()
+
+
+async def test_a_pass_stopped_by_the_database_is_one_warning_and_the_job_lives_on(
+    pack: PackIndex, clock: FakeClock, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A database nobody answers: the pass cannot even claim its work.
+    gone = Database("postgresql+asyncpg://postgres@127.0.0.1:1/termcoach")
+    engine = build_engine(
+        db=gone, pack=pack, clock=clock, rng=random.Random(7), config=settings.engine_config
+    )
+    try:
+        [job] = build_scheduler(make_service(engine, [RecordingSender()], clock), 30).get_jobs()
+        with caplog.at_level(logging.WARNING):
+            await job.func()  # returns: the job stays scheduled for the next tick
+    finally:
+        await gone.dispose()
+    said = [r for r in caplog.records if "daily pass" in r.getMessage()]
+    assert [r.levelname for r in said] == ["WARNING"], [r.getMessage() for r in said]
+    assert said[0].exc_info is None and "unavailable" in said[0].getMessage()

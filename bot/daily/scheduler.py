@@ -14,6 +14,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.daily.service import DailyService
+from storage.errors import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,10 @@ def build_scheduler(
             # Only our shutdown cancels a pass. Ending normally keeps APScheduler from logging
             # it as a failed job; the claimed post comes back when its lease runs out.
             log.info("daily pass stopped by shutdown")
+        except StorageError as exc:
+            # The database is read-only, busy or gone for a moment: a known fault, said in one
+            # line (/readyz shows it too). The next pass resumes whatever this one claimed.
+            log.warning("daily pass stopped: the database is unavailable (%s)", exc)
         except Exception:
             # Keep the job alive: the next pass resumes whatever this one left claimed.
             log.exception("daily pass failed")
