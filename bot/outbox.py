@@ -353,6 +353,12 @@ class Outbox:
             return await courier.deliver_stored(item, progress)
         except asyncio.CancelledError:
             raise
+        except StorageError as exc:
+            # The adapter's own records (where a question was shown) wait for the database.
+            log.warning(
+                "outbox: the %s delivery waits for the database (%s)", courier.platform, exc
+            )
+            return SendResult("retry", reason=f"storage: {type(exc).__name__}")
         except Exception as exc:
             log.exception("outbox: the %s courier raised", courier.platform)
             return SendResult("retry", reason=f"crash: {type(exc).__name__}")

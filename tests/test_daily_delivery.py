@@ -13,6 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 
 from bot.clock import FakeClock
+from bot.daily.refresh import refresh_counts
 from bot.daily.scheduler import JOB_ID, build_scheduler, run_scheduler
 from bot.daily.service import DailyService, Policy
 from bot.daily.views import preview_terms
@@ -594,3 +595,19 @@ async def test_a_pass_stopped_by_the_database_is_one_warning_and_the_job_lives_o
     said = [r for r in caplog.records if "daily pass" in r.getMessage()]
     assert [r.levelname for r in said] == ["WARNING"], [r.getMessage() for r in said]
     assert said[0].exc_info is None and "unavailable" in said[0].getMessage()
+
+
+async def test_counts_wait_for_the_database_in_one_warning_line(
+    pack: PackIndex, clock: FakeClock, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    gone = Database("postgresql+asyncpg://postgres@127.0.0.1:1/termcoach")
+    engine = build_engine(
+        db=gone, pack=pack, clock=clock, rng=random.Random(7), config=settings.engine_config
+    )
+    try:
+        with caplog.at_level(logging.WARNING):
+            assert await refresh_counts(make_service(engine, [RecordingSender()], clock)) == 0
+    finally:
+        await gone.dispose()
+    said = [r for r in caplog.records if "counts" in r.getMessage()]
+    assert [r.levelname for r in said] == ["WARNING"] and said[0].exc_info is None

@@ -20,6 +20,7 @@ from bot.pacing import Pacer
 from content.index import PackIndex
 from storage import daily_posts
 from storage.db import Database
+from storage.errors import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,10 @@ async def refresh_counts(service: Broadcaster) -> int:
     """
     try:
         return await _refresh(service, service.clock.now())
+    except StorageError as exc:
+        # The database is read-only or gone for a moment: the next pass tries again.
+        log.warning("daily: the posts' counts wait for the database (%s)", exc)
+        return 0
     except Exception:
         # Counts are a nicety: the posts themselves matter more.
         log.exception("daily: refreshing the posts' counts failed")

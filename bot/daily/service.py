@@ -42,6 +42,7 @@ from content.index import PackIndex
 from storage import subscriptions as store
 from storage.broadcast_lock import BroadcastLock, broadcast_lock
 from storage.db import Database
+from storage.errors import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -227,9 +228,12 @@ class DailyService:
                 await self.deliver(sub, day, report)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
+            except StorageError as exc:
                 # A database hiccup on one post must not stop the others; the claim's lease
-                # brings this one back in a later pass.
+                # brings this one back in a later pass. A known fault: one line.
+                log.warning("daily post for subscription %s stopped: %s", sub.id, exc)
+                report.errors.append(f"{sub.id}: {type(exc).__name__}")
+            except Exception as exc:
                 log.exception("daily post for subscription %s failed unexpectedly", sub.id)
                 report.errors.append(f"{sub.id}: {type(exc).__name__}")
             tick()
