@@ -170,12 +170,19 @@ def bare_bolt(fake: FakeSlackServer) -> Starlette:
     return Starlette(routes=[Route("/slack/events", endpoint, methods=["POST"])])
 
 
-async def wait_question(fake: FakeSlackServer, key: str, seconds: float = 30) -> SlackCall:
-    """The question termcoach sent to the response URL `key`."""
+async def wait_question(
+    fake: FakeSlackServer, key: str, channel: str, seconds: float = 30
+) -> SlackCall:
+    """The question termcoach sent for the command answered at `key`, in the DM `channel`.
+
+    A quiz runs in the learner's DM: its question is posted there (or, where Slack only lets
+    the app answer the command, sent to the command's response URL).
+    """
 
     def question() -> SlackCall | None:
-        for call in fake.calls_to("response_url"):
-            if call.path.endswith(f"/{key}") and call.buttons():
+        for call in fake.calls_to("response_url", "chat.postMessage"):
+            at_url = call.method == "response_url" and call.path.endswith(f"/{key}")
+            if (at_url or call.channel == channel) and call.buttons():
                 return call
         return None
 
@@ -235,10 +242,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 channel, user = f"C{i:04d}", f"U{i:04d}"
                 term = slash_body("term", channel, user, f"t{i}", fake)
                 acks["term"].append(await timed_post(http, tc, term, FORM))
-                quiz = slash_body("quiz", channel, user, f"q{i}", fake)
+                # A quiz runs in the learner's DM (asked in a channel, it moves there).
+                dm = f"D{i:04d}"
+                quiz = slash_body("quiz", dm, user, f"q{i}", fake)
                 acks["quiz"].append(await timed_post(http, tc, quiz, FORM))
-                question = await wait_question(fake, f"q{i}")
-                press = press_body(question, channel, user, f"p{i}", fake)
+                question = await wait_question(fake, f"q{i}", dm)
+                press = press_body(question, dm, user, f"p{i}", fake)
                 acks["button"].append(await timed_post(http, tc, press, FORM))
                 requests += [("term", term, FORM), ("quiz", quiz, FORM), ("button", press, FORM)]
             await adapter.drain(60)
