@@ -32,7 +32,8 @@ from typing import Any
 SCRIPT = Path(__file__).resolve()
 ROOT = SCRIPT.parents[1]
 HERE = SCRIPT.parent
-# Run as a script, this folder would shadow the `telegram` package (bench/telegram.py).
+# Run as a script: the project root, not this folder, comes first on sys.path (no bench module
+# can shadow a package).
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
 

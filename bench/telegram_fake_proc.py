@@ -1,4 +1,4 @@
-"""The fake Bot API server of `bench/telegram.py`, run in a child process of its own.
+"""The fake Bot API server of `bench/telegram_throughput.py`, run in a child process of its own.
 
 Real Telegram runs on someone else's machines, so the bench process should only spend CPU on the
 bot under test. `FakeTelegramProcess` starts `tests.fakes.telegram_server.FakeTelegram` in a child
@@ -30,8 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
 SCRIPT = Path(__file__).resolve()
-# Run as a script (the child), this file's folder comes first on sys.path and bench/telegram.py
-# would shadow the `telegram` package; drop the folder and put the project root there instead.
+# Run as a script (the child): the project root, not this folder, comes first on sys.path, so
+# imports resolve as in the test suite (no bench module can shadow a package).
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))

@@ -10,7 +10,7 @@ from typing import Any, TypeAlias
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackContext, ExtBot
 
 # Updates handled at once. SQLite makes concurrent writers wait in its busy handler, so past a
-# few the tail latency explodes (bench/telegram.py: p99 0.13 s at 4, 0.85 s at 8, 3.5 s at 64);
+# few the tail latency explodes (bench/telegram_throughput.py: p99 0.13 s at 4, 0.85 s at 8, 3.5 s at 64);
 # PostgreSQL takes many.
 CONCURRENT_UPDATES = 64
 SQLITE_CONCURRENT_UPDATES = 4

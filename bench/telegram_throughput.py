@@ -21,7 +21,7 @@ question: about 1.7 calls per update against the echo bot's 1.0). Updates are bu
 before each measurement and queued for getUpdates at once. Each phase line also shows this
 process's CPU time per update, which is steadier than wall time on a shared machine.
 
-    .venv/bin/python bench/telegram.py --updates 1000 --users 50 --rounds 3
+    .venv/bin/python bench/telegram_throughput.py --updates 1000 --users 50 --rounds 3
 
 The four runs repeat in rounds (bare, adapter+echo, adapter, adapter with a free engine); each
 ratio is taken within its round and the medians are reported, as the machine's speed drifts.
