@@ -95,8 +95,9 @@ def _base_verb_after_noun(s: Sentence, k: int, base: str | None) -> bool:
     return False
 
 
-_TO_PLURAL = {"is": "are", "was": "were", "has": "have", "doesn't": "don't", "does": "do"}
-_TO_SINGULAR = {"are": "is", "were": "was", "have": "has", "don't": "doesn't", "do": "does"}
+# The auxiliary a plural / a singular subject takes instead (the clause rules add the negatives).
+TO_PLURAL = {"is": "are", "was": "were", "has": "have", "doesn't": "don't", "does": "do"}
+TO_SINGULAR = {"are": "is", "were": "was", "have": "has", "don't": "doesn't", "do": "does"}
 
 
 def _verb_after_plural(s: Sentence, i: int, k: int) -> bool:
@@ -104,7 +105,7 @@ def _verb_after_plural(s: Sentence, i: int, k: int) -> bool:
     head, verb = s.toks[k - 1], s.toks[k]
     if not plural_noun(head) or _coordinated(s, i):
         return False
-    fix = _TO_PLURAL.get(verb.lo)
+    fix = TO_PLURAL.get(verb.lo)
     z = vbz_verb(verb)
     # "store returns features": `returns` is the verb, so `store` was not the head noun.
     # Right after a determiner or a number it is the noun: "the two versions starts".
@@ -130,7 +131,7 @@ def _verb_after_singular(s: Sentence, i: int, k: int) -> bool:
     head, verb = s.toks[k - 1], s.toks[k]
     if not singular_noun(head) or s.toks[i].lo == "that" or _coordinated(s, i):
         return False
-    fix = _TO_SINGULAR.get(verb.lo)
+    fix = TO_SINGULAR.get(verb.lo)
     if not fix:
         return False
     s.add(k - 1, k, f"{head.t} {fix}", AGREEMENT, "a singular subject takes a singular verb")
@@ -153,7 +154,7 @@ def indefinite_pronoun(s: Sentence, k: int) -> None:
     if k and s.toks[k - 1].lo in PREPS:
         return  # `details for everything are`: the subject came earlier
     nxt = s.toks[k + 1]
-    fix = _TO_SINGULAR.get(nxt.lo)  # "Nobody have to", "someone do it"
+    fix = TO_SINGULAR.get(nxt.lo)  # "Nobody have to", "someone do it"
     lemma = base_verb(nxt)
     # Before a full stop too: "and nobody notice."
     if fix is None and lemma and (s.verb_context_ok(k + 1) or s.lo(k + 2) in ("", ".")):

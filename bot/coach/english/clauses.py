@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.coach.english.agreement import AGREEMENT, TO_PLURAL, TO_SINGULAR
 from bot.coach.english.lexicon import (
     AUX,
     DETS,
@@ -34,8 +35,6 @@ from bot.coach.english.lexicon import (
     vbz_verb,
 )
 from bot.coach.english.sentence import Sentence
-
-AGREEMENT = "subject–verb agreement"
 
 # Where a clause starts: a subject may follow.
 _OPENERS = frozenset({
@@ -61,10 +60,8 @@ _OBJECT_START = frozenset({
 _COUNT_WORDS = frozenset({"other", "first", "last", "next", "top", "remaining", "same"})
 _PARTICLES = frozenset({"up", "out", "down", "off", "back", "over", "away"})
 _REPORTING = frozenset({"show", "say", "mean", "prove", "suggest", "tell", "confirm"})
-_FIX_PLURAL = {"is": "are", "was": "were", "has": "have", "does": "do", "doesn't": "don't",
-               "isn't": "aren't", "wasn't": "weren't", "hasn't": "haven't"}  # fmt: skip
-_FIX_SINGULAR = {"are": "is", "were": "was", "have": "has", "do": "does", "don't": "doesn't",
-                 "aren't": "isn't", "weren't": "wasn't", "haven't": "hasn't"}  # fmt: skip
+_FIX_PLURAL = {**TO_PLURAL, "isn't": "aren't", "wasn't": "weren't", "hasn't": "haven't"}
+_FIX_SINGULAR = {**TO_SINGULAR, "aren't": "isn't", "weren't": "wasn't", "haven't": "hasn't"}
 _FINITE_AUX = frozenset(_FIX_PLURAL) | frozenset(_FIX_SINGULAR) | {
     "am", "had", "did", "didn't", "can", "could", "will", "would", "shall", "should", "may",
     "might", "must", "won't", "can't", "cannot", "couldn't", "wouldn't", "shouldn't", "mustn't",
